@@ -1,0 +1,57 @@
+/**
+ * Custom requests between the packer-bake client and server, declared once
+ * (the vscode-eslint pattern). Imports protocol types only.
+ */
+import { RequestType, NotificationType, Diagnostic } from 'vscode-languageserver-protocol';
+
+/** A Packer template the server knows about. */
+export interface TemplateSummary {
+  /** Document URI (file: scheme for workspace files). */
+  uri: string;
+  /** `json` = legacy JSON template, `hcl` = HCL2 native syntax, `hcl-json` = HCL2 JSON syntax (`.pkr.json`). */
+  format: 'json' | 'hcl' | 'hcl-json';
+  /**
+   * Names usable with `packer build -only=`: for legacy JSON the builders'
+   * `name` (or `type`); for HCL2 `<source type>.<source name>` of the sources the builds use.
+   */
+  builds: string[];
+  /** True for HCL2 templates with a `packer { required_plugins { ... } }` block (needs `packer init`). */
+  requiresInit: boolean;
+}
+
+export namespace ListTemplatesRequest {
+  export const method = 'packerBake/listTemplates';
+  export const type = new RequestType<Record<string, never>, TemplateSummary[], void>(method);
+}
+
+export interface TemplateInfoParams {
+  uri: string;
+}
+
+export interface TemplateInfo extends TemplateSummary {
+  /** The packer-bake findings for the template as LSP diagnostics (parse errors included). */
+  diagnostics: Diagnostic[];
+}
+
+export namespace TemplateInfoRequest {
+  export const method = 'packerBake/templateInfo';
+  /** Returns null when the URI is not a Packer template. */
+  export const type = new RequestType<TemplateInfoParams, TemplateInfo | null, void>(method);
+}
+
+export interface FixAllParams {
+  /** Limit to one document; all known templates when absent. */
+  uri?: string;
+}
+
+export namespace FixAllRequest {
+  export const method = 'packerBake/fixAll';
+  /** Applies the preferred fixes through workspace/applyEdit; returns how many fixes were applied. */
+  export const type = new RequestType<FixAllParams, { applied: number }, void>(method);
+}
+
+export namespace ServerReadyNotification {
+  export const method = 'packerBake/ready';
+  /** Sent once the initial workspace scan has finished. */
+  export const type = new NotificationType<{ templates: number }>(method);
+}
