@@ -1,0 +1,178 @@
+/**
+ * Legacy JSON templates and HCL2 JSON syntax (`.pkr.json`) to the model,
+ * with jsonc-parser's syntax tree.
+ */
+import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import type { Attribute, Builder, Provisioner, Template, TemplateFormat, Value, ParseProblem } from './types';
+import { jsonStringOffsets } from './stringOffsets';
+
+export function parseJsonTree(text: string): { root: Node | undefined; problems: ParseProblem[] } {
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, { allowTrailingComma: false, disallowComments: false, allowEmptyContent: true });
+  const problems = errors.map((e) => ({
+    message: `JSON syntax error: ${humanize(printParseErrorCode(e.error))}`,
+    span: { start: e.offset, end: e.offset + Math.max(e.length, 1) },
+  }));
+  return { root, problems };
+}
+
+function humanize(code: string): string {
+  return code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
+/** True when a `.json` file's top level is an object with a `builders` array (a legacy template). */
+export function isLegacyTemplate(root: Node | undefined): boolean {
+  const builders = root?.type === 'object' ? property(root, 'builders') : undefined;
+  return builders?.type === 'array';
+}
+
+export function jsonTemplate(file: string, text: string, format: TemplateFormat, root: Node | undefined, problems: ParseProblem[]): Template {
+  const t: Template = {
+    file, format, text, builders: [], provisioners: [], variables: new Map(), locals: new Map(), requiresInit: false, problems,
+  };
+  if (root?.type !== 'object') {
+    if (root && problems.length === 0) problems.push({ message: 'A Packer template must be a JSON object', span: span(root) });
+    return t;
+  }
+  const templ = (s: string): Value['kind'] => (format === 'json' ? (s.includes('{{') ? 'template' : 'string') : /\$\{|%\{/.test(s) ? 'template' : 'string');
+  const conv = (n: Node): Value => toValue(n, file, text, format === 'json' ? 'go' : 'hcl', templ);
+  return format === 'json' ? legacy(t, root, conv) : hclJson(t, root, conv);
+}
+
+function legacy(t: Template, root: Node, conv: (n: Node) => Value): Template {
+  for (const [name, node] of entries(property(root, 'variables'))) {
+    t.variables.set(name, conv(node));
+  }
+  for (const b of children(property(root, 'builders'))) {
+    const type = str(property(b, 'type'));
+    if (!type) continue;
+    t.builders.push({ name: str(property(b, 'name')) ?? type, type, communicator: str(property(b, 'communicator')) });
+  }
+  for (const p of children(property(root, 'provisioners'))) {
+    if (p.type !== 'object') continue;
+    const typeNode = property(p, 'type');
+    const type = str(typeNode);
+    if (!type || !typeNode) continue;
+    const attrs = attributes(p, conv);
+    attrs.delete('type');
+    const overrides: Provisioner['overrides'] = [];
+    for (const [builder, body, nameNode] of entriesWithKey(property(p, 'override'))) {
+      if (body.type === 'object') overrides.push({ builder, nameSpan: span(nameNode), attrs: attributes(body, conv), anchor: anchor(body) });
+    }
+    t.provisioners.push({ type, typeSpan: span(typeNode), span: span(p), attrs, overrides, anchor: anchor(p) });
+  }
+  return t;
+}
+
+/** HCL2 JSON syntax: a block is `"type": {label: body}` or a list of those, nested once per label. */
+function hclJson(t: Template, root: Node, conv: (n: Node) => Value): Template {
+  for (const [name, body] of blocks(root, 'variable', 1)) {
+    const d = body.type === 'object' ? property(body, 'default') : undefined;
+    if (d) t.variables.set(name[0], conv(d));
+  }
+  for (const [, body] of blocks(root, 'locals', 0)) {
+    for (const [name, node] of entries(body)) t.locals.set(name, conv(node));
+  }
+  for (const [labels, body] of blocks(root, 'source', 2)) {
+    t.builders.push({ name: `${labels[0]}.${labels[1]}`, type: labels[0], communicator: str(property(body, 'communicator')) });
+  }
+  t.requiresInit = blocks(root, 'packer', 0).some(([, body]) => blocks(body, 'required_plugins', 0).length > 0);
+  for (const [, build] of blocks(root, 'build', 0)) {
+    for (const [labels, body, labelNode] of blocks(build, 'provisioner', 1)) {
+      if (body.type !== 'object') continue;
+      const attrs = attributes(body, conv);
+      t.provisioners.push({
+        type: labels[0], typeSpan: span(labelNode), span: span(body), attrs, overrides: [],
+        anchor: anchor(body),
+      });
+    }
+  }
+  return t;
+}
+
+/** Bodies of the blocks named `type` in `body`, with their labels and the node of the last label. */
+function blocks(body: Node | undefined, type: string, labels: number): [string[], Node, Node][] {
+  const out: [string[], Node, Node][] = [];
+  const walk = (n: Node, got: string[], keyNode: Node) => {
+    if (n.type === 'array') {
+      for (const c of n.children ?? []) walk(c, got, keyNode);
+    } else if (got.length === labels) {
+      out.push([got, n, keyNode]);
+    } else if (n.type === 'object') {
+      for (const [k, v, kn] of entriesWithKey(n)) walk(v, [...got, k], kn);
+    }
+  };
+  for (const [k, v, kn] of entriesWithKey(body)) if (k === type) walk(v, [], kn);
+  return out;
+}
+
+function attributes(obj: Node, conv: (n: Node) => Value): Map<string, Attribute> {
+  const m = new Map<string, Attribute>();
+  for (const prop of obj.children ?? []) {
+    const [k, v] = prop.children ?? [];
+    if (!k || !v) continue;
+    m.set(String(k.value), { name: String(k.value), nameSpan: span(k), value: conv(v), span: span(prop) });
+  }
+  return m;
+}
+
+function toValue(n: Node, file: string, text: string, syntax: 'go' | 'hcl', templ: (s: string) => Value['kind']): Value {
+  const s = span(n);
+  switch (n.type) {
+    case 'string': {
+      const value = String(n.value);
+      const raw = text.slice(s.start, s.end);
+      const source = { file, span: s, syntax: 'json' as const, offsets: jsonStringOffsets(raw, s.start) };
+      return templ(value) === 'template'
+        ? { kind: 'template', syntax, text: value, span: s, source }
+        : { kind: 'string', value, span: s, source };
+    }
+    case 'number': return { kind: 'number', value: Number(n.value), span: s };
+    case 'boolean': return { kind: 'bool', value: Boolean(n.value), span: s };
+    case 'null': return { kind: 'null', span: s };
+    case 'array': return { kind: 'list', items: (n.children ?? []).map((c) => toValue(c, file, text, syntax, templ)), span: s };
+    case 'object': return { kind: 'object', attrs: [...attributes(n, (c) => toValue(c, file, text, syntax, templ)).values()], span: s };
+    default: return { kind: 'unknown', span: s, why: 'unreadable value' };
+  }
+}
+
+function property(obj: Node | undefined, name: string): Node | undefined {
+  if (obj?.type !== 'object') return undefined;
+  let found: Node | undefined;
+  for (const p of obj.children ?? []) {
+    if (p.children?.[0]?.value === name) found = p.children[1]; // last one wins, as in Go's decoder
+  }
+  return found;
+}
+
+function children(n: Node | undefined): Node[] {
+  return n?.type === 'array' ? n.children ?? [] : [];
+}
+
+function entries(n: Node | undefined): [string, Node][] {
+  return entriesWithKey(n).map(([k, v]) => [k, v]);
+}
+
+function entriesWithKey(n: Node | undefined): [string, Node, Node][] {
+  if (n?.type !== 'object') return [];
+  const out: [string, Node, Node][] = [];
+  for (const p of n.children ?? []) {
+    const [k, v] = p.children ?? [];
+    if (k && v) out.push([String(k.value), v, k]);
+  }
+  return out;
+}
+
+function str(n: Node | undefined): string | undefined {
+  return n?.type === 'string' ? String(n.value) : undefined;
+}
+
+function anchor(obj: Node): { syntax: 'json'; open: number; close: number } {
+  return { syntax: 'json', open: obj.offset + 1, close: obj.offset + obj.length - 1 };
+}
+
+function span(n: Node): { start: number; end: number } {
+  return { start: n.offset, end: n.offset + n.length };
+}
+
+export type { Builder };

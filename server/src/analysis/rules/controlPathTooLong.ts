@@ -1,0 +1,59 @@
+import { fix, type Rule, type RawFinding } from './rule';
+import { replaceValue } from '../settings';
+import type { KnownPlan, SocketTarget } from '../socketPlan';
+
+/**
+ * The longest control path (after ssh expands its tokens) that works: the
+ * socket address holds 108 bytes with the terminating NUL, and ssh first binds
+ * the master socket at `<path>.<16 random characters>`. Measured with real
+ * OpenSSH in test/tools (see docs/rules/control-path-too-long.md).
+ */
+export const MAX_CONTROL_PATH_BYTES = 90;
+
+/** Worst-case widths of ssh's ControlPath tokens, in bytes (documented in the rule's page). */
+export function tokenWidths(plan: Pick<KnownPlan, 'useProxy' | 'user'>): Record<string, number> {
+  const host = plan.useProxy ? '127.0.0.1'.length : 15; // Packer's proxy listens on loopback; else a dotted IPv4 address
+  const user = plan.user !== undefined ? Buffer.byteLength(plan.user) : 32; // Linux user names: at most 32 bytes
+  return { '%': 1, C: 40, h: host, n: host, k: host, p: 5, r: user, u: 32, i: 10, L: 64, l: 64, d: 32, j: 0, T: 4 };
+}
+
+/** ssh's expansion of a ControlPath, by width only; `~` is taken as /root (a container's usual HOME). */
+export function expandedLength(sshPath: string, widths: Record<string, number>): number {
+  let p = sshPath.replace(/^~(?=\/|$)/, '/root').replace('<hash>', 'x'.repeat(10));
+  let n = 0;
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === '%' && i + 1 < p.length) {
+      n += widths[p[i + 1]] ?? 2;
+      i++;
+    } else {
+      n += Buffer.byteLength(p[i]);
+    }
+  }
+  p = '';
+  return n;
+}
+
+export const controlPathTooLong: Rule = {
+  id: 'control-path-too-long',
+  defaultSeverity: 'error',
+  description: `The control socket path, expanded with worst-case values, is longer than the ${MAX_CONTROL_PATH_BYTES} bytes OpenSSH can use ("ControlPath too long").`,
+  check(ctx) {
+    const out: RawFinding[] = [];
+    for (const plan of ctx.plans) {
+      if (!plan.known) continue;
+      for (const t of [plan.ssh, plan.transfer] as SocketTarget[]) {
+        if (t.kind !== 'socket' || !t.path || !t.decidedBy || t.inDefaultDir) continue;
+        const length = expandedLength(t.path, tokenWidths(plan));
+        if (length <= MAX_CONTROL_PATH_BYTES) continue;
+        const replacement = t.via === 'control_path' ? '/tmp/ansible-%%C' : t.via === 'control_path_dir' ? '/tmp/ansible-cp' : '/tmp/ansible-%C';
+        out.push({
+          file: t.decidedBy.file,
+          span: t.decidedBy.span,
+          message: `The control socket path can reach ${length} bytes once ssh expands it (${t.path}); OpenSSH fails above ${MAX_CONTROL_PATH_BYTES} ("ControlPath too long" or "too long for Unix domain socket"). Use a short path such as ${replacement}.`,
+          fixes: fix(`Use the short path ${replacement}`, true, replaceValue(t.decidedBy, replacement)),
+        });
+      }
+    }
+    return out;
+  },
+};

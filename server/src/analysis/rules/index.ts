@@ -1,0 +1,18 @@
+import type { Rule } from './rule';
+import { controlPathMissing } from './controlPathMissing';
+import { controlPathUnescapedPercent } from './controlPathUnescapedPercent';
+import { controlPathTooLong } from './controlPathTooLong';
+import { controlPathUnsafeDir } from './controlPathUnsafeDir';
+import { ansibleEnvVarsInvalid } from './ansibleEnvVarsInvalid';
+
+/** Every rule, in the order their findings are listed. */
+export const RULES: readonly Rule[] = [
+  controlPathMissing,
+  controlPathUnescapedPercent,
+  controlPathTooLong,
+  controlPathUnsafeDir,
+  ansibleEnvVarsInvalid,
+];
+
+export type { Rule } from './rule';
+export { DOCS_BASE } from './rule';

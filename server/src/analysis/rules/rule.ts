@@ -1,0 +1,51 @@
+/**
+ * A rule: a small query over the socket plans of one template. Rule ids are a
+ * public contract (settings, the CLI and fixes key on them).
+ */
+import type { Severity, Span, Template } from '../types';
+import type { SocketPlan } from '../socketPlan';
+import type { Scope } from '../interpolation';
+import type { OffsetEdit } from '../fixes/textEdits';
+
+export const DOCS_BASE = 'https://github.com/packer-bake/packer-bake/blob/main/docs/rules/';
+
+export interface RuleContext {
+  template: Template;
+  plans: SocketPlan[];
+  scope: Scope;
+  /** Directories where a control socket is known to work in a container (absolute, no trailing slash). */
+  safeDirs: string[];
+}
+
+export interface RawFix {
+  title: string;
+  isPreferred: boolean;
+  edits: OffsetEdit[];
+}
+
+export interface RawFinding {
+  file: string;
+  span: Span;
+  message: string;
+  /** Overrides the rule's default severity (e.g. where Packer itself rejects the template). */
+  severity?: Severity;
+  fixes: RawFix[];
+}
+
+export interface Rule {
+  id: string;
+  defaultSeverity: Severity;
+  /** One line for the README and settings descriptions. */
+  description: string;
+  check(ctx: RuleContext): RawFinding[];
+}
+
+/** Fixes with at least one edit (a fix whose edit cannot be made exactly is not offered). */
+export function fix(title: string, isPreferred: boolean, ...edits: (OffsetEdit | undefined)[]): RawFix[] {
+  return edits.every((e): e is OffsetEdit => e !== undefined) && edits.length > 0 ? [{ title, isPreferred, edits }] : [];
+}
+
+/** Where a plan's finding about the provisioner as a whole points: the override key, or the provisioner type. */
+export function planSpan(plan: SocketPlan): Span {
+  return plan.override?.nameSpan ?? plan.provisioner.typeSpan;
+}

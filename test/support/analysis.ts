@@ -1,0 +1,43 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Analyzer, initHcl, type AnalysisHost, type AnalysisSettings } from '../../server/src/analysis';
+
+/** The wasm files as installed in node_modules (the bundle copies them to dist/). */
+export const wasmPaths = {
+  treeSitter: require.resolve('web-tree-sitter/tree-sitter.wasm'),
+  hcl: require.resolve('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-hcl.wasm'),
+};
+
+export async function ready(): Promise<void> {
+  await initHcl(wasmPaths);
+}
+
+/** A host over an in-memory set of files (absolute paths). */
+export function memoryHost(files: Record<string, string>): AnalysisHost {
+  return {
+    readFile: (f) => files[f],
+    listDir: (d) => Object.keys(files).filter((f) => path.dirname(f) === d).map((f) => path.basename(f)),
+  };
+}
+
+/** A host over the real file system (read-only). */
+export const diskHost: AnalysisHost = {
+  readFile: (f) => {
+    try {
+      return fs.readFileSync(f, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+  listDir: (d) => {
+    try {
+      return fs.readdirSync(d);
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+export function analyzer(files: Record<string, string> = {}, settings: Partial<AnalysisSettings> = {}): Analyzer {
+  return new Analyzer(memoryHost(files), settings);
+}
