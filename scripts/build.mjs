@@ -21,6 +21,10 @@ const common = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
+  // jsonc-parser's UMD build hides its requires from bundlers; take its ES module build.
+  mainFields: ['module', 'main'],
+  // web-tree-sitter's ES module build needs import.meta.url; bundle its CommonJS build.
+  alias: { 'web-tree-sitter': require.resolve('web-tree-sitter') },
   // web-tree-sitter probes for these in the browser build only.
   external: ['vscode', 'fs/promises', 'module'],
 };

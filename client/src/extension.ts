@@ -1,0 +1,44 @@
+/**
+ * The packer-bake extension: starts the language server (diagnostics and
+ * quick fixes for Packer templates) and registers the commands.
+ */
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { FixAllRequest } from '../../server/src/shared/protocol';
+import { registerBake } from './bake';
+
+let client: LanguageClient | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel('Packer Bake');
+  const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: ['json', 'jsonc', 'packer-hcl'].flatMap((language) => [
+      { scheme: 'file', language },
+      { scheme: 'untitled', language },
+    ]),
+    outputChannel: output,
+    synchronize: { configurationSection: 'packerBake' },
+  };
+  client = new LanguageClient('packerBake', 'Packer Bake', serverOptions, clientOptions);
+
+  context.subscriptions.push(
+    output,
+    vscode.commands.registerCommand('packerBake.fixAllInWorkspace', async () => {
+      const { applied } = await client!.sendRequest(FixAllRequest.type, {});
+      void vscode.window.showInformationMessage(applied === 0 ? 'Packer Bake: nothing to fix.' : `Packer Bake: applied ${applied} fix${applied === 1 ? '' : 'es'}.`);
+    }),
+  );
+  registerBake(context, client);
+  await client.start();
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+  client = undefined;
+}

@@ -1,0 +1,246 @@
+/**
+ * `packer-bake lint [paths...]`: the language server's findings for CI
+ * pipelines, from the same analysis core.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { SarifBuilder, SarifRunBuilder, SarifResultBuilder, SarifRuleBuilder } from 'node-sarif-builder';
+import { Analyzer, RULES, applyEdits, fixAll, formatForName, initHcl, ruleDocs, type AnalysisHost, type Finding, type RuleSeverity } from './analysis';
+import { bundledWasmPaths } from './wasmPaths';
+
+const USAGE = `Usage: packer-bake lint [paths...] [options]
+
+Checks Packer templates (legacy JSON, *.pkr.hcl, *.pkr.json) for Ansible SSH
+control-socket problems. Paths are files or folders (default: the current folder).
+
+Options:
+  --format text|json|sarif   output format (default: text)
+  --rule <id>=<severity>     error, warning, info, hint or off; repeatable
+  --safe-dir <dir>           another directory where sockets work; repeatable
+  --max-file-size <bytes>    skip larger templates (default: 5242880)
+  --fix                      apply the preferred fixes in place, then report what is left
+  -h, --help                 show this help
+  -v, --version              show the version
+
+Exit status: 0 when nothing at warning or above was found, 1 when something was, 2 for bad usage.`;
+
+const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'out']);
+const SEVERITIES = new Set(['error', 'warning', 'info', 'hint', 'off']);
+
+class UsageError extends Error {}
+
+export interface CliIo {
+  cwd: string;
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  try {
+    return await run(argv, io);
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`packer-bake: ${(e as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+async function run(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      format: { type: 'string', default: 'text' },
+      rule: { type: 'string', multiple: true, default: [] },
+      'safe-dir': { type: 'string', multiple: true, default: [] },
+      'max-file-size': { type: 'string' },
+      fix: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+      version: { type: 'boolean', short: 'v', default: false },
+    },
+  });
+  if (values.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  if (values.version) {
+    io.out(version());
+    return 0;
+  }
+  const [command, ...paths] = positionals;
+  if (command !== 'lint') throw new UsageError(command ? `unknown command "${command}"` : 'missing command');
+  const format = values.format!;
+  if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif, not "${format}"`);
+  const rules: Record<string, RuleSeverity> = {};
+  for (const r of values.rule!) {
+    const [id, sev] = r.split('=');
+    if (!RULES.some((x) => x.id === id)) throw new UsageError(`unknown rule "${id}" (rules: ${RULES.map((x) => x.id).join(', ')})`);
+    if (!sev || !SEVERITIES.has(sev)) throw new UsageError(`--rule ${r}: severity must be error, warning, info, hint or off`);
+    rules[id] = sev as RuleSeverity;
+  }
+  let maxFileSize: number | undefined;
+  if (values['max-file-size'] !== undefined) {
+    maxFileSize = Number(values['max-file-size']);
+    if (!Number.isInteger(maxFileSize) || maxFileSize <= 0) throw new UsageError('--max-file-size must be a positive whole number of bytes');
+  }
+  const targets = paths.length ? paths : ['.'];
+  const files: string[] = [];
+  for (const t of targets) {
+    const abs = path.resolve(io.cwd, t);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(abs);
+    } catch {
+      throw new UsageError(`no such file or folder: ${t}`);
+    }
+    if (st.isDirectory()) walk(abs, files);
+    else files.push(abs);
+  }
+
+  await initHcl(bundledWasmPaths());
+  const analyzer = new Analyzer(diskHost, { rules, safeDirectories: values['safe-dir']!, ...(maxFileSize ? { maxFileSize } : {}) });
+  const findings: Finding[] = [];
+  let fixed = 0;
+  for (const file of files) {
+    const text = diskHost.readFile(file);
+    if (text === undefined) {
+      io.err(`packer-bake: cannot read ${display(file, io.cwd)}`);
+      continue;
+    }
+    if (values.fix) {
+      const r = fixAll(analyzer, file, text);
+      if (r.applied > 0) {
+        fs.writeFileSync(file, r.text);
+        fixed += r.applied;
+      }
+      fixed += fixOtherFiles(analyzer, file, r.text);
+    }
+    findings.push(...analyzer.analyze(file, diskHost.readFile(file) ?? text).findings);
+  }
+  const unique = dedupe(findings);
+  io.out(render(format, unique, io.cwd));
+  if (values.fix && format === 'text') io.err(`packer-bake: applied ${fixed} fix${fixed === 1 ? '' : 'es'}`);
+  return unique.some((f) => f.severity === 'error' || f.severity === 'warning') ? 1 : 0;
+}
+
+/** Preferred fixes that edit another file (an ansible.cfg), applied once each. */
+function fixOtherFiles(analyzer: Analyzer, file: string, text: string): number {
+  let n = 0;
+  for (const f of analyzer.analyze(file, text).findings) {
+    const fix = f.fixes.find((x) => x.isPreferred);
+    if (!fix || fix.edits.every((e) => e.file === file)) continue;
+    for (const e of fix.edits) {
+      const current = diskHost.readFile(e.file);
+      if (current === undefined) continue;
+      fs.writeFileSync(e.file, applyEdits(current, e.edits));
+      analyzer.invalidate(e.file);
+    }
+    n++;
+  }
+  return n;
+}
+
+function walk(dir: string, out: string[]): void {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) walk(p, out);
+    } else if (e.isFile() && formatForName(e.name)) {
+      out.push(p);
+    }
+  }
+}
+
+const diskHost: AnalysisHost = {
+  readFile: (f) => {
+    try {
+      return fs.readFileSync(f, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+  listDir: (d) => {
+    try {
+      return fs.readdirSync(d);
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const k = `${f.file}\0${f.ruleId}\0${JSON.stringify(f.range)}\0${f.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function display(file: string, cwd: string): string {
+  const rel = path.relative(cwd, file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : file;
+}
+
+function render(format: string, findings: Finding[], cwd: string): string {
+  if (format === 'json') {
+    return JSON.stringify(findings.map((f) => ({ file: display(f.file, cwd), rule: f.ruleId, severity: f.severity, message: f.message, range: f.range })), null, 2);
+  }
+  if (format === 'sarif') return sarif(findings, cwd);
+  if (findings.length === 0) return 'packer-bake: no problems found';
+  const lines = findings.map((f) => `${display(f.file, cwd)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.ruleId}: ${f.message}`);
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  const warnings = findings.filter((f) => f.severity === 'warning').length;
+  lines.push('', `${findings.length} problem${findings.length === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'})`);
+  return lines.join('\n');
+}
+
+function sarif(findings: Finding[], cwd: string): string {
+  const builder = new SarifBuilder();
+  const runBuilder = new SarifRunBuilder().initSimple({ toolDriverName: 'packer-bake', toolDriverVersion: version(), url: 'https://github.com/packer-bake/packer-bake' });
+  for (const r of RULES) {
+    runBuilder.addRule(new SarifRuleBuilder().initSimple({ ruleId: r.id, shortDescriptionText: r.description, helpUri: ruleDocs(r.id) }));
+  }
+  for (const f of findings) {
+    runBuilder.addResult(new SarifResultBuilder().initSimple({
+      level: f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : 'note',
+      messageText: f.message,
+      ruleId: f.ruleId,
+      fileUri: display(f.file, cwd),
+      startLine: f.range.start.line + 1,
+      startColumn: f.range.start.character + 1,
+      endLine: f.range.end.line + 1,
+      endColumn: f.range.end.character + 1,
+    }));
+  }
+  builder.addRun(runBuilder);
+  return builder.buildSarifJsonString({ indent: true });
+}
+
+function version(): string {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), { cwd: process.cwd(), out: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`) }).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`packer-bake: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
+      process.exit(2);
+    },
+  );
+}
