@@ -9,10 +9,16 @@ import { jsonStringOffsets } from './stringOffsets';
 export function parseJsonTree(text: string): { root: Node | undefined; problems: ParseProblem[] } {
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: false, disallowComments: false, allowEmptyContent: true });
-  const problems = errors.map((e) => ({
-    message: `JSON syntax error: ${humanize(printParseErrorCode(e.error))}`,
-    span: { start: e.offset, end: e.offset + Math.max(e.length, 1) },
-  }));
+  // After the first syntax error the rest are mostly its echoes: report the first only.
+  const first = errors[0];
+  const problems = first
+    ? [{
+        message: text.charCodeAt(0) === 0xfeff && first.offset === 0
+          ? 'The file starts with a byte-order mark (BOM), which Packer cannot read in a JSON template: save it as UTF-8 without BOM.'
+          : `JSON syntax error: ${humanize(printParseErrorCode(first.error))}`,
+        span: { start: first.offset, end: first.offset + Math.max(first.length, 1) },
+      }]
+    : [];
   return { root, problems };
 }
 

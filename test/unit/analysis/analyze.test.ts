@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ready, analyzer, diskHost } from '../../support/analysis';
+import { textAt } from '../../support/rules';
+import { corpusAvailable, corpusDir, corpusIndex } from '../../support/corpus';
+import { inCI } from '../../support/requireTool';
+import { Analyzer } from '../../../server/src/analysis';
+import { legacy, hcl, JSON_FILE, HCL_FILE } from '../../support/templates';
+
+const summary = (file: string, text: string, files: Record<string, string> = {}) =>
+  analyzer({ [file]: text, ...files }).analyze(file, text).findings.map((f) => ({ rule: f.ruleId, severity: f.severity, text: textAt(text, f) }));
+
+describe('analyze', () => {
+  before(ready);
+
+  describe('which files are templates', () => {
+    it('reads legacy JSON by its builders array, whatever the name', () => {
+      assert.equal(analyzer().analyze('/ws/anything.json', legacy()).template?.format, 'json');
+    });
+    it('reads .pkr.json as HCL2 JSON syntax, with every legal block shape', () => {
+      const shapes = [
+        { build: { provisioner: { ansible: { playbook_file: 'p.yml' } } } },
+        { build: [{ provisioner: [{ ansible: { playbook_file: 'p.yml' } }] }] },
+        { build: { provisioner: { ansible: [{ playbook_file: 'p.yml' }] } } },
+      ];
+      for (const s of shapes) {
+        const t = JSON.stringify(s, null, 2);
+        assert.deepEqual(summary('/ws/t.pkr.json', t), [{ rule: 'control-path-missing', severity: 'warning', text: '"ansible"' }], JSON.stringify(s));
+      }
+    });
+    it('resolves .pkr.json ${var.x} references', () => {
+      const t = JSON.stringify({
+        variable: { cp: { default: '/tmp/a-%%h' } },
+        build: { provisioner: { ansible: { ansible_env_vars: ['ANSIBLE_SSH_CONTROL_PATH=${var.cp}'] } } },
+      });
+      assert.deepEqual(summary('/ws/t.pkr.json', t), []);
+    });
+    it('ignores other JSON, Terraform and unrelated files', () => {
+      for (const [f, t] of [['/ws/package.json', '{"name":"x"}'], ['/ws/tsconfig.json', '{ // c\n}'], ['/ws/main.tf', 'provisioner "ansible" {}'], ['/ws/x.yml', 'a: 1']]) {
+        const r = analyzer().analyze(f, t);
+        assert.equal(r.template, undefined, f);
+        assert.deepEqual(r.findings, [], f);
+      }
+    });
+  });
+
+  describe('bad input', () => {
+    it('reports a JSON syntax error once, where it is', () => {
+      const t = legacy().replace('"playbook_file": "playbook.yml"', '"playbook_file": "playbook.yml",');
+      const errors = summary(JSON_FILE, t).filter((f) => f.rule === 'parse-error');
+      assert.equal(errors.length, 1);
+      assert.equal(errors[0].severity, 'error');
+    });
+    it('reports an HCL syntax error at its place and still analyses the rest', () => {
+      const t = hcl().replace('playbook_file = "playbook.yml"', 'playbook_file = "playbook.yml"\n    broken = [1,');
+      const r = analyzer().analyze(HCL_FILE, t);
+      const errors = r.findings.filter((f) => f.ruleId === 'parse-error');
+      assert.ok(errors.length >= 1);
+      assert.ok(errors.every((e) => e.range.start.line >= 10), JSON.stringify(errors));
+    });
+    it('skips binary and huge files with one informational finding', () => {
+      assert.deepEqual(summary(HCL_FILE, 'a = "\0\0\0"').map((f) => [f.rule, f.severity]), [['file-skipped', 'info']]);
+      const big = hcl() + `# ${'x'.repeat(2000)}\n`;
+      const r = new Analyzer(diskHost, { maxFileSize: 1000 }).analyze(HCL_FILE, big);
+      assert.deepEqual(r.findings.map((f) => [f.ruleId, f.severity]), [['file-skipped', 'info']]);
+    });
+    it('survives 100,000 levels of nesting', () => {
+      const deepJson = legacy({ x: 0 }).replace('"x": 0', `"x": ${'['.repeat(100000)}${']'.repeat(100000)}`);
+      assert.doesNotThrow(() => analyzer().analyze(JSON_FILE, deepJson));
+      const deepHcl = hcl(`x = ${'['.repeat(100000)}${']'.repeat(100000)}`);
+      assert.doesNotThrow(() => analyzer().analyze(HCL_FILE, deepHcl));
+    });
+    it('handles CRLF and unicode without shifting ranges', () => {
+      const t = legacy({ ansible_env_vars: ['ANSIBLE_SSH_CONTROL_PATH=/tmp/ü-😀-%h'] }).replace(/\n/g, '\r\n');
+      assert.deepEqual(summary(JSON_FILE, t).map((f) => f.text), ['/tmp/ü-😀-%h']);
+      const h = hcl('ansible_env_vars = ["ANSIBLE_SSH_CONTROL_PATH=/tmp/ü-😀-%h"]').replace(/\n/g, '\r\n');
+      assert.deepEqual(summary(HCL_FILE, h).map((f) => f.text), ['/tmp/ü-😀-%h']);
+    });
+    it('reports a BOM in a JSON template (Packer rejects it) and accepts one in HCL2', () => {
+      const t = `\ufeff${legacy({ ansible_env_vars: ['ANSIBLE_SSH_CONTROL_PATH=/tmp/%h'] })}`;
+      assert.deepEqual(summary(JSON_FILE, t).map((f) => [f.rule, f.text]), [['parse-error', '\ufeff'], ['control-path-unescaped-percent', '/tmp/%h']]);
+      const h = `\ufeff${hcl('ansible_env_vars = ["ANSIBLE_SSH_CONTROL_PATH=/tmp/%h"]')}`;
+      assert.deepEqual(summary(HCL_FILE, h).map((f) => [f.rule, f.text]), [['control-path-unescaped-percent', '/tmp/%h']]);
+    });
+  });
+
+  describe('the analysis core stays pure', () => {
+    it('imports no vscode, no LSP connection and no fs', () => {
+      const root = path.join(__dirname, '..', '..', '..', 'server', 'src', 'analysis');
+      const allowed = /^(\.|vscode-languageserver-types$|vscode-languageserver-textdocument$|jsonc-parser$|web-tree-sitter$|ini$|shlex$|path$)/;
+      const bad: string[] = [];
+      const walk = (d: string) => {
+        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+          const p = path.join(d, e.name);
+          if (e.isDirectory()) walk(p);
+          else for (const m of fs.readFileSync(p, 'utf8').matchAll(/(?:from|require\()\s*'([^']+)'/g)) if (!allowed.test(m[1])) bad.push(`${e.name}: ${m[1]}`);
+        }
+      };
+      walk(root);
+      assert.deepEqual(bad, []);
+    });
+  });
+
+  describe('the shared corpus of real templates', function () {
+    before(function () {
+      if (!corpusAvailable()) {
+        if (inCI) throw new Error(`CI=true but the corpus is missing at ${corpusDir}`);
+        console.warn(`    skipped: ../shared/corpus is not beside this clone (${corpusDir})`);
+        this.skip();
+      }
+    });
+    it('analyses every file without throwing, and the negatives give no findings', () => {
+      const a = new Analyzer(diskHost);
+      const fired: string[] = [];
+      for (const e of corpusIndex()) {
+        if (e.kind === 'support') continue;
+        const file = path.join(corpusDir, e.file);
+        const r = a.analyze(file, fs.readFileSync(file, 'utf8'));
+        if (e.kind === 'negative') assert.deepEqual(r.findings, [], e.file);
+        for (const f of r.findings) fired.push(f.ruleId);
+        for (const f of r.findings) assert.notEqual(f.ruleId, 'parse-error', `${e.file}: ${f.message}`);
+      }
+      assert.ok(fired.length > 0, 'the corpus has real findings');
+    });
+    it('stays silent where the socket settings are only known at build time', () => {
+      const unknown = ['kubernetes-sigs__image-builder/images/capi/packer/ami/packer.json', 'vmware-samples__packer-examples-for-vsphere/builds/linux/rhel/9/linux-rhel.pkr.hcl'];
+      for (const f of unknown) {
+        const file = path.join(corpusDir, f);
+        assert.deepEqual(new Analyzer(diskHost).analyze(file, fs.readFileSync(file, 'utf8')).findings, [], f);
+      }
+    });
+    it('follows ANSIBLE_CONFIG through a resolved local to the real ansible.cfg', () => {
+      const file = path.join(corpusDir, 'SchedMD__slurm-gcp/packer/main.pkr.hcl');
+      const r = new Analyzer(diskHost).analyze(file, fs.readFileSync(file, 'utf8'));
+      assert.ok(r.dependsOn.includes(path.join(corpusDir, 'SchedMD__slurm-gcp/ansible/ansible.cfg')), JSON.stringify(r.dependsOn));
+    });
+  });
+});
