@@ -1,0 +1,231 @@
+/**
+ * Argument vectors for the container engine's CLI. Pure: no `vscode`, no I/O.
+ *
+ * Everything here is an array handed to `spawn` without a shell; no value is
+ * ever quoted, interpolated or joined into a command string (the only string
+ * form, `displayCommand`, is for showing the command to the user).
+ */
+import path from 'node:path';
+import type { BakeSettings } from './settings';
+
+export type TemplateFormat = 'json' | 'hcl' | 'hcl-json';
+
+/** What to bake: one template and the options chosen for it. */
+export interface BakeRequest {
+  /** Absolute host path of the template file. */
+  template: string;
+  /** Host folder mounted into the container (the workspace folder); defaults to the template's folder. */
+  mountRoot?: string;
+  format: TemplateFormat;
+  /** `-only` names; empty = every build. */
+  only: string[];
+  /** Var files, absolute or relative to the template's folder. */
+  varFiles: string[];
+  /** `-var name=value` pairs, in order. */
+  variables: Record<string, string>;
+  /** Run `packer init` before the build (HCL2 with `required_plugins`). */
+  requiresInit: boolean;
+}
+
+/** Where the workspace folder appears inside the container. */
+export const CONTAINER_WORKSPACE = '/workspace';
+/** Where var files from outside the workspace folder appear inside the container. */
+export const CONTAINER_VAR_FILES = '/packer-bake/var-files';
+/** Home of the container's root user, where ~/.aws is mounted. */
+export const CONTAINER_HOME = '/root';
+
+/**
+ * Ansible formats the configured control path with Python's `%` operator before
+ * handing it to ssh, so ssh's own `%h`/`%p`/`%r` tokens must be written `%%`.
+ * A short path under /tmp (the container's real mount) stays far below the
+ * 108-byte socket path limit.
+ */
+export const INJECTED_CONTROL_PATH = '/tmp/ansible-ssh-%%h-%%p-%%r';
+
+/** AWS variables passed to the container by name only: the engine CLI reads the value from its own environment. */
+export const AWS_SECRET_ENV = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const;
+export const AWS_PLAIN_ENV = ['AWS_PROFILE', 'AWS_REGION', 'AWS_DEFAULT_REGION'] as const;
+
+/** Label put on every bake container, so they can be found (and proved gone). */
+export const CONTAINER_LABEL = 'io.packer-bake.bake';
+
+export interface RunArgsInput {
+  request: BakeRequest;
+  settings: BakeSettings;
+  image: string;
+  containerName: string;
+  /** The environment the engine CLI will run with (its values are never copied into the argv). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** Host home directory; `~/.aws` is mounted read-only when `awsDirExists`. */
+  homeDir: string;
+  awsDirExists: boolean;
+  /** Host path module; `path` (the platform's) unless a test says otherwise. */
+  hostPath?: path.PlatformPath;
+}
+
+/** Maps paths in Packer's output (container side) back to host paths. */
+export interface PathMap {
+  /** Container working directory (the template's folder). */
+  containerCwd: string;
+  hostCwd: string;
+  /** Container prefix → host prefix, longest first. */
+  mounts: Array<{ container: string; host: string }>;
+}
+
+export interface RunPlan {
+  /** The argv after the engine executable: `run ...`. */
+  args: string[];
+  pathMap: PathMap;
+  /** Relative template path as Packer sees it. */
+  templateArg: string;
+}
+
+/** A unique container name: `packer-bake-<time>-<random>`. */
+export function containerName(now: number, randomHex: string): string {
+  return `packer-bake-${now.toString(36)}-${randomHex.replace(/[^0-9a-f]/gi, '').slice(0, 12)}`;
+}
+
+/** True for a host path the `-v src:dst` syntax cannot carry (a colon other than a Windows drive's). */
+function needsMountSyntax(hostPath: string): boolean {
+  return /:/.test(hostPath.replace(/^[A-Za-z]:[\\/]/, ''));
+}
+
+/** One CSV field for `--mount` (the engine parses that option as a CSV record). */
+function csvField(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * A bind mount as engine arguments. `-v src:dst` is used when it can carry the
+ * path, because Podman's Docker-compatible API re-parses `--mount` options and
+ * rejects quotes, commas and newlines in them, while `-v` passes any path
+ * without a colon unchanged; a path with a colon needs `--mount`.
+ */
+export function bindMount(hostPath: string, containerPath: string, readonly: boolean): string[] {
+  if (!needsMountSyntax(hostPath)) return ['-v', `${hostPath}:${containerPath}${readonly ? ':ro' : ''}`];
+  const fields = ['type=bind', csvField(`source=${hostPath}`), csvField(`target=${containerPath}`)];
+  if (readonly) fields.push('readonly');
+  return ['--mount', fields.join(',')];
+}
+
+/** `rel` (host separators) as a container path below `base`. */
+function toContainer(base: string, rel: string, hostPath: path.PlatformPath): string {
+  if (rel === '') return base;
+  return path.posix.join(base, ...rel.split(hostPath.sep));
+}
+
+function isInside(root: string, p: string, hostPath: path.PlatformPath): boolean {
+  const rel = hostPath.relative(root, p);
+  return rel === '' || (!rel.startsWith('..') && !hostPath.isAbsolute(rel));
+}
+
+/** Command-line argument for a path relative to the working directory; never one Packer could read as a flag. */
+function relativeArg(rel: string): string {
+  return rel.startsWith('-') ? `./${rel}` : rel;
+}
+
+/** The Packer command run in the container (without `packer init`). */
+export function packerBuildArgs(request: BakeRequest, templateArg: string, varFileArgs: string[]): string[] {
+  const args = ['build', '-machine-readable'];
+  if (request.only.length > 0) args.push(`-only=${request.only.join(',')}`);
+  for (const v of varFileArgs) args.push(`-var-file=${v}`);
+  for (const [k, v] of Object.entries(request.variables)) args.push('-var', `${k}=${v}`);
+  args.push(templateArg);
+  return args;
+}
+
+/**
+ * `packer init` and the build in one container (plugins installed by init live
+ * in the container). The script is a constant: template and build arguments
+ * reach it as positional parameters, never as script text, and `exec` makes
+ * Packer the init process's child so SIGTERM reaches it.
+ */
+export const INIT_THEN_BUILD_SCRIPT = 'set -e; packer init "$1"; shift; exec packer "$@"';
+
+/** The whole `run` argv (after the engine executable). */
+export function buildRunArgs(input: RunArgsInput): RunPlan {
+  const { request, settings, env } = input;
+  const hp = input.hostPath ?? path;
+  const templateDir = hp.dirname(request.template);
+  const mountRoot = request.mountRoot && isInside(request.mountRoot, templateDir, hp) ? request.mountRoot : templateDir;
+  const containerCwd = toContainer(CONTAINER_WORKSPACE, hp.relative(mountRoot, templateDir), hp);
+  const mounts: PathMap['mounts'] = [{ container: CONTAINER_WORKSPACE, host: mountRoot }];
+
+  const args = ['run', '--rm', '--init', '--name', input.containerName, '--label', `${CONTAINER_LABEL}=1`];
+  args.push(...(settings.tmpMount === 'bind' ? bindMount('/tmp', '/tmp', false) : ['--tmpfs', '/tmp:rw,exec,mode=1777']));
+  args.push(...bindMount(mountRoot, CONTAINER_WORKSPACE, false));
+
+  const varFileArgs: string[] = [];
+  request.varFiles.forEach((file, i) => {
+    const abs = hp.resolve(templateDir, file);
+    if (isInside(mountRoot, abs, hp)) {
+      varFileArgs.push(relativeArg(path.posix.relative(containerCwd, toContainer(CONTAINER_WORKSPACE, hp.relative(mountRoot, abs), hp))));
+    } else {
+      const target = path.posix.join(CONTAINER_VAR_FILES, String(i), hp.basename(abs));
+      args.push(...bindMount(abs, target, true));
+      mounts.push({ container: target, host: abs });
+      varFileArgs.push(target);
+    }
+  });
+
+  if (input.awsDirExists) {
+    const awsDir = hp.join(input.homeDir, '.aws');
+    args.push(...bindMount(awsDir, `${CONTAINER_HOME}/.aws`, true));
+    args.push('-e', `AWS_CONFIG_FILE=${CONTAINER_HOME}/.aws/config`, '-e', `AWS_SHARED_CREDENTIALS_FILE=${CONTAINER_HOME}/.aws/credentials`);
+    mounts.push({ container: `${CONTAINER_HOME}/.aws`, host: awsDir });
+  }
+  // By name only: `-e NAME` makes the engine CLI copy the value from its own
+  // environment, so no secret ever appears in an argv (or in `ps`).
+  for (const name of passThroughEnvNames(env)) args.push('-e', name);
+  if (settings.injectControlPath) args.push('-e', `ANSIBLE_SSH_CONTROL_PATH=${INJECTED_CONTROL_PATH}`);
+  args.push('-e', 'CHECKPOINT_DISABLE=1');
+  args.push('-w', containerCwd);
+  args.push(...settings.extraEngineArgs);
+  args.push(input.image);
+
+  const templateArg = relativeArg(hp.basename(request.template));
+  const build = packerBuildArgs(request, templateArg, varFileArgs);
+  if (request.requiresInit) args.push('sh', '-c', INIT_THEN_BUILD_SCRIPT, 'packer-bake', templateArg, ...build);
+  else args.push('packer', ...build);
+
+  mounts.sort((a, b) => b.container.length - a.container.length);
+  return { args, pathMap: { containerCwd, hostCwd: templateDir, mounts }, templateArg };
+}
+
+/** Environment variables handed to the container by name: the AWS ones and `PKR_VAR_*`, when set. */
+export function passThroughEnvNames(env: Readonly<Record<string, string | undefined>>): string[] {
+  const names: string[] = [];
+  for (const n of [...AWS_SECRET_ENV, ...AWS_PLAIN_ENV]) if (env[n] !== undefined && env[n] !== '') names.push(n);
+  for (const n of Object.keys(env).sort()) if (/^PKR_VAR_[A-Za-z0-9_-]+$/.test(n) && env[n] !== undefined) names.push(n);
+  return names;
+}
+
+/** Maps a path printed by Packer (relative to its working directory, or absolute in the container) to the host. */
+export function toHostPath(map: PathMap, printed: string): string {
+  const p = path.posix.isAbsolute(printed) ? printed : path.posix.join(map.containerCwd, printed);
+  for (const m of map.mounts) {
+    if (p === m.container || p.startsWith(`${m.container}/`)) {
+      const rest = p.slice(m.container.length).replace(/^\//, '');
+      return rest === '' ? m.host : path.join(m.host, ...rest.split('/'));
+    }
+  }
+  return p;
+}
+
+export const stopArgs = (name: string, timeoutSeconds: number): string[] => ['stop', '-t', String(timeoutSeconds), name];
+export const removeArgs = (name: string): string[] => ['rm', '-f', name];
+export const imageExistsArgs = (image: string): string[] => ['image', 'inspect', '--format', '{{.Id}}', image];
+export const imageBuildArgs = (tag: string, dockerfile: string, contextDir: string): string[] =>
+  ['build', '-t', tag, '-f', dockerfile, contextDir];
+export const versionArgs = (): string[] => ['version', '--format', '{{.Server.Version}}'];
+
+/** Tag of the bundled image for an extension version. */
+export const bundledImageTag = (extensionVersion: string): string => `packer-bake:${extensionVersion}`;
+
+/**
+ * POSIX-shell quoting of an argv, for display only (the header in the terminal,
+ * the output channel). Never executed.
+ */
+export function displayCommand(argv: readonly string[]): string {
+  return argv.map((a) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}

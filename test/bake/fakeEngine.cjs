@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// A stand-in for `docker`/`podman` in the bake tests: records each invocation
+// (argv and the AWS variables it inherited) to $FAKE_ENGINE_DIR/calls.jsonl and
+// replays what $FAKE_ENGINE_DIR/script.json scripts for the subcommand.
+//
+// script.json: { "<subcommand>": Step }, subcommand = "version", "image inspect",
+// "build", "run", "stop", "rm". Step = { stdout?: string[], stderr?: string[],
+// exit?: number, delayMs?: number, // run only:
+// startDelayMs?: number, waitForStop?: boolean, onStop?: { stdout?, stderr?, exit? } }.
+// Containers are files in $FAKE_ENGINE_DIR/containers: `run` creates one (after
+// startDelayMs) and removes it when it ends (--rm), `stop` marks it stopped,
+// `rm -f` removes it, `ps -a` lists them.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+const dir = process.env.FAKE_ENGINE_DIR;
+if (!dir) { process.stderr.write('FAKE_ENGINE_DIR is not set\n'); process.exit(2); }
+const argv = process.argv.slice(2);
+const containers = path.join(dir, 'containers');
+fs.mkdirSync(containers, { recursive: true });
+const inherited = {};
+for (const k of Object.keys(process.env)) if (/^(AWS_|PKR_VAR_|DOCKER_HOST$)/.test(k)) inherited[k] = process.env[k];
+fs.appendFileSync(path.join(dir, 'calls.jsonl'), JSON.stringify({ argv, env: inherited, pid: process.pid }) + '\n');
+
+const script = JSON.parse(fs.readFileSync(path.join(dir, 'script.json'), 'utf8'));
+const sub = argv[0] === 'image' ? `image ${argv[1]}` : argv[0];
+const step = script[sub] || {};
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const emit = (s) => {
+  for (const l of s.stdout || []) process.stdout.write(l + '\n');
+  for (const l of s.stderr || []) process.stderr.write(l + '\n');
+};
+const nameAfter = (flag) => { const i = argv.indexOf(flag); return i >= 0 ? argv[i + 1] : undefined; };
+
+(async () => {
+  await sleep(step.delayMs || 0);
+  if (sub === 'run') {
+    const name = nameAfter('--name');
+    await sleep(step.startDelayMs || 0);
+    const file = path.join(containers, name);
+    fs.writeFileSync(file, 'running');
+    emit(step);
+    let code = step.exit || 0;
+    if (step.waitForStop) {
+      while (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === 'running') await sleep(20);
+      const after = step.onStop || {};
+      emit(after);
+      code = after.exit === undefined ? 1 : after.exit;
+    }
+    fs.rmSync(file, { force: true }); // --rm
+    process.exit(code);
+  }
+  if (sub === 'stop' || sub === 'rm') {
+    const file = path.join(containers, argv[argv.length - 1]);
+    if (!fs.existsSync(file)) {
+      process.stderr.write(`Error: No such container: ${argv[argv.length - 1]}\n`);
+      process.exit(1);
+    }
+    if (sub === 'stop') {
+      // Like `docker stop -t N`: signal, then wait (at most N s) for the container to end.
+      fs.writeFileSync(file, 'stopped');
+      const deadline = Date.now() + Number(nameAfter('-t') || 10) * 1000;
+      while (fs.existsSync(file) && Date.now() < deadline) await sleep(20);
+    } else fs.rmSync(file, { force: true });
+    emit(step);
+    process.exit(step.exit || 0);
+  }
+  if (sub === 'ps') {
+    for (const n of fs.readdirSync(containers)) process.stdout.write(n + '\n');
+    process.exit(0);
+  }
+  emit(step);
+  process.exit(step.exit || 0);
+})();
