@@ -4,6 +4,7 @@ import { controlPathUnescapedPercent } from './controlPathUnescapedPercent';
 import { controlPathTooLong } from './controlPathTooLong';
 import { controlPathUnsafeDir } from './controlPathUnsafeDir';
 import { ansibleEnvVarsInvalid } from './ansibleEnvVarsInvalid';
+import { sshArgsDoubledPercent } from './sshArgsDoubledPercent';
 
 /** Every rule, in the order their findings are listed. */
 export const RULES: readonly Rule[] = [
@@ -12,6 +13,7 @@ export const RULES: readonly Rule[] = [
   controlPathTooLong,
   controlPathUnsafeDir,
   ansibleEnvVarsInvalid,
+  sshArgsDoubledPercent,
 ];
 
 export type { Rule } from './rule';
