@@ -29,6 +29,10 @@ describe(RULE, () => {
   it('accepts a single string (Packer decodes it as a one-item list)', () => {
     assert.deepEqual(fire({ [JSON_FILE]: legacy({ ansible_env_vars: 'A=1' }) }, JSON_FILE), []);
   });
+  it('flags a single string in HCL2 as an error (only legacy JSON decodes it weakly)', () => {
+    const t = hcl('ansible_env_vars = "A=1"');
+    assert.deepEqual(fire({ [HCL_FILE]: t }, HCL_FILE), [[RULE, '"A=1"']]);
+  });
   it('stays silent for entries only known at build time', () => {
     assert.deepEqual(fire({ [JSON_FILE]: legacy({ ansible_env_vars: ['{{user `x`}}'] }) }, JSON_FILE), []);
   });

@@ -20,6 +20,10 @@ export const ansibleEnvVarsInvalid: Rule = {
     }
     for (const a of attrs) {
       const v = resolveValue(a.value, ctx.scope);
+      if (ctx.template.format !== 'json' && (v.kind === 'string' || v.kind === 'template')) {
+        out.push({ file: ctx.template.file, span: a.value.span, severity: 'error', message: 'HCL2 templates need a list here: Packer rejects a single string ("list of string required"). Write ["KEY=value"].', fixes: [] });
+        continue;
+      }
       const items: Value[] = v.kind === 'list' ? v.items : [a.value];
       if (v.kind !== 'list' && v.kind !== 'string' && v.kind !== 'template' && v.kind !== 'unknown') {
         out.push({ file: ctx.template.file, span: a.value.span, severity: 'error', message: `ansible_env_vars must be a list of "KEY=value" strings; Packer rejects a ${v.kind}.`, fixes: [] });
