@@ -34,7 +34,7 @@ const MAX_DEPTH = 64;
 export function parseHcl(file: string, text: string): Template {
   if (!parser) throw new Error('initHcl() has not completed');
   const t: Template = {
-    file, format: 'hcl', text, builders: [], provisioners: [], variables: new Map(), locals: new Map(), requiresInit: false, problems: [],
+    file, format: 'hcl', text, builders: [], provisioners: [], variables: new Map(), locals: new Map(), requiresInit: false, requiredPlugins: [], problems: [],
   };
   const tree = parser.parse(text);
   if (!tree) {
@@ -61,7 +61,24 @@ export function parseHcl(file: string, text: string): Template {
         const c = inner && attrsOf(inner, conv).get('communicator');
         t.builders.push({ name: `${labels[0]}.${labels[1]}`, type: labels[0], communicator: c?.value.kind === 'string' ? c.value.value : undefined });
       } else if (type === 'packer' && inner) {
-        t.requiresInit ||= childrenOfType(inner, 'block').some((b) => blockHead(b)[0] === 'required_plugins');
+        for (const rp of childrenOfType(inner, 'block')) {
+          if (blockHead(rp)[0] !== 'required_plugins') continue;
+          t.requiresInit = true;
+          const rpBody = blockBody(rp);
+          for (const [name, a] of rpBody ? attrsOf(rpBody, conv) : []) {
+            const spec = a.value;
+            if (spec.kind !== 'object') continue;
+            const get = (k: string) => spec.attrs.find((x) => x.name === k)?.value;
+            const version = get('version');
+            const source = get('source');
+            t.requiredPlugins.push({
+              name,
+              source: source?.kind === 'string' ? source.value : undefined,
+              version: version?.kind === 'string' ? version.value : undefined,
+              versionValue: version,
+            });
+          }
+        }
       } else if (type === 'build' && inner) {
         for (const pb of childrenOfType(inner, 'block')) {
           const [ptype, plabels] = blockHead(pb);

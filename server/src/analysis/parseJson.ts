@@ -34,7 +34,7 @@ export function isLegacyTemplate(root: Node | undefined): boolean {
 
 export function jsonTemplate(file: string, text: string, format: TemplateFormat, root: Node | undefined, problems: ParseProblem[]): Template {
   const t: Template = {
-    file, format, text, builders: [], provisioners: [], variables: new Map(), locals: new Map(), requiresInit: false, problems,
+    file, format, text, builders: [], provisioners: [], variables: new Map(), locals: new Map(), requiresInit: false, requiredPlugins: [], problems,
   };
   if (root?.type !== 'object') {
     if (root && problems.length === 0) problems.push({ message: 'A Packer template must be a JSON object', span: span(root) });
@@ -82,7 +82,15 @@ function hclJson(t: Template, root: Node, conv: (n: Node) => Value): Template {
   for (const [labels, body] of blocks(root, 'source', 2)) {
     t.builders.push({ name: `${labels[0]}.${labels[1]}`, type: labels[0], communicator: str(property(body, 'communicator')) });
   }
-  t.requiresInit = blocks(root, 'packer', 0).some(([, body]) => blocks(body, 'required_plugins', 0).length > 0);
+  for (const [, packer] of blocks(root, 'packer', 0)) {
+    for (const [, plugins] of blocks(packer, 'required_plugins', 0)) {
+      t.requiresInit = true;
+      for (const [name, spec] of entries(plugins)) {
+        const version = property(spec, 'version');
+        t.requiredPlugins.push({ name, source: str(property(spec, 'source')), version: str(version), versionValue: version && conv(version) });
+      }
+    }
+  }
   for (const [, build] of blocks(root, 'build', 0)) {
     for (const [labels, body, labelNode] of blocks(build, 'provisioner', 1)) {
       if (body.type !== 'object') continue;

@@ -81,6 +81,15 @@ export interface Builder {
   communicator?: string;
 }
 
+export interface RequiredPlugin {
+  name: string;
+  source?: string;
+  /** The version constraint as written, e.g. `>= 1.1.0`. */
+  version?: string;
+  /** The constraint's string literal (for the fix that raises it). */
+  versionValue?: Value;
+}
+
 export interface ParseProblem {
   message: string;
   span: Span;
@@ -98,6 +107,8 @@ export interface Template {
   locals: Map<string, Value>;
   /** HCL2 `packer { required_plugins {...} }` present. */
   requiresInit: boolean;
+  /** HCL2 `required_plugins` entries (name → version constraint), for the toolchain rules. */
+  requiredPlugins: RequiredPlugin[];
   /** Syntax errors, reported once each; the model holds what could be read. */
   problems: ParseProblem[];
 }
