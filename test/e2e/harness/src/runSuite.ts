@@ -1,0 +1,68 @@
+/**
+ * Runs the end-to-end mocha suite inside the VS Code extension host and
+ * reports each result as one JSON line appended to `eventsFile`, so the runner
+ * outside VS Code can follow progress and knows the run is over when the
+ * `end` event arrives. Shared by both runners (code-server and test-electron).
+ */
+import fs from 'node:fs';
+
+/** What the runner hands the harness, as `config.json` beside it or via an environment variable. */
+export interface SuiteConfig {
+  /** Absolute path of the mocha package to load (the project's own). */
+  mochaPath: string;
+  /** Absolute paths of the compiled test files, in order. */
+  files: string[];
+  /** JSON-lines file the events are appended to. */
+  eventsFile: string;
+  /** Per-test timeout in ms. */
+  timeout: number;
+  /** Label of this run ("trusted", "restricted"), echoed into the events. */
+  mode: string;
+}
+
+/** One line of the events file. */
+export type SuiteEvent =
+  | { event: 'start'; mode: string; total: number }
+  | { event: 'pass'; title: string; fullTitle: string; duration: number }
+  | { event: 'fail'; title: string; fullTitle: string; error: string }
+  | { event: 'pending'; title: string; fullTitle: string }
+  | { event: 'end'; passed: number; failed: number; skipped: number; error?: string };
+
+function emit(file: string, e: SuiteEvent): void {
+  fs.appendFileSync(file, JSON.stringify(e) + '\n');
+}
+
+interface MochaTest { title: string; fullTitle(): string; duration?: number }
+
+export async function runSuite(config: SuiteConfig): Promise<{ failed: number }> {
+  const counts = { passed: 0, failed: 0, skipped: 0 };
+  try {
+    // The project's mocha, loaded by path: the extension host has no node_modules of its own.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const Mocha = require(config.mochaPath) as typeof import('mocha');
+    const mocha = new Mocha({ ui: 'bdd', timeout: config.timeout, color: false, reporter: Mocha.reporters.Base });
+    for (const f of config.files) mocha.addFile(f);
+    await mocha.loadFilesAsync();
+    await new Promise<void>((resolve) => {
+      const runner = mocha.run(() => resolve());
+      emit(config.eventsFile, { event: 'start', mode: config.mode, total: runner.total });
+      runner.on('pass', (t: MochaTest) => {
+        counts.passed++;
+        emit(config.eventsFile, { event: 'pass', title: t.title, fullTitle: t.fullTitle(), duration: t.duration ?? 0 });
+      });
+      runner.on('fail', (t: MochaTest, err: Error) => {
+        counts.failed++;
+        emit(config.eventsFile, { event: 'fail', title: t.title, fullTitle: t.fullTitle(), error: err?.stack ?? String(err) });
+      });
+      runner.on('pending', (t: MochaTest) => {
+        counts.skipped++;
+        emit(config.eventsFile, { event: 'pending', title: t.title, fullTitle: t.fullTitle() });
+      });
+    });
+    emit(config.eventsFile, { event: 'end', ...counts });
+  } catch (err) {
+    counts.failed++;
+    emit(config.eventsFile, { event: 'end', ...counts, error: (err as Error)?.stack ?? String(err) });
+  }
+  return { failed: counts.failed };
+}

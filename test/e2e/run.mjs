@@ -1,0 +1,144 @@
+// Runner 2: the end-to-end suite in a real VS Code (1.100.3) on machines that
+// cannot download VS Code desktop, CI included. VS Code's server and web
+// workbench come from code-server (prepared and cached by prepare-vscode.sh);
+// Debian's Chromium, driven by playwright-core, opens the workbench, which is
+// what starts the extension host. The suite itself runs from the harness
+// extension's activate() and reports through an events file.
+//
+// Two runs: a trusted workspace (--disable-workspace-trust) with the full
+// suite, and Restricted Mode with suite/restricted/.
+// Writes .test-results/e2e.json; exits non-zero on any failure.
+//
+//   node test/e2e/run.mjs [--only trusted|restricted] [--keep] [--screenshots DIR]
+// Environment: PACKER_BAKE_E2E_TIMEOUT (ms per run, default 300000).
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { followEvents, installExtension, printEvent, root, stageRun } from './stage.mjs';
+
+const args = process.argv.slice(2);
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const keep = args.includes('--keep');
+const screenshotDir = args.includes('--screenshots') ? path.resolve(args[args.indexOf('--screenshots') + 1]) : undefined;
+const runTimeout = Number(process.env.PACKER_BAKE_E2E_TIMEOUT ?? 300_000);
+const chromiumPath = process.env.PACKER_BAKE_CHROMIUM ?? '/usr/bin/chromium';
+const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run', '--disable-quic'];
+
+function prepareVscode() {
+  const r = spawnSync('bash', [path.join(root, 'test/e2e/prepare-vscode.sh')], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`prepare-vscode.sh failed (exit ${r.status})`);
+  return r.stdout.trim().split('\n').pop();
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+/** Starts VS Code's server; resolves once it says it is listening. */
+async function startServer(vscodeDir, dir, extensionsDir, trusted) {
+  const port = await freePort();
+  const log = fs.openSync(path.join(dir, 'server.log'), 'a');
+  const serverArgs = ['out/server-main.js', '--host', '127.0.0.1', '--port', String(port),
+    '--without-connection-token', '--accept-server-license-terms',
+    '--user-data-dir', path.join(dir, 'user-data'), '--server-data-dir', path.join(dir, 'server-data'),
+    '--extensions-dir', extensionsDir, '--disable-telemetry'];
+  if (trusted) serverArgs.push('--disable-workspace-trust');
+  // Own process group, so the extension host and language server go with it.
+  const child = spawn(process.execPath, serverArgs, { cwd: vscodeDir, detached: true, stdio: ['ignore', 'pipe', log] });
+  let out = '';
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s; see ${dir}/server.log`)), 60_000);
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited (${code}); see ${dir}/server.log`)); });
+    child.stdout.on('data', (d) => {
+      fs.appendFileSync(path.join(dir, 'server.log'), d);
+      out += d;
+      if (/listening on|Web UI available/i.test(out)) { clearTimeout(timer); resolve(); }
+    });
+  });
+  child.removeAllListeners('exit');
+  return { port, child, stop: () => { try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ } } };
+}
+
+async function runMode(browser, vscodeDir, base, mode) {
+  const dir = path.join(base, mode);
+  const extensionsDir = path.join(dir, 'extensions');
+  fs.mkdirSync(extensionsDir, { recursive: true });
+  installExtension(extensionsDir);
+  const staged = await stageRun(dir, mode, { extensionsDir });
+  const workspace = staged.workspace;
+  const server = await startServer(vscodeDir, dir, extensionsDir, mode === 'trusted');
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const consoleLog = path.join(dir, 'browser-console.log');
+  page.on('console', (m) => fs.appendFileSync(consoleLog, `[${m.type()}] ${m.text()}\n`));
+  page.on('pageerror', (e) => fs.appendFileSync(consoleLog, `[pageerror] ${e.stack ?? e}\n`));
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(new Error(`no end of the ${mode} run after ${runTimeout / 1000} s; logs in ${dir}`)), runTimeout);
+  try {
+    const t0 = Date.now();
+    const ended = followEvents(staged.eventsFile, (e) => {
+      if (e.event === 'start') console.log(`\n  [${mode}] extension host started the suite ${((Date.now() - t0) / 1000).toFixed(1)} s after the workbench was opened`);
+      printEvent(e);
+      if (e.event === 'screenshot') void takeScreenshot(page, e, dir);
+    }, { signal: abort.signal });
+    await page.goto(`http://127.0.0.1:${server.port}/?folder=${encodeURIComponent(workspace)}`);
+    return await ended;
+  } finally {
+    clearTimeout(timer);
+    await context.close().catch(() => {});
+    server.stop();
+  }
+}
+
+/** The suite asks for a screenshot with an event and waits for `<file>.done`. */
+async function takeScreenshot(page, e, dir) {
+  const target = screenshotDir ? path.join(screenshotDir, e.name) : path.join(dir, e.name);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  try {
+    await page.screenshot({ path: target, type: target.endsWith('.jpg') ? 'jpeg' : 'png', quality: target.endsWith('.jpg') ? 80 : undefined });
+    console.log(`    (screenshot ${path.relative(root, target)})`);
+  } finally {
+    fs.writeFileSync(e.ack, 'done');
+  }
+}
+
+async function main() {
+  const t0 = Date.now();
+  const vscodeDir = prepareVscode();
+  console.log(`e2e: VS Code server ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (${vscodeDir})`);
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'packer-bake-e2e-'));
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  const totals = { passed: 0, failed: 0, skipped: 0 };
+  try {
+    for (const mode of ['trusted', 'restricted']) {
+      if (only && only !== mode) continue;
+      let end;
+      try {
+        end = await runMode(browser, vscodeDir, base, mode);
+      } catch (err) {
+        console.log(`    \u2716 [${mode}] ${err.message}`);
+        end = { passed: 0, failed: 1, skipped: 0 };
+      }
+      totals.passed += end.passed; totals.failed += end.failed; totals.skipped += end.skipped;
+    }
+  } finally {
+    await browser.close();
+  }
+  const resultsDir = path.join(root, '.test-results');
+  fs.mkdirSync(resultsDir, { recursive: true });
+  fs.writeFileSync(path.join(resultsDir, 'e2e.json'), JSON.stringify({ tier: 'e2e', ...totals }));
+  console.log(`\n  e2e: ${totals.passed} passing, ${totals.failed} failing, ${totals.skipped} pending (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  if (totals.failed > 0 || keep) console.log(`  logs and workspaces kept in ${base}`);
+  else fs.rmSync(base, { recursive: true, force: true });
+  process.exit(totals.failed > 0 || totals.passed === 0 ? 1 : 0);
+}
+
+main().catch((err) => { console.error(err); process.exit(1); });

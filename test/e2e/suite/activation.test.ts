@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { contributes, extension, fileInWorkspace, waitForActivation } from './helpers';
+
+describe('activation and contributions', () => {
+  it('activates when a workspace with a *.pkr.hcl file is opened', async () => {
+    assert.ok(vscode.workspace.workspaceFolders?.length, 'a workspace folder is open');
+    const found = await vscode.workspace.findFiles('**/*.pkr.hcl', undefined, 1);
+    assert.equal(found.length, 1, 'the workspace holds a *.pkr.hcl file');
+    const ext = await waitForActivation();
+    assert.equal(ext.isActive, true);
+  });
+
+  it('registers every command the manifest contributes', async () => {
+    await waitForActivation();
+    const declared = (contributes().commands ?? []).map((c) => c.command).sort();
+    assert.ok(declared.length > 0, 'the manifest contributes commands');
+    const registered = new Set(await vscode.commands.getCommands(true));
+    assert.deepEqual(declared.filter((c) => !registered.has(c)), [], 'contributed commands missing from the command registry');
+  });
+
+  it('gives .pkr.hcl and .pkrvars.hcl files the language id packer-hcl, and .pkr.json files json', async () => {
+    const vars = fileInWorkspace('e2e/values.pkrvars.hcl');
+    const json = fileInWorkspace('e2e/template.pkr.json');
+    await vscode.workspace.fs.writeFile(vars, Buffer.from('region = "eu-west-1"\n'));
+    await vscode.workspace.fs.writeFile(json, Buffer.from('{"builders": []}\n'));
+    const [hcl] = await vscode.workspace.findFiles('**/*.pkr.hcl', undefined, 1);
+    const ids = await Promise.all([hcl!, vars, json].map(async (u) => (await vscode.workspace.openTextDocument(u)).languageId));
+    assert.deepEqual(ids, ['packer-hcl', 'packer-hcl', 'json']);
+  });
+
+  it('contributes the Packer HCL language under its aliases', async () => {
+    const languages = await vscode.languages.getLanguages();
+    assert.ok(languages.includes('packer-hcl'), 'packer-hcl is a known language');
+    assert.equal((extension().packageJSON as { contributes: { languages: { id: string }[] } }).contributes.languages[0]!.id, 'packer-hcl');
+  });
+});
