@@ -1,0 +1,87 @@
+/**
+ * The `packerBake.*` settings, declared once for the client, the server and
+ * the manifest test: names, types, defaults, and a normaliser that turns
+ * whatever the user wrote into a complete, valid value. Imports nothing, so
+ * both processes can use it.
+ */
+
+/** The configuration section (`workspace/configuration` `section`, and the settings' prefix). */
+export const SETTINGS_SECTION = 'packerBake';
+
+export const SEVERITIES = ['error', 'warning', 'info', 'hint'] as const;
+export type SeveritySetting = (typeof SEVERITIES)[number] | 'off';
+export const SEVERITY_SETTINGS: readonly SeveritySetting[] = [...SEVERITIES, 'off'];
+
+export const TRACE_LEVELS = ['off', 'messages', 'verbose'] as const;
+export type TraceLevel = (typeof TRACE_LEVELS)[number];
+
+export interface PackerBakeSettings {
+  /** Analyse Packer templates at all. */
+  enable: boolean;
+  /** Rule id → severity (`off` disables the rule). Rules not listed keep their default severity. */
+  rules: Record<string, SeveritySetting>;
+  /** Directories, besides /tmp and /dev/shm, where a control socket is known to work in the build container. */
+  safeDirectories: string[];
+  /** Templates larger than this many bytes are skipped with one informational diagnostic. */
+  maxFileSize: number;
+  /** Traces the client/server messages in the output channel (read by the language client). */
+  trace: { server: TraceLevel };
+}
+
+export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
+
+export const DEFAULT_SETTINGS: Readonly<PackerBakeSettings> = Object.freeze<PackerBakeSettings>({
+  enable: true,
+  rules: {},
+  safeDirectories: [],
+  maxFileSize: DEFAULT_MAX_FILE_SIZE,
+  trace: { server: 'off' },
+});
+
+/** Full setting names (`packerBake.enable`...), for `contributes.configuration` and change checks. */
+export const SETTING_NAMES = {
+  enable: `${SETTINGS_SECTION}.enable`,
+  rules: `${SETTINGS_SECTION}.rules`,
+  safeDirectories: `${SETTINGS_SECTION}.safeDirectories`,
+  maxFileSize: `${SETTINGS_SECTION}.maxFileSize`,
+  traceServer: `${SETTINGS_SECTION}.trace.server`,
+} as const;
+
+/**
+ * A complete settings value from whatever `workspace/configuration` returned
+ * (null, a partial object, values of the wrong type). Each key falls back to
+ * its default on its own; an unknown severity keeps the rule's default; this
+ * never throws.
+ */
+export function normalizeSettings(raw: unknown): PackerBakeSettings {
+  const o = isObject(raw) ? raw : {};
+  const trace = isObject(o.trace) ? o.trace.server : undefined;
+  return {
+    enable: typeof o.enable === 'boolean' ? o.enable : DEFAULT_SETTINGS.enable,
+    rules: normalizeRules(o.rules),
+    safeDirectories: normalizeDirectories(o.safeDirectories),
+    maxFileSize: typeof o.maxFileSize === 'number' && Number.isFinite(o.maxFileSize) && o.maxFileSize > 0 ? Math.floor(o.maxFileSize) : DEFAULT_SETTINGS.maxFileSize,
+    trace: { server: (TRACE_LEVELS as readonly unknown[]).includes(trace) ? (trace as TraceLevel) : DEFAULT_SETTINGS.trace.server },
+  };
+}
+
+function normalizeRules(raw: unknown): Record<string, SeveritySetting> {
+  const rules: Record<string, SeveritySetting> = {};
+  if (!isObject(raw)) return rules;
+  for (const [id, value] of Object.entries(raw)) {
+    const severity = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+    // "information" is what VS Code itself calls the level.
+    const named = severity === 'information' ? 'info' : severity;
+    if ((SEVERITY_SETTINGS as readonly (string | undefined)[]).includes(named)) rules[id] = named as SeveritySetting;
+  }
+  return rules;
+}
+
+function normalizeDirectories(raw: unknown): string[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.filter((d): d is string => typeof d === 'string' && d.trim().startsWith('/')).map((d) => d.trim());
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

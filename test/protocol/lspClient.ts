@@ -1,0 +1,357 @@
+/**
+ * A small LSP client for the protocol tests: starts the bundled server
+ * (dist/server.js) over stdio in a temporary workspace, answers the requests a
+ * real client answers (configuration, registrations, applyEdit), and lets
+ * tests wait on notifications instead of sleeping.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  ApplyWorkspaceEditRequest,
+  CodeActionRequest,
+  ConfigurationRequest,
+  DidChangeConfigurationNotification,
+  DidChangeTextDocumentNotification,
+  DidChangeWatchedFilesNotification,
+  DidChangeWorkspaceFoldersNotification,
+  DidCloseTextDocumentNotification,
+  DidOpenTextDocumentNotification,
+  ExitNotification,
+  FileChangeType,
+  InitializeRequest,
+  InitializedNotification,
+  LogMessageNotification,
+  PublishDiagnosticsNotification,
+  RegistrationRequest,
+  ShutdownRequest,
+  StreamMessageReader,
+  StreamMessageWriter,
+  createProtocolConnection,
+  type ApplyWorkspaceEditParams,
+  type ClientCapabilities,
+  type CodeAction,
+  type Diagnostic,
+  type InitializeResult,
+  type LogMessageParams,
+  type ProtocolConnection,
+  type Registration,
+  type TextEdit,
+  type WorkspaceEdit,
+} from 'vscode-languageserver-protocol/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { URI } from 'vscode-uri';
+import { ServerReadyNotification } from '../../server/src/shared/protocol';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+/** Where the bundle is taken from; PACKER_BAKE_DIST points elsewhere (a private build) when set. */
+const DIST = process.env.PACKER_BAKE_DIST ?? path.join(ROOT, 'dist');
+const WAIT_MS = 10000;
+
+let bundleCopy: string | undefined;
+
+/**
+ * A private copy of the bundled server and its wasm files, made once per run,
+ * so a concurrent `npm run build` (which empties dist/) cannot pull the files
+ * from under a running test.
+ */
+function bundledServer(): string {
+  if (bundleCopy) return path.join(bundleCopy, 'server.js');
+  const files = ['server.js', 'tree-sitter.wasm', 'tree-sitter-hcl.wasm'];
+  for (const f of files) {
+    if (!fs.existsSync(path.join(DIST, f))) throw new Error(`${path.join(DIST, f)} is missing: run \`npm run build\` first`);
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'packer-bake-server-'));
+  for (const f of files) fs.copyFileSync(path.join(DIST, f), path.join(dir, f));
+  bundleCopy = dir;
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  return path.join(dir, 'server.js');
+}
+
+/** The URI a path gets from VS Code (and from the server). */
+export function fileUri(file: string): string {
+  return URI.file(file).toString();
+}
+
+function norm(uri: string): string {
+  return URI.parse(uri).toString();
+}
+
+export interface StartOptions {
+  /** Files to write into the workspace, by relative path. */
+  files?: Record<string, string>;
+  /** The `packerBake` section the client answers `workspace/configuration` with, or a function of the scope URI. */
+  settings?: unknown | ((scopeUri: string | undefined) => unknown);
+  /** Workspace folders, relative to the temporary root (default: the root itself). */
+  folders?: string[];
+  /** Client capabilities (default: configuration, dynamic registrations, workspace folders). */
+  capabilities?: ClientCapabilities;
+}
+
+interface Waiter {
+  uri: string;
+  accept: (d: Diagnostic[]) => boolean;
+  resolve: (d: Diagnostic[]) => void;
+}
+
+export const DEFAULT_CAPABILITIES: ClientCapabilities = {
+  workspace: {
+    configuration: true,
+    workspaceFolders: true,
+    applyEdit: true,
+    didChangeWatchedFiles: { dynamicRegistration: true },
+    didChangeConfiguration: { dynamicRegistration: true },
+  },
+  textDocument: {
+    publishDiagnostics: { relatedInformation: true, codeDescriptionSupport: true, dataSupport: true },
+    codeAction: { dynamicRegistration: false, isPreferredSupport: true, dataSupport: true },
+    synchronization: { dynamicRegistration: false },
+  },
+};
+
+export class TestClient {
+  readonly root: string;
+  readonly connection: ProtocolConnection;
+  readonly registrations: Registration[] = [];
+  readonly appliedEdits: ApplyWorkspaceEditParams[] = [];
+  readonly logs: LogMessageParams[] = [];
+  readonly configurationRequests: (string | undefined)[] = [];
+  /** The packerBake settings answered to `workspace/configuration`. */
+  settings: unknown | ((scopeUri: string | undefined) => unknown);
+  initializeResult: InitializeResult | undefined;
+  /** Resolves with the ServerReadyNotification's payload. */
+  readonly ready: Promise<{ templates: number }>;
+  private readonly published = new Map<string, Diagnostic[]>();
+  private readonly publishCounts = new Map<string, number>();
+  private waiters: Waiter[] = [];
+  private readonly docs = new Map<string, TextDocument>();
+  private stderr = '';
+  private exited = false;
+  private readonly exit: Promise<number | null>;
+
+  private constructor(
+    readonly child: ChildProcessWithoutNullStreams,
+    root: string,
+    options: StartOptions,
+  ) {
+    this.root = root;
+    this.settings = options.settings ?? {};
+    child.stderr.on('data', (b: Buffer) => (this.stderr += b.toString()));
+    this.exit = new Promise((resolve) => child.once('exit', (code) => ((this.exited = true), resolve(code))));
+    this.connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+    this.connection.onNotification(PublishDiagnosticsNotification.type, (p) => {
+      const uri = norm(p.uri);
+      this.published.set(uri, p.diagnostics);
+      this.publishCounts.set(uri, (this.publishCounts.get(uri) ?? 0) + 1);
+      const keep: Waiter[] = [];
+      for (const w of this.waiters) {
+        if (w.uri === uri && w.accept(p.diagnostics)) w.resolve(p.diagnostics);
+        else keep.push(w);
+      }
+      this.waiters = keep;
+    });
+    this.connection.onNotification(LogMessageNotification.type, (p) => this.logs.push(p));
+    this.connection.onRequest(ConfigurationRequest.type, (p) =>
+      p.items.map((item) => {
+        this.configurationRequests.push(item.scopeUri);
+        if (item.section !== 'packerBake') return null;
+        return typeof this.settings === 'function' ? (this.settings as (s: string | undefined) => unknown)(item.scopeUri) : this.settings;
+      }),
+    );
+    this.connection.onRequest(RegistrationRequest.type, (p) => {
+      this.registrations.push(...p.registrations);
+    });
+    this.connection.onRequest(ApplyWorkspaceEditRequest.type, (p) => {
+      this.appliedEdits.push(p);
+      this.applyEdit(p.edit);
+      return { applied: true };
+    });
+    let readyResolve: (v: { templates: number }) => void = () => undefined;
+    this.ready = new Promise((resolve) => (readyResolve = resolve));
+    this.connection.onNotification(ServerReadyNotification.type, (p) => readyResolve(p));
+    this.connection.listen();
+  }
+
+  /** Writes the files, starts the server and initializes it. */
+  static async start(options: StartOptions = {}): Promise<TestClient> {
+    const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'packer-bake-ws-')));
+    for (const [rel, text] of Object.entries(options.files ?? {})) {
+      fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+      fs.writeFileSync(path.join(root, rel), text);
+    }
+    const child = spawn(process.execPath, [bundledServer(), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const client = new TestClient(child, root, options);
+    const folders = (options.folders ?? ['.']).map((f) => ({ uri: fileUri(path.join(root, f)), name: path.basename(path.join(root, f)) }));
+    client.initializeResult = await client.connection.sendRequest(InitializeRequest.type, {
+      processId: process.pid,
+      rootUri: folders[0]?.uri ?? null,
+      workspaceFolders: folders,
+      capabilities: options.capabilities ?? DEFAULT_CAPABILITIES,
+    });
+    await client.connection.sendNotification(InitializedNotification.type, {});
+    return client;
+  }
+
+  path(rel: string): string {
+    return path.join(this.root, rel);
+  }
+
+  uri(rel: string): string {
+    return fileUri(this.path(rel));
+  }
+
+  /** The last diagnostics published for a URI. */
+  diagnostics(uri: string): Diagnostic[] | undefined {
+    return this.published.get(norm(uri));
+  }
+
+  /** How many times diagnostics were published for a URI. */
+  publishCount(uri: string): number {
+    return this.publishCounts.get(norm(uri)) ?? 0;
+  }
+
+  /** The next diagnostics published for `uri` that satisfy `accept` (register before triggering). */
+  nextDiagnostics(uri: string, accept: (d: Diagnostic[]) => boolean = () => true): Promise<Diagnostic[]> {
+    const target = norm(uri);
+    const wait = new Promise<Diagnostic[]>((resolve) => this.waiters.push({ uri: target, accept, resolve }));
+    return this.deadline(wait, `diagnostics for ${uri}`);
+  }
+
+  /** The latest diagnostics for `uri` if they satisfy `accept`, else the next ones that do. */
+  diagnosticsWhere(uri: string, accept: (d: Diagnostic[]) => boolean): Promise<Diagnostic[]> {
+    const now = this.diagnostics(uri);
+    return now && accept(now) ? Promise.resolve(now) : this.nextDiagnostics(uri, accept);
+  }
+
+  async open(rel: string, text?: string, languageId?: string): Promise<Diagnostic[]> {
+    const uri = rel.includes(':') ? rel : this.uri(rel);
+    const content = text ?? fs.readFileSync(this.path(rel), 'utf8');
+    const lang = languageId ?? (rel.endsWith('.hcl') ? 'packer' : 'json');
+    const doc = TextDocument.create(uri, lang, 1, content);
+    this.docs.set(norm(uri), doc);
+    const next = this.nextDiagnostics(uri);
+    await this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: lang, version: 1, text: content } });
+    return next;
+  }
+
+  document(relOrUri: string): TextDocument | undefined {
+    return this.docs.get(norm(relOrUri.includes(':') ? relOrUri : this.uri(relOrUri)));
+  }
+
+  /** Replaces an open document's text (a full-text change, version + 1). */
+  async change(relOrUri: string, text: string): Promise<TextDocument> {
+    const doc = this.document(relOrUri);
+    if (!doc) throw new Error(`${relOrUri} is not open`);
+    return this.sendChanges(doc, [{ text }]);
+  }
+
+  /** Applies LSP text edits to an open document as incremental changes. */
+  async edit(doc: TextDocument, edits: TextEdit[]): Promise<TextDocument> {
+    // Later edits first, so earlier positions stay valid.
+    const sorted = [...edits].sort((a, b) => b.range.start.line - a.range.start.line || b.range.start.character - a.range.start.character);
+    return this.sendChanges(doc, sorted.map((e) => ({ range: e.range, text: e.newText })));
+  }
+
+  private async sendChanges(doc: TextDocument, changes: ({ text: string } | { range: TextEdit['range']; text: string })[]): Promise<TextDocument> {
+    const version = doc.version + 1;
+    TextDocument.update(doc, changes, version);
+    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: doc.uri, version }, contentChanges: changes });
+    return doc;
+  }
+
+  async close(relOrUri: string): Promise<void> {
+    const uri = relOrUri.includes(':') ? relOrUri : this.uri(relOrUri);
+    this.docs.delete(norm(uri));
+    await this.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
+  }
+
+  /** Writes a file on disk and reports it as the file watcher would. */
+  async writeFile(rel: string, text: string): Promise<void> {
+    const file = this.path(rel);
+    const existed = fs.existsSync(file);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+    await this.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: fileUri(file), type: existed ? FileChangeType.Changed : FileChangeType.Created }] });
+  }
+
+  async deleteFile(rel: string): Promise<void> {
+    const file = this.path(rel);
+    fs.rmSync(file, { recursive: true, force: true });
+    await this.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: fileUri(file), type: FileChangeType.Deleted }] });
+  }
+
+  /** Changes the settings and tells the server, as VS Code does. */
+  async configure(settings: unknown | ((scopeUri: string | undefined) => unknown)): Promise<void> {
+    this.settings = settings;
+    await this.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+  }
+
+  async addFolder(rel: string): Promise<void> {
+    const uri = this.uri(rel);
+    await this.connection.sendNotification(DidChangeWorkspaceFoldersNotification.type, { event: { added: [{ uri, name: rel }], removed: [] } });
+  }
+
+  async removeFolder(rel: string): Promise<void> {
+    const uri = this.uri(rel);
+    await this.connection.sendNotification(DidChangeWorkspaceFoldersNotification.type, { event: { added: [], removed: [{ uri, name: rel }] } });
+  }
+
+  codeActions(relOrUri: string, diagnostics: Diagnostic[], only?: string[], range = diagnostics[0]?.range): Promise<CodeAction[]> {
+    const uri = relOrUri.includes(':') ? relOrUri : this.uri(relOrUri);
+    const r = range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    return this.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: r, context: only ? { diagnostics, only } : { diagnostics } }) as Promise<CodeAction[]>;
+  }
+
+  /**
+   * Applies a workspace edit as VS Code would: to the open document when
+   * there is one, else to the file on disk (reported to the server as a file
+   * change).
+   */
+  applyEdit(edit: WorkspaceEdit): void {
+    for (const [uri, edits] of Object.entries(edit.changes ?? {})) {
+      const doc = this.docs.get(norm(uri));
+      if (doc) {
+        void this.edit(doc, edits);
+        continue;
+      }
+      const file = URI.parse(uri).fsPath;
+      const text = fs.readFileSync(file, 'utf8');
+      fs.writeFileSync(file, TextDocument.applyEdits(TextDocument.create(uri, 'text', 0, text), edits));
+      void this.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri, type: FileChangeType.Changed }] });
+    }
+  }
+
+  /** True while the server process runs. */
+  get alive(): boolean {
+    return !this.exited;
+  }
+
+  /** Shuts the server down politely, then cleans the workspace. */
+  async stop(): Promise<void> {
+    try {
+      if (!this.exited) {
+        await this.deadline(this.connection.sendRequest(ShutdownRequest.type), 'shutdown');
+        await this.connection.sendNotification(ExitNotification.type);
+        await this.deadline(this.exit, 'server exit');
+      }
+    } finally {
+      if (!this.exited) this.child.kill();
+      this.connection.dispose();
+      fs.rmSync(this.root, { recursive: true, force: true });
+    }
+  }
+
+  /** Server stderr and log messages, for failure reports. */
+  get output(): string {
+    return [this.stderr, ...this.logs.map((l) => l.message)].join('\n');
+  }
+
+  private deadline<T>(p: Promise<T>, what: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const fail = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no ${what} within ${WAIT_MS} ms; server output:\n${this.output}`)), WAIT_MS);
+    });
+    return Promise.race([p, fail]).finally(() => clearTimeout(timer));
+  }
+}
