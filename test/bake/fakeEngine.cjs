@@ -8,7 +8,7 @@
 // exit?: number, delayMs?: number, // run only:
 // startDelayMs?: number, waitForStop?: boolean, onStop?: { stdout?, stderr?, exit? } }.
 // Containers are files in $FAKE_ENGINE_DIR/containers: `run` creates one (after
-// startDelayMs) and removes it when it ends (--rm), `stop` marks it stopped,
+// startDelayMs) and removes it when it ends if given --rm, `stop` stops it,
 // `rm -f` removes it, `ps -a` lists them.
 'use strict';
 const fs = require('fs');
@@ -48,7 +48,8 @@ const nameAfter = (flag) => { const i = argv.indexOf(flag); return i >= 0 ? argv
       emit(after);
       code = after.exit === undefined ? 1 : after.exit;
     }
-    fs.rmSync(file, { force: true }); // --rm
+    if (argv.includes('--rm')) fs.rmSync(file, { force: true });
+    else fs.writeFileSync(file, 'exited');
     process.exit(code);
   }
   if (sub === 'stop' || sub === 'rm') {
@@ -59,9 +60,9 @@ const nameAfter = (flag) => { const i = argv.indexOf(flag); return i >= 0 ? argv
     }
     if (sub === 'stop') {
       // Like `docker stop -t N`: signal, then wait (at most N s) for the container to end.
-      fs.writeFileSync(file, 'stopped');
+      if (fs.readFileSync(file, 'utf8') === 'running') fs.writeFileSync(file, 'stopping');
       const deadline = Date.now() + Number(nameAfter('-t') || 10) * 1000;
-      while (fs.existsSync(file) && Date.now() < deadline) await sleep(20);
+      while (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === 'stopping' && Date.now() < deadline) await sleep(20);
     } else fs.rmSync(file, { force: true });
     emit(step);
     process.exit(step.exit || 0);

@@ -61,6 +61,13 @@ export interface RunArgsInput {
   awsDirExists: boolean;
   /** Host path module; `path` (the platform's) unless a test says otherwise. */
   hostPath?: path.PlatformPath;
+  /**
+   * `--rm` (default true). Off for the docker CLI talking to Podman's
+   * Docker-compatible API: Podman before 4.6 answers the CLI's
+   * `wait?condition=removed` with exit code 0 whatever the container returned
+   * (containers/podman#18889), so the runner removes the container itself.
+   */
+  autoRemove?: boolean;
 }
 
 /** Maps paths in Packer's output (container side) back to host paths. */
@@ -151,7 +158,7 @@ export function buildRunArgs(input: RunArgsInput): RunPlan {
   const containerCwd = toContainer(CONTAINER_WORKSPACE, hp.relative(mountRoot, templateDir), hp);
   const mounts: PathMap['mounts'] = [{ container: CONTAINER_WORKSPACE, host: mountRoot }];
 
-  const args = ['run', '--rm', '--init', '--name', input.containerName, '--label', `${CONTAINER_LABEL}=1`];
+  const args = ['run', ...(input.autoRemove === false ? [] : ['--rm']), '--init', '--name', input.containerName, '--label', `${CONTAINER_LABEL}=1`];
   args.push(...(settings.tmpMount === 'bind' ? bindMount('/tmp', '/tmp', false) : ['--tmpfs', '/tmp:rw,exec,mode=1777']));
   args.push(...bindMount(mountRoot, CONTAINER_WORKSPACE, false));
 
@@ -217,7 +224,14 @@ export const removeArgs = (name: string): string[] => ['rm', '-f', name];
 export const imageExistsArgs = (image: string): string[] => ['image', 'inspect', '--format', '{{.Id}}', image];
 export const imageBuildArgs = (tag: string, dockerfile: string, contextDir: string): string[] =>
   ['build', '-t', tag, '-f', dockerfile, contextDir];
-export const versionArgs = (): string[] => ['version', '--format', '{{.Server.Version}}'];
+/**
+ * Probes the engine. The docker CLI also lists the server's components, which
+ * tell Docker from Podman's Docker-compatible API (`Podman Engine`); the podman
+ * CLI's version has no components.
+ */
+export const versionArgs = (kind: 'docker' | 'podman'): string[] => kind === 'docker'
+  ? ['version', '--format', '{{.Server.Version}}|{{range .Server.Components}}{{.Name}},{{end}}']
+  : ['version', '--format', '{{.Server.Version}}'];
 
 /** Tag of the bundled image for an extension version. */
 export const bundledImageTag = (extensionVersion: string): string => `packer-bake:${extensionVersion}`;

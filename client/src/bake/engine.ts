@@ -19,6 +19,8 @@ export interface Engine {
   path: string;
   /** Server version reported by `version`. */
   version: string;
+  /** The docker CLI is talking to Podman's Docker-compatible API. */
+  podmanApi: boolean;
 }
 
 /** Runs an executable without a shell and collects its output. */
@@ -82,12 +84,15 @@ export async function detectEngine(settings: BakeSettings, env: NodeJS.ProcessEn
   const problems: string[] = [];
   for (const c of candidates) {
     if (!c.path) continue;
-    const r = await exec(c.path, versionArgs(), { env, timeoutMs: 20_000 });
+    const r = await exec(c.path, versionArgs(c.kind), { env, timeoutMs: 20_000 });
     if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') {
       problems.push(`${c.named} was not found at ${c.path}`);
       continue;
     }
-    if (r.code === 0) return { kind: c.kind, path: c.path, version: firstLine(r.stdout) };
+    if (r.code === 0) {
+      const [version, components = ''] = firstLine(r.stdout).split('|');
+      return { kind: c.kind, path: c.path, version, podmanApi: c.kind === 'docker' && /\bPodman\b/i.test(components) };
+    }
     const why = firstLine(r.stderr) || firstLine(r.stdout) || (r.error ? r.error.message : `exit code ${r.code}`);
     problems.push(`${c.named} is installed but not usable: ${why}. ${HELP_NOT_RUNNING[c.kind]}.`);
   }

@@ -39,6 +39,8 @@ export interface BakeRunnerOptions {
   color?: boolean;
   /** Unique container name; generated when absent. */
   containerName?: string;
+  /** After a stop, how long to wait for the engine's `run` to end before trying again (tests shorten it). */
+  runExitGraceMs?: number;
 }
 
 export interface HostLocation {
@@ -194,7 +196,7 @@ export class BakeRunner {
       throw new Error(`Could not run the container engine: ${(error as Error).message}`);
     }
     this.engine = result.engine = engine;
-    this.out(`${this.dim(`Engine: ${engine.kind} ${engine.version} (${engine.path})`)}\n`);
+    this.out(`${this.dim(`Engine: ${engine.kind} ${engine.version}${engine.podmanApi ? ' (Podman\'s Docker API)' : ''} (${engine.path})`)}\n`);
     if (this.cancelling) return;
 
     const image = settings.image || bundledImageTag(this.options.extensionVersion);
@@ -207,6 +209,7 @@ export class BakeRunner {
     const plan = buildRunArgs({
       request, settings, image, containerName: this.containerName, env, homeDir,
       awsDirExists: isDirectory(path.join(homeDir, '.aws')),
+      autoRemove: !engine.podmanApi,
     });
     result.command = this.masker.mask(displayCommand([engine.path, ...plan.args]));
     this.out(`${this.dim(`$ ${result.command}`)}\n\n`);
@@ -287,6 +290,8 @@ export class BakeRunner {
     this.runClosed = closed.then(() => undefined);
     const r = await closed;
     this.current = undefined;
+    // Without --rm (Podman's Docker API) the stopped container is ours to remove; with --rm this is a no-op.
+    if (!this.cancelling) await this.exec(engine.path, removeArgs(this.containerName), { env: this.env, timeoutMs: 60_000 });
     result.exitCode = r.code;
     result.artifacts = artifacts.artifacts();
     if (r.error) {
@@ -310,6 +315,7 @@ export class BakeRunner {
 
   private async doCancel(): Promise<void> {
     const timeout = this.options.settings.stopTimeoutSeconds;
+    const grace = this.options.runExitGraceMs ?? RUN_EXIT_GRACE_MS;
     if (!this.runChild) {
       // Not yet running a container: stop whatever engine command is running (image build, probe).
       this.current?.kill('SIGTERM');
@@ -324,11 +330,11 @@ export class BakeRunner {
       await this.exec(engine.path, stopArgs(this.containerName, timeout), { env: this.env, timeoutMs: (timeout + 60) * 1000 });
       await this.exec(engine.path, removeArgs(this.containerName), { env: this.env, timeoutMs: 60_000 });
       // The container may not have existed yet when stop ran: then `run` is still going and we go again.
-      if (await settles(run, RUN_EXIT_GRACE_MS)) return;
+      if (await settles(run, grace)) return;
     }
     this.runChild.kill('SIGKILL');
     await this.exec(engine.path, removeArgs(this.containerName), { env: this.env, timeoutMs: 60_000 });
-    await settles(run, RUN_EXIT_GRACE_MS);
+    await settles(run, grace);
   }
 
   private summary(result: BakeResult): string {
