@@ -1,0 +1,51 @@
+// The real messages Packer 1.6.6, ansible-core 2.14.18 and OpenSSH 9.2p1 print
+// for each failure the rules are about, recorded once from real runs (see
+// docs/facts.md) and kept as patterns so the oracle tier notices if they change.
+// Match them against `BuildResult.ui` (prefixes stripped, escapes decoded).
+
+/** A phrase whose words may be wrapped onto new lines (Packer wraps HCL diagnostics at ~80 columns). */
+export function phrase(words: string): RegExp {
+  const esc = words.split(/\s+/).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(esc.join('\\s+'));
+}
+
+/** A single `%` token in ANSIBLE_SSH_CONTROL_PATH / control_path: Python %-formatting fails. */
+export const UNSUPPORTED_FORMAT =
+  /Unexpected failure during module execution: unsupported format character '.' \(0x[0-9a-f]{2}\) at index \d+/;
+
+/** Packer 1.6.6's proxy adapter offers only an ssh-rsa host key; OpenSSH >= 8.8 refuses it by default. */
+export const HOST_KEY_REJECTED =
+  /Unable to negotiate with 127\.0\.0\.1 port \d+: no matching host key type found\. Their offer: ssh-rsa/;
+
+/** ssh (not the transfer) could not connect: the task is UNREACHABLE. */
+export const UNREACHABLE = /fatal: \[default\]: UNREACHABLE! =>/;
+
+/** Ansible's file transfer (scp/sftp) failed. */
+export const TRANSFER_FAILED = /"msg": "failed to transfer file to \S+ \S+:/;
+
+/** OpenSSH 9 scp runs the sftp subsystem unless given -O; Packer 1.6.6's proxy does not serve it. */
+export const SCP_USES_SFTP = /Executing: program \/usr\/bin\/ssh host 127\.0\.0\.1, user \(unspecified\), command sftp/;
+
+/** ssh's client-side check: the ControlPath itself does not fit sun_path (108 bytes). Group 1: the expanded path. */
+export const CONTROL_PATH_TOO_LONG = /ControlPath too long \('([^']+)' >= 108 bytes\)/;
+
+/** The master's temporary socket `<path>.<16 random chars>` does not fit sun_path. Group 1: that temporary path. */
+export const UNIX_LISTENER_TOO_LONG = /unix_listener: path \\?"([^"\\]+)\\?" too long for Unix domain socket/;
+
+/** Legacy JSON: an ansible_env_vars entry that is an object (or the whole value a map). */
+export const JSON_ENV_MAP_ENTRY =
+  /'ansible_env_vars\[0\]' expected type 'string', got unconvertible type\s+'map\[interface \{\}\]interface \{\}'/;
+/** Legacy JSON: an ansible_env_vars entry that is a list. */
+export const JSON_ENV_LIST_ENTRY =
+  /'ansible_env_vars\[0\]' expected type 'string', got unconvertible type\s+'\[\]interface \{\}'/;
+/** Both legacy JSON messages start like this. */
+export const JSON_PREPARE_FAILED = /Error: Failed to prepare build: "null"/;
+
+/** HCL2: ansible_env_vars is not a list (a string, a map). */
+export const HCL_ENV_NOT_LIST = phrase('Inappropriate value for attribute "ansible_env_vars": list of string required.');
+/** HCL2: an element is an object or a list. */
+export const HCL_ENV_ELEMENT_NOT_STRING = phrase('Inappropriate value for attribute "ansible_env_vars": element 0: string required.');
+
+/** Ansible skips ./ansible.cfg when the current directory is world-writable. */
+export const WORLD_WRITABLE_CWD =
+  /Ansible is being run in a world writable directory[\s\S]*?ignoring it as an ansible\.cfg source/;
