@@ -85,3 +85,62 @@ function normalizeDirectories(raw: unknown): string[] {
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/** What the manifest needs to know about a rule. */
+export interface RuleInfo {
+  id: string;
+  defaultSeverity: string;
+  description: string;
+}
+
+/**
+ * The `contributes.configuration.properties` of these settings, so the
+ * manifest is written from this module (a protocol test checks that
+ * package.json still matches). Every setting is `resource`-scoped (it can
+ * differ per workspace folder) except `trace.server`, which applies to the
+ * one connection and is `window`-scoped.
+ */
+export function configurationProperties(rules: readonly RuleInfo[]): Record<string, unknown> {
+  const severity = { type: 'string', enum: [...SEVERITY_SETTINGS] };
+  return {
+    [SETTING_NAMES.enable]: {
+      type: 'boolean',
+      default: DEFAULT_SETTINGS.enable,
+      scope: 'resource',
+      description: 'Check Packer templates for Ansible SSH control-socket problems (diagnostics and quick fixes).',
+    },
+    [SETTING_NAMES.rules]: {
+      type: 'object',
+      default: {},
+      scope: 'resource',
+      markdownDescription:
+        'Severity per rule id: `error`, `warning`, `info`, `hint`, or `off` to disable the rule. Rules not listed keep their default severity; an unknown value is ignored. Example: `{ "control-path-unsafe-dir": "off" }`.',
+      properties: Object.fromEntries(
+        rules.map((r) => [r.id, { ...severity, markdownDescription: `${r.description} Default: \`${r.defaultSeverity}\`.` }]),
+      ),
+      additionalProperties: severity,
+    },
+    [SETTING_NAMES.safeDirectories]: {
+      type: 'array',
+      items: { type: 'string', pattern: '^/' },
+      default: [...DEFAULT_SETTINGS.safeDirectories],
+      scope: 'resource',
+      markdownDescription:
+        'Absolute directories, besides `/tmp` and `/dev/shm`, where an SSH control socket is known to work in your build container (for rule `control-path-unsafe-dir`).',
+    },
+    [SETTING_NAMES.maxFileSize]: {
+      type: 'number',
+      default: DEFAULT_SETTINGS.maxFileSize,
+      minimum: 1,
+      scope: 'resource',
+      description: 'Templates larger than this many bytes are skipped with one informational diagnostic.',
+    },
+    [SETTING_NAMES.traceServer]: {
+      type: 'string',
+      enum: [...TRACE_LEVELS],
+      default: DEFAULT_SETTINGS.trace.server,
+      scope: 'window',
+      description: 'Traces the messages between VS Code and the packer-bake language server in the Packer Bake output channel.',
+    },
+  };
+}
