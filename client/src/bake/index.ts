@@ -1,0 +1,65 @@
+/**
+ * "Packer: Bake AMI": registration. Cheap by design: nothing here probes the
+ * container engine or builds anything; that happens when a bake starts.
+ */
+import * as vscode from 'vscode';
+import { ListTemplatesRequest } from '../../../server/src/shared/protocol';
+import { bakeAmi, BAKE_COMMAND } from './command';
+import type { BakeRunner } from './runner';
+import { registerTaskProvider, type BakeClient, type BakeServices } from './task';
+
+export { BAKE_COMMAND } from './command';
+export { BAKE_TASK_TYPE, type BakeTaskDefinition } from './taskDefinition';
+
+/** Context key: `uri.path` → true for every template the server knows (menus use `resourcePath in …`). */
+export const TEMPLATE_PATHS_KEY = 'packerBake.templatePaths';
+
+/**
+ * Registers the Bake AMI command, the `packer-bake` task provider, the bake
+ * output channel and build-error diagnostics. Call from `activate()`; the
+ * client may still be starting (requests wait for it).
+ */
+export function registerBake(context: vscode.ExtensionContext, client: BakeClient): void {
+  const output = vscode.window.createOutputChannel('Packer Bake AMI');
+  const diagnostics = vscode.languages.createDiagnosticCollection('packer-bake-build');
+  const running = new Set<BakeRunner>();
+  const services: BakeServices = { context, client, output, diagnostics, running };
+  context.subscriptions.push(
+    output,
+    diagnostics,
+    registerTaskProvider(services),
+    vscode.commands.registerCommand(BAKE_COMMAND, (arg?: unknown) => bakeAmi(services, arg)),
+    // Best effort on shutdown: ask running bakes to stop their containers.
+    { dispose: () => { for (const r of running) void r.cancel(); } },
+    templatePathsContext(client),
+  );
+}
+
+/** Keeps TEMPLATE_PATHS_KEY current, so legacy `.json` templates get the menu items too. */
+function templatePathsContext(client: BakeClient): vscode.Disposable {
+  let timer: NodeJS.Timeout | undefined;
+  let disposed = false;
+  const refresh = async (): Promise<void> => {
+    try {
+      const templates = await client.sendRequest(ListTemplatesRequest.type, {});
+      if (disposed) return;
+      const paths: Record<string, true> = {};
+      for (const t of templates) paths[vscode.Uri.parse(t.uri).path] = true;
+      await vscode.commands.executeCommand('setContext', TEMPLATE_PATHS_KEY, paths);
+    } catch { /* the server is not up (yet); the next change retries */ }
+  };
+  const schedule = (ms: number) => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => { timer = undefined; void refresh(); }, ms);
+  };
+  const isCandidate = (uri: vscode.Uri) => /\.json$/i.test(uri.path) || /\.pkr\.hcl$/i.test(uri.path);
+  // After activation returns (the client is started by then), not during it.
+  schedule(1000);
+  const subs = [
+    vscode.workspace.onDidSaveTextDocument((d) => { if (isCandidate(d.uri)) schedule(1000); }),
+    vscode.workspace.onDidCreateFiles((e) => { if (e.files.some(isCandidate)) schedule(1000); }),
+    vscode.workspace.onDidDeleteFiles((e) => { if (e.files.some(isCandidate)) schedule(1000); }),
+    vscode.workspace.onDidRenameFiles((e) => { if (e.files.some((f) => isCandidate(f.newUri))) schedule(1000); }),
+  ];
+  return { dispose: () => { disposed = true; if (timer) clearTimeout(timer); for (const s of subs) s.dispose(); } };
+}
