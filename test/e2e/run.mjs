@@ -67,6 +67,28 @@ async function startServer(vscodeDir, dir, extensionsDir, trusted) {
   return { port, child, stop: () => { try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ } } };
 }
 
+/**
+ * User settings for the test profile: nothing may reach the network (there is
+ * none; a failed lookup in another extension would surface as an uncaught
+ * error in the shared extension host, which mocha pins on the running test).
+ */
+function writeUserSettings(userDataDir) {
+  fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
+  fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({
+    'telemetry.telemetryLevel': 'off',
+    'update.mode': 'none',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'workbench.enableExperiments': false,
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'npm.fetchOnlinePackageInfo': false,
+    'json.schemaDownload.enable': false,
+    'typescript.disableAutomaticTypeAcquisition': true,
+    'security.workspace.trust.startupPrompt': 'never',
+  }, null, 2));
+}
+
 async function runMode(browser, vscodeDir, base, mode) {
   const dir = path.join(base, mode);
   const extensionsDir = path.join(dir, 'extensions');
@@ -74,6 +96,7 @@ async function runMode(browser, vscodeDir, base, mode) {
   installExtension(extensionsDir);
   const staged = await stageRun(dir, mode, { extensionsDir });
   const workspace = staged.workspace;
+  writeUserSettings(path.join(dir, 'user-data'));
   const server = await startServer(vscodeDir, dir, extensionsDir, mode === 'trusted');
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();

@@ -99,3 +99,99 @@ export function waitForDiagnostics(
     throw new Error(`${err.message}; diagnostics now: [${now.join(', ')}]`);
   });
 }
+
+/** Where a finding is expected: the first occurrence of `covers` in the file is the diagnostic's range. */
+export interface ExpectedFinding {
+  file: string;
+  rule: string;
+  severity: vscode.DiagnosticSeverity;
+  covers: string;
+  /** Text the preferred quick fix puts into the document (absent: the rule has no automatic fix). */
+  fixedText?: string;
+}
+
+const W = vscode.DiagnosticSeverity.Warning;
+const E = vscode.DiagnosticSeverity.Error;
+
+/** The findings the examples/ templates are written to produce, one per template. */
+export const EXPECTED: ExpectedFinding[] = [
+  { file: 'ansible-env-vars-invalid/template.json', rule: 'ansible-env-vars-invalid', severity: W, covers: '"ANSIBLE_HOST_KEY_CHECKING"' },
+  { file: 'ansible-env-vars-invalid/template.pkr.hcl', rule: 'ansible-env-vars-invalid', severity: W, covers: '"ANSIBLE_NOCOLOR True"' },
+  {
+    file: 'control-path-missing/template.json', rule: 'control-path-missing', severity: W, covers: '"ansible"',
+    fixedText: '"ansible_env_vars": ["ANSIBLE_SSH_CONTROL_PATH=/tmp/ansible-ssh-%%h-%%p-%%r"]',
+  },
+  {
+    file: 'control-path-missing/template.pkr.hcl', rule: 'control-path-missing', severity: W, covers: '"ansible"',
+    fixedText: 'ansible_env_vars = ["ANSIBLE_SSH_CONTROL_PATH=/tmp/ansible-ssh-%%h-%%p-%%r"]',
+  },
+  {
+    file: 'control-path-too-long/template.json', rule: 'control-path-too-long', severity: E,
+    covers: '/tmp/packer-bake/builds/web-frontend/production/eu-central-1/%%h-%%p-%%C', fixedText: '"ANSIBLE_SSH_CONTROL_PATH=/tmp/ansible-%%C"',
+  },
+  {
+    file: 'control-path-too-long/template.pkr.hcl', rule: 'control-path-too-long', severity: E,
+    covers: '/tmp/packer-bake/builds/web-frontend/production/eu-central-1/%%h-%%p-%%C', fixedText: '"ANSIBLE_SSH_CONTROL_PATH=/tmp/ansible-%%C"',
+  },
+  {
+    file: 'control-path-unescaped-percent/template.json', rule: 'control-path-unescaped-percent', severity: E,
+    covers: '/tmp/ansible-ssh-%h-%p-%r', fixedText: '"ANSIBLE_SSH_CONTROL_PATH=/tmp/ansible-ssh-%%h-%%p-%%r"',
+  },
+  {
+    file: 'control-path-unescaped-percent/template.pkr.hcl', rule: 'control-path-unescaped-percent', severity: E,
+    covers: '/tmp/ansible-ssh-%h-%p-%r', fixedText: '"ANSIBLE_SSH_CONTROL_PATH=/tmp/ansible-ssh-%%h-%%p-%%r"',
+  },
+  {
+    file: 'control-path-unsafe-dir/template.json', rule: 'control-path-unsafe-dir', severity: W,
+    covers: '~/.ssh/cm-%%r@%%h-%%p', fixedText: '"ANSIBLE_SSH_CONTROL_PATH=/tmp/cm-%%r@%%h-%%p"',
+  },
+  {
+    file: 'control-path-unsafe-dir/template.pkr.hcl', rule: 'control-path-unsafe-dir', severity: W,
+    covers: '/workspace/.ansible-cp', fixedText: '"ANSIBLE_SSH_CONTROL_PATH_DIR=/tmp/ansible-cp"',
+  },
+];
+
+/** A diagnostic reduced to what the tests compare. */
+export interface DiagnosticSummary { source: string | undefined; code: string | undefined; severity: vscode.DiagnosticSeverity; range: string }
+
+export function summary(d: vscode.Diagnostic): DiagnosticSummary {
+  return { source: d.source, code: ruleId(d), severity: d.severity, range: rangeText(d.range) };
+}
+
+export function rangeText(r: vscode.Range): string {
+  return `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}`;
+}
+
+/** The range of the first occurrence of `text` in `doc`. */
+export function rangeOf(doc: vscode.TextDocument, text: string): vscode.Range {
+  const at = doc.getText().indexOf(text);
+  if (at < 0) throw new Error(`${JSON.stringify(text)} is not in ${vscode.workspace.asRelativePath(doc.uri)}`);
+  return new vscode.Range(doc.positionAt(at), doc.positionAt(at + text.length));
+}
+
+/** What the extension should report for `e` in `doc`. */
+export function expectedSummary(doc: vscode.TextDocument, e: ExpectedFinding): DiagnosticSummary {
+  return { source: 'packer-bake', code: e.rule, severity: e.severity, range: rangeText(rangeOf(doc, e.covers)) };
+}
+
+/**
+ * Runs `body`, then puts the file back as it was on disk (in the editor and
+ * on disk), so the tests do not depend on each other's order.
+ */
+export async function restoring<T>(uri: vscode.Uri, body: () => Promise<T>): Promise<T> {
+  const original = await vscode.workspace.fs.readFile(uri);
+  try {
+    return await body();
+  } finally {
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), Buffer.from(original).toString('utf8'));
+    await vscode.workspace.applyEdit(edit);
+    await doc.save();
+  }
+}
+
+/** Sets a packerBake setting for the workspace; `undefined` removes it. Resolves when VS Code has it. */
+export async function setSetting(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration('packerBake').update(key, value, vscode.ConfigurationTarget.Workspace);
+}
