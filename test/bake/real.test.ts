@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { BakeRequest } from '../../client/src/bake/argv';
 import { BakeRunner, type BakeProgress, type BakeResult } from '../../client/src/bake/runner';
 import { defaultBakeSettings, type BakeSettings } from '../../client/src/bake/settings';
-import { requireTool } from '../support/requireTool';
+import { requireThat, requireTool } from '../support/requireTool';
 import { BASELINE_EXTRA_ARGUMENTS } from '../tools/packer';
 import { startSshd, type Sshd } from '../tools/sshd';
 import { CONTAINERS_CONF, containersNamed, ensureTestImage, startPodmanService, type PodmanService } from './podman';
@@ -38,6 +38,19 @@ const INSPECT_PLAY = `- hosts: all
         var: inside.stdout_lines
 `;
 
+const SOCKETS_PLAY = `- hosts: all
+  gather_facts: false
+  tasks:
+    - ping:
+    - name: list the control sockets in the bake container
+      delegate_to: localhost
+      connection: local
+      shell: find /tmp /root/.ansible -type s 2>/dev/null | sed 's/^/SOCKET /'
+      register: inside
+    - debug:
+        var: inside.stdout_lines
+`;
+
 const SLEEP_PLAY = `- hosts: all
   gather_facts: false
   tasks:
@@ -52,7 +65,7 @@ interface Workspace {
 }
 
 /** A workspace whose path has spaces, quotes, `$()` and non-ASCII, with a JSON template in a sub-folder. */
-function makeWorkspace(sshd: Sshd, playbook: string): Workspace {
+function makeWorkspace(sshd: Sshd, playbook: string, provisioner: Record<string, unknown> = {}): Workspace {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `pb real ws 'q' $(id) ü-`));
   const dir = path.join(root, 'images dir');
   fs.mkdirSync(dir);
@@ -65,7 +78,7 @@ function makeWorkspace(sshd: Sshd, playbook: string): Workspace {
       type: 'null', communicator: 'ssh', ssh_host: sshd.host, ssh_port: sshd.port, ssh_username: sshd.user,
       ssh_private_key_file: 'userkey', ssh_timeout: '30s',
     }],
-    provisioners: [{ type: 'ansible', playbook_file: 'play.yml', extra_arguments: [...BASELINE_EXTRA_ARGUMENTS] }],
+    provisioners: [{ type: 'ansible', playbook_file: 'play.yml', extra_arguments: [...BASELINE_EXTRA_ARGUMENTS], ...provisioner }],
   }, null, 2));
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-home-'));
   fs.mkdirSync(path.join(home, '.aws'));
@@ -117,6 +130,7 @@ describe('bake with a real engine (podman)', function () {
 
   before(async function () {
     for (const tool of ['podman', 'docker', 'debootstrap', 'packer', 'ssh-keygen']) requireTool(this, tool, 'the real bake tests need it');
+    requireThat(this, process.getuid?.() === 0, 'the real bake tests run as root (debootstrap, podman import, podman system service)');
     image = await ensureTestImage();
     service = await startPodmanService();
     sshd = await startSshd();
@@ -128,8 +142,8 @@ describe('bake with a real engine (podman)', function () {
     for (const w of workspaces) for (const d of [w.root, w.home]) fs.rmSync(d, { recursive: true, force: true });
   });
 
-  function workspace(playbook: string): Workspace {
-    const w = makeWorkspace(sshd!, playbook);
+  function workspace(playbook: string, provisioner: Record<string, unknown> = {}): Workspace {
+    const w = makeWorkspace(sshd!, playbook, provisioner);
     workspaces.push(w);
     return w;
   }
@@ -182,6 +196,23 @@ describe('bake with a real engine (podman)', function () {
       spawnSync('docker', ['rmi', '-f', `packer-bake:${version}`], { env });
       fs.rmSync(ctx, { recursive: true, force: true });
     }
+  });
+
+  it('the injected control path yields to the template\'s own, and is off when the setting says so', async function () {
+    this.timeout(5 * 60_000);
+    const env = { ...process.env, DOCKER_HOST: service!.dockerHost };
+    const own = workspace(SOCKETS_PLAY, { ansible_env_vars: ['ANSIBLE_SSH_CONTROL_PATH=/tmp/own-%%h-%%p'] });
+    const a = runnerFor(own, { containerEngine: 'docker', image }, env);
+    assert.equal((await a.runner.run()).status, 'succeeded', a.output());
+    assert.match(a.output(), /"SOCKET \/tmp\/own-127\.0\.0\.1-\d+"/);
+    assert.doesNotMatch(a.output(), /SOCKET \/tmp\/ansible-ssh-/);
+
+    const off = workspace(SOCKETS_PLAY);
+    const b = runnerFor(off, { containerEngine: 'docker', image, injectControlPath: false }, env);
+    assert.equal((await b.runner.run()).status, 'succeeded', b.output());
+    // Ansible's default: ~/.ansible/cp/<hash>, on the container's overlay root (works there, unlike some bind mounts).
+    assert.match(b.output(), /"SOCKET \/root\/\.ansible\/cp\/[0-9a-f]+"/);
+    assert.doesNotMatch(b.output(), /SOCKET \/tmp\//);
   });
 
   it('reports a failed build as failed with the template line (exit code survives Podman\'s Docker API)', async function () {
