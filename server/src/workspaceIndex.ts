@@ -90,11 +90,12 @@ export class WorkspaceIndex {
       this.folders.set(key, uri);
       added.push(key);
     }
-    const scan = this.scans.then(async () => {
-      for (const root of added) if (this.folders.has(root)) await this.scan(root);
-    });
-    this.scans = scan.catch(() => undefined);
-    return scan;
+    this.scans = this.scans
+      .then(async () => {
+        for (const root of added) if (this.folders.has(root)) await this.scan(root);
+      })
+      .catch((e) => this.options.log(`scanning the workspace failed: ${describe(e)}`));
+    return this.scans;
   }
 
   removeFolders(uris: string[]): void {
@@ -183,10 +184,18 @@ export class WorkspaceIndex {
     this.invalidateDependents(file, 0);
   }
 
-  /** Settings changed: analyse everything again. */
+  /**
+   * Settings changed: analyse everything again, open documents at once and
+   * workspace files one after the other (so a large workspace does not read
+   * all its files at the same time).
+   */
   revalidateAll(): void {
     this.cache.clear();
-    for (const key of new Set([...this.openUris.keys(), ...this.diskFiles])) this.schedule(key, 0);
+    for (const key of this.openUris.keys()) this.schedule(key, 0);
+    const pass = this.scans.then(async () => {
+      for (const key of [...this.diskFiles]) if (this.diskFiles.has(key) && !this.openUris.has(key)) await this.refresh(key);
+    });
+    this.scans = pass.catch((e) => this.options.log(`revalidating the workspace failed: ${describe(e)}`));
   }
 
   /**

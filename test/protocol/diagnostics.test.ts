@@ -91,9 +91,7 @@ describe('diagnostics', () => {
       versions.push(d.length ? (d[0].data as { version: number }).version : 'clean');
       return d.length === 1 && (d[0].data as { version: number }).version === 4;
     });
-    await c.change('t.json', LEGACY_CLEAN);
-    await c.change('t.json', LEGACY_UNESCAPED);
-    await c.change('t.json', LEGACY_MISSING);
+    c.changeBurst('t.json', [LEGACY_CLEAN, LEGACY_UNESCAPED, LEGACY_MISSING]);
     const last = await done;
     assert.deepStrictEqual(versions, [4], 'one publish, for version 4 (a burst of changes is analysed once)');
     assert.equal(last[0].code, 'control-path-missing');

@@ -246,6 +246,25 @@ export class TestClient {
     return this.sendChanges(doc, [{ text }]);
   }
 
+  /**
+   * Several full-text changes written to the server in one chunk, so they
+   * arrive together as fast typing does (no pause in which a debounce could
+   * expire).
+   */
+  changeBurst(relOrUri: string, texts: string[]): TextDocument {
+    const doc = this.document(relOrUri);
+    if (!doc) throw new Error(`${relOrUri} is not open`);
+    let frames = '';
+    for (const text of texts) {
+      const version = doc.version + 1;
+      TextDocument.update(doc, [{ text }], version);
+      const body = JSON.stringify({ jsonrpc: '2.0', method: DidChangeTextDocumentNotification.method, params: { textDocument: { uri: doc.uri, version }, contentChanges: [{ text }] } });
+      frames += `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    }
+    this.child.stdin.write(frames);
+    return doc;
+  }
+
   /** Applies LSP text edits to an open document as incremental changes. */
   async edit(doc: TextDocument, edits: TextEdit[]): Promise<TextDocument> {
     // Later edits first, so earlier positions stay valid.
