@@ -26,7 +26,16 @@ describe(RULE, () => {
     assert.deepEqual(fire({ [JSON_FILE]: t }, JSON_FILE), [[RULE, '{\n          "B": 2\n        }']]);
     assert.deepEqual(severities(t), ['error']);
   });
-  it('accepts a single string (Packer decodes it as a one-item list)', () => {
+  it('warns about numbers, bools and null (accepted, turned into strings without "=")', () => {
+    const t = legacy({ ansible_env_vars: [8, true, null, 'A=1'] });
+    assert.deepEqual(fire({ [JSON_FILE]: t }, JSON_FILE).map(([, text]) => text), ['8', 'true', 'null']);
+    assert.deepEqual(severities(t), ['warning', 'warning', 'warning']);
+  });
+  it('flags list entries and a map instead of the list as errors', () => {
+    assert.deepEqual(severities(legacy({ ansible_env_vars: [['A=1']] })), ['error']);
+    assert.deepEqual(severities(legacy({ ansible_env_vars: { A: '1' } })), ['error']);
+  });
+  it('accepts a single string in legacy JSON (Packer decodes it as a one-item list)', () => {
     assert.deepEqual(fire({ [JSON_FILE]: legacy({ ansible_env_vars: 'A=1' }) }, JSON_FILE), []);
   });
   it('flags a single string in HCL2 as an error (only legacy JSON decodes it weakly)', () => {
