@@ -86,6 +86,9 @@ function writeUserSettings(userDataDir) {
     'json.schemaDownload.enable': false,
     'typescript.disableAutomaticTypeAcquisition': true,
     'security.workspace.trust.startupPrompt': 'never',
+    // For the README screenshot: the editor as most users have it, without sticky headers.
+    'editor.stickyScroll.enabled': false,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
   }, null, 2));
 }
 
@@ -94,11 +97,11 @@ async function runMode(browser, vscodeDir, base, mode) {
   const extensionsDir = path.join(dir, 'extensions');
   fs.mkdirSync(extensionsDir, { recursive: true });
   installExtension(extensionsDir);
-  const staged = await stageRun(dir, mode, { extensionsDir });
+  const staged = await stageRun(dir, mode, { extensionsDir, screenshots: true });
   const workspace = staged.workspace;
   writeUserSettings(path.join(dir, 'user-data'));
   const server = await startServer(vscodeDir, dir, extensionsDir, mode === 'trusted');
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await browser.newContext({ viewport: { width: 1200, height: 720 } });
   const page = await context.newPage();
   const consoleLog = path.join(dir, 'browser-console.log');
   page.on('console', (m) => fs.appendFileSync(consoleLog, `[${m.type()}] ${m.text()}\n`));
@@ -126,8 +129,11 @@ async function takeScreenshot(page, e, dir) {
   const target = screenshotDir ? path.join(screenshotDir, e.name) : path.join(dir, e.name);
   fs.mkdirSync(path.dirname(target), { recursive: true });
   try {
+    if (e.selector) await page.locator(e.selector).first().waitFor({ state: 'visible', timeout: 10_000 }).catch(() => {});
+    // Let the workbench finish painting (fonts, decorations) after the last change.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     await page.screenshot({ path: target, type: target.endsWith('.jpg') ? 'jpeg' : 'png', quality: target.endsWith('.jpg') ? 80 : undefined });
-    console.log(`    (screenshot ${path.relative(root, target)})`);
+    console.log(`    (screenshot ${target}, ${(fs.statSync(target).size / 1024).toFixed(0)} KiB)`);
   } finally {
     fs.writeFileSync(e.ack, 'done');
   }

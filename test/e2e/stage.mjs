@@ -50,7 +50,7 @@ const esbuildCommon = {
  * the example workspace into `dir`, and writes the harness config.
  * Returns { harnessDir, electronIndex, configFile, eventsFile, workspace }.
  */
-export async function stageRun(dir, mode, { extensionsDir = path.join(dir, 'extensions'), timeout = 60_000 } = {}) {
+export async function stageRun(dir, mode, { extensionsDir = path.join(dir, 'extensions'), timeout = 60_000, screenshots = false } = {}) {
   const harnessDir = path.join(extensionsDir, 'packer-bake-test.e2e-harness-0.0.1');
   fs.mkdirSync(path.join(harnessDir, 'out', 'suite'), { recursive: true });
   fs.copyFileSync(path.join(root, 'test/e2e/harness/package.json'), path.join(harnessDir, 'package.json'));
@@ -69,6 +69,7 @@ export async function stageRun(dir, mode, { extensionsDir = path.join(dir, 'exte
     eventsFile,
     timeout,
     mode,
+    screenshots,
   };
   const configFile = path.join(harnessDir, 'config.json');
   fs.writeFileSync(configFile, JSON.stringify(config, null, 2));

@@ -195,3 +195,12 @@ export async function restoring<T>(uri: vscode.Uri, body: () => Promise<T>): Pro
 export async function setSetting(key: string, value: unknown): Promise<void> {
   await vscode.workspace.getConfiguration('packerBake').update(key, value, vscode.ConfigurationTarget.Workspace);
 }
+
+/**
+ * Asks the runner for a screenshot of the workbench once `selector` is
+ * visible (code-server runner only; elsewhere it resolves at once).
+ */
+export function screenshot(name: string, selector?: string): Promise<void> {
+  const host = (globalThis as { packerBakeE2E?: { screenshot(name: string, selector?: string): Promise<void> } }).packerBakeE2E;
+  return host ? host.screenshot(name, selector) : Promise.resolve();
+}

@@ -5,6 +5,7 @@
  * `end` event arrives. Shared by both runners (code-server and test-electron).
  */
 import fs from 'node:fs';
+import path from 'node:path';
 
 /** What the runner hands the harness, as `config.json` beside it or via an environment variable. */
 export interface SuiteConfig {
@@ -18,6 +19,17 @@ export interface SuiteConfig {
   timeout: number;
   /** Label of this run ("trusted", "restricted"), echoed into the events. */
   mode: string;
+  /** True when the runner can take screenshots of the workbench (code-server + Chromium). */
+  screenshots?: boolean;
+}
+
+/**
+ * What the suite can ask of the runner, as `globalThis.packerBakeE2E`: a
+ * screenshot of the workbench, taken once `selector` (if given) is visible.
+ * Resolves when taken, or at once where the runner cannot take screenshots.
+ */
+export interface E2EHost {
+  screenshot(name: string, selector?: string): Promise<void>;
 }
 
 /** One line of the events file. */
@@ -26,6 +38,7 @@ export type SuiteEvent =
   | { event: 'pass'; title: string; fullTitle: string; duration: number }
   | { event: 'fail'; title: string; fullTitle: string; error: string }
   | { event: 'pending'; title: string; fullTitle: string }
+  | { event: 'screenshot'; name: string; selector?: string; ack: string }
   | { event: 'end'; passed: number; failed: number; skipped: number; error?: string };
 
 function emit(file: string, e: SuiteEvent): void {
@@ -34,8 +47,22 @@ function emit(file: string, e: SuiteEvent): void {
 
 interface MochaTest { title: string; fullTitle(): string; duration?: number }
 
+function screenshotHost(config: SuiteConfig): E2EHost {
+  let n = 0;
+  return {
+    screenshot: (name, selector) => new Promise<void>((resolve) => {
+      if (!config.screenshots) return resolve();
+      const ack = `${config.eventsFile}.screenshot-${++n}.done`;
+      const dir = path.dirname(ack);
+      const watcher = fs.watch(dir, () => { if (fs.existsSync(ack)) { watcher.close(); resolve(); } });
+      emit(config.eventsFile, { event: 'screenshot', name, ...(selector ? { selector } : {}), ack });
+    }),
+  };
+}
+
 export async function runSuite(config: SuiteConfig): Promise<{ failed: number }> {
   const counts = { passed: 0, failed: 0, skipped: 0 };
+  (globalThis as { packerBakeE2E?: E2EHost }).packerBakeE2E = screenshotHost(config);
   try {
     // The project's mocha, loaded by path: the extension host has no node_modules of its own.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
