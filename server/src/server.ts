@@ -22,7 +22,7 @@ import { SettingsStore } from './settings';
 import { SETTINGS_SECTION } from './shared/settings';
 import { FixAllRequest, ListTemplatesRequest, ServerReadyNotification, TemplateInfoRequest } from './shared/protocol';
 import { fixAllTemplates, listTemplates, templateInfo } from './templateRequests';
-import { WorkspaceIndex, describe } from './workspaceIndex';
+import { WorkspaceIndex, errorText } from './workspaceIndex';
 import { WATCH_PATTERNS } from './workspaceScan';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -30,7 +30,7 @@ const documents = new TextDocuments(TextDocument);
 
 function logError(what: string, e: unknown): void {
   try {
-    connection.console.error(`packer-bake: ${what} failed: ${describe(e)}`);
+    connection.console.error(`packer-bake: ${what} failed: ${errorText(e)}`);
   } catch {
     // The connection itself is gone; nothing left to tell.
   }

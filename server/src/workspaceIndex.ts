@@ -94,7 +94,7 @@ export class WorkspaceIndex {
       .then(async () => {
         for (const root of added) if (this.folders.has(root)) await this.scan(root);
       })
-      .catch((e) => this.options.log(`scanning the workspace failed: ${describe(e)}`));
+      .catch((e) => this.options.log(`scanning the workspace failed: ${errorText(e)}`));
     return this.scans;
   }
 
@@ -195,7 +195,7 @@ export class WorkspaceIndex {
     const pass = this.scans.then(async () => {
       for (const key of [...this.diskFiles]) if (this.diskFiles.has(key) && !this.openUris.has(key)) await this.refresh(key);
     });
-    this.scans = pass.catch((e) => this.options.log(`revalidating the workspace failed: ${describe(e)}`));
+    this.scans = pass.catch((e) => this.options.log(`revalidating the workspace failed: ${errorText(e)}`));
   }
 
   /**
@@ -275,7 +275,7 @@ export class WorkspaceIndex {
       try {
         result = this.analyzer.analyze(name, source.text);
       } catch (e) {
-        this.options.log(`analysis of ${key} failed: ${describe(e)}`);
+        this.options.log(`analysis of ${key} failed: ${errorText(e)}`);
         result = EMPTY;
       }
     }
@@ -339,7 +339,7 @@ export class WorkspaceIndex {
       key,
       setTimeout(() => {
         this.timers.delete(key);
-        this.refresh(key).catch((e) => this.options.log(`analysis of ${key} failed: ${describe(e)}`));
+        this.refresh(key).catch((e) => this.options.log(`analysis of ${key} failed: ${errorText(e)}`));
       }, delay),
     );
   }
@@ -424,10 +424,12 @@ function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-export function describe(e: unknown): string {
+/** An error as one log line: its message and the frame that threw. */
+export function errorText(e: unknown): string {
+  const line = (s: string) => s.replace(/\s+/g, ' ').trim();
   if (e instanceof Error) {
-    const frame = e.stack?.split('\n').find((l) => l.trim().startsWith('at '))?.trim();
-    return frame ? `${e.message} (${frame})` : e.message;
+    const frame = e.stack?.split('\n').find((l) => l.trim().startsWith('at '));
+    return line(frame ? `${e.message} (${frame.trim()})` : e.message);
   }
-  return String(e);
+  return line(String(e));
 }

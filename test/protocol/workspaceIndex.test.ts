@@ -23,7 +23,7 @@ describe('WorkspaceIndex', () => {
   beforeEach(() => (dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'packer-bake-index-')))));
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  function setup() {
+  function setup(logs?: string[]) {
     const docs = new Map<string, TextDocument>();
     const published: { uri: string; diagnostics: Diagnostic[] }[] = [];
     // A client without workspace/configuration: the store answers with the defaults, no connection needed.
@@ -32,7 +32,7 @@ describe('WorkspaceIndex', () => {
       documents: { get: (uri: string) => docs.get(uri) } as unknown as TextDocuments<TextDocument>,
       settings,
       publish: (uri, diagnostics) => published.push({ uri, diagnostics }),
-      log: (m) => assert.fail(m),
+      log: (m) => (logs ? logs.push(m) : assert.fail(m)),
     });
     let analyses = 0;
     const analyze = index.analyzer.analyze.bind(index.analyzer);
@@ -60,6 +60,29 @@ describe('WorkspaceIndex', () => {
     await index.refresh(file);
     assert.equal(analyses(), 2, 'a new version is analysed once more');
     assert.deepStrictEqual(published.at(-1), { uri: doc.uri, diagnostics: [] });
+    index.dispose();
+  });
+
+  it('logs an analysis that throws as one line and keeps serving', async () => {
+    const logs: string[] = [];
+    const { docs, published, index } = setup(logs);
+    const file = path.join(dir, 't.json');
+    const doc = TextDocument.create(fileUri(file), 'json', 1, LEGACY_MISSING);
+    docs.set(doc.uri, doc);
+    const analyze = index.analyzer.analyze;
+    index.analyzer.analyze = () => {
+      throw new Error('boom\nsecond line');
+    };
+    index.opened(doc);
+    await index.refresh(file);
+    assert.equal(logs.length, 1);
+    assert.match(logs[0], new RegExp(`^analysis of ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} failed: boom second line \\(at .+\\)$`));
+    assert.equal(published.length, 0, 'nothing to say about a file that could not be analysed');
+
+    index.analyzer.analyze = analyze;
+    TextDocument.update(doc, [{ text: LEGACY_MISSING }], 2);
+    await index.refresh(file);
+    assert.deepStrictEqual(published.at(-1)!.diagnostics.map((d) => d.code), ['control-path-missing']);
     index.dispose();
   });
 });
