@@ -17,7 +17,7 @@ import {
 import { sshdPath, type Sshd } from './sshd';
 import {
   CONTROL_PATH_TOO_LONG, HCL_ENV_ELEMENT_NOT_STRING, HCL_ENV_NOT_LIST, HOST_KEY_REJECTED, JSON_ENV_LIST_ENTRY,
-  JSON_ENV_MAP_ENTRY, JSON_PREPARE_FAILED, SCP_USES_SFTP, TRANSFER_FAILED, UNIX_LISTENER_TOO_LONG, UNREACHABLE,
+  JSON_ENV_MAP_ENTRY, JSON_PREPARE_FAILED, SCP_USES_SFTP, SFTP_CHANNEL_NO_EXIT_STATUS, TRANSFER_FAILED, UNIX_LISTENER_TOO_LONG, UNREACHABLE,
   UNSUPPORTED_FORMAT, WORLD_WRITABLE_CWD,
 } from './messages';
 import { MAX_CONTROL_PATH, findControlPathLimit } from './controlPathLimit';
@@ -89,10 +89,11 @@ describe('oracle: Packer 1.6.6 + ansible-core 2.14 + OpenSSH 9.2 facts the rules
     }));
 
     const noScpO = scenario('noScpO', { provisioner: ansibleProvisioner({ extra_arguments: ['--ssh-extra-args', HOSTKEY_ARGS] }) });
-    it('with the host-key args but no --scp-extra-args -O, the transfer fails: scp speaks SFTP, the proxy does not', async () => {
+    it('with the host-key args but no --scp-extra-args -O, the transfer fails: scp speaks SFTP, the proxy ends that channel without an exit status', async () => {
       const r = await noScpO();
       assertFailed(r, TRANSFER_FAILED);
       assert.match(r.ui, SCP_USES_SFTP);
+      assert.match(r.ui, SFTP_CHANNEL_NO_EXIT_STATUS);
       assert.ok(r.scpCommands.length > 0 && r.scpCommands.every((a) => !a.includes('-O')));
     });
 

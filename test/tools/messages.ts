@@ -23,8 +23,14 @@ export const UNREACHABLE = /fatal: \[default\]: UNREACHABLE! =>/;
 /** Ansible's file transfer (scp/sftp) failed. */
 export const TRANSFER_FAILED = /"msg": "failed to transfer file to \S+ \S+:/;
 
-/** OpenSSH 9 scp runs the sftp subsystem unless given -O; Packer 1.6.6's proxy does not serve it. */
-export const SCP_USES_SFTP = /Executing: program \/usr\/bin\/ssh host 127\.0\.0\.1, user \(unspecified\), command sftp/;
+/** OpenSSH 9 scp runs the sftp subsystem unless given -O. */
+export const SCP_USES_SFTP = /Executing: program \S+ host 127\.0\.0\.1, user \(unspecified\), command sftp/;
+/**
+ * ...and Packer 1.6.6's proxy serves that subsystem (it runs `sftp_command`, default `/usr/lib/sftp-server -e`,
+ * on the target) and the file arrives, but the channel closes without an exit status: scp fails.
+ * Multiplexed (Ansible's default) ssh says the first, a direct connection the second.
+ */
+export const SFTP_CHANNEL_NO_EXIT_STATUS = /Control master terminated unexpectedly|debug1: Exit status -1/;
 
 /** ssh's client-side check: the ControlPath itself does not fit sun_path (108 bytes). Group 1: the expanded path. */
 export const CONTROL_PATH_TOO_LONG = /ControlPath too long \('([^']+)' >= 108 bytes\)/;

@@ -8,7 +8,7 @@
 // hands its environment to ansible-playbook), so templates are built exactly as
 // given: with -vvvv Ansible logs `SSH: EXEC <argv>` for each command and adds
 // -vvv to ssh, whose debug output names each master socket it binds.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -118,6 +118,13 @@ export interface BuildOptions {
   prepare?: (workDir: string) => void;
   sshd?: Sshd;
   timeoutMs?: number;
+  /**
+   * ssh finds ~/.ssh through the passwd entry, not $HOME, so every build would add the proxy's
+   * host key to the real ~/.ssh/known_hosts. By default Ansible gets ssh/scp/sftp wrappers that
+   * only prepend `-o UserKnownHostsFile=/dev/null` (scp and sftp: `-S <that ssh>`), through
+   * ANSIBLE_SSH_EXECUTABLE / ANSIBLE_SCP_EXECUTABLE / ANSIBLE_SFTP_EXECUTABLE.
+   */
+  isolateKnownHosts?: boolean;
   /** Keep the work dir (for debugging). */
   keep?: boolean;
 }
@@ -145,6 +152,11 @@ export interface BuildResult {
   muxListeners: string[];
   /** Socket files seen on disk under the watched prefixes during or right after the build. */
   sockets: string[];
+  /**
+   * ssh's temporary master sockets (`<ControlPath>.<16 random>`, bound first, then linked into place),
+   * when the poll happened to catch one; kept apart so `sockets` does not depend on timing.
+   */
+  tempSockets: string[];
   /** The play recap counters, when there was one. */
   recap?: { ok: number; changed: number; unreachable: number; failed: number };
   workDir: string;
@@ -192,6 +204,8 @@ function fill(s: string, vars: Record<string, string>): string {
   return s.replace(/@(WORK|SSH_PORT|SSH_USER|SSH_KEY|HOME)@/g, (m, k: string) => vars[k] ?? m);
 }
 
+const isTemp = (p: string) => /\.[A-Za-z0-9]{16}$/.test(p);
+
 function listSockets(prefix: string, into: Set<string>): void {
   const dir = prefix.endsWith('/') ? prefix : path.dirname(prefix);
   let names: string[];
@@ -201,6 +215,22 @@ function listSockets(prefix: string, into: Set<string>): void {
     if (!full.startsWith(prefix) || into.has(full)) continue;
     try { if (fs.lstatSync(full).isSocket()) into.add(full); } catch { /* gone already */ }
   }
+}
+
+function which(tool: string): string {
+  const r = spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : `/usr/bin/${tool}`;
+}
+
+/** Writes the wrappers described at `isolateKnownHosts` into `dir`; returns the env naming them. */
+function sshWrappers(dir: string): Record<string, string> {
+  fs.mkdirSync(dir, { recursive: true });
+  const ssh = path.join(dir, 'ssh');
+  const write = (name: string, body: string) => fs.writeFileSync(path.join(dir, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+  write('ssh', `exec ${which('ssh')} -o UserKnownHostsFile=/dev/null "$@"`);
+  write('scp', `exec ${which('scp')} -S ${ssh} "$@"`);
+  write('sftp', `exec ${which('sftp')} -S ${ssh} "$@"`);
+  return { ANSIBLE_SSH_EXECUTABLE: ssh, ANSIBLE_SCP_EXECUTABLE: path.join(dir, 'scp'), ANSIBLE_SFTP_EXECUTABLE: path.join(dir, 'sftp') };
 }
 
 const keepEnv = /^(PATH|LANG|LC_[A-Z]+|TZ|TMPDIR|USER|LOGNAME|SHELL|TERM)$/;
@@ -234,6 +264,7 @@ export async function buildTemplate(opts: BuildOptions = {}): Promise<BuildResul
     // Skips interpreter discovery (two ssh round trips per build); changes nothing about sockets or transfers.
     ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
   });
+  if (opts.isolateKnownHosts ?? true) Object.assign(env, sshWrappers(path.join(workDir, 'bin')));
   for (const [k, v] of Object.entries(opts.env ?? {})) env[k] = fill(v, vars);
 
   const watch = [path.join(home, '.ansible', 'cp') + '/', ...(opts.watch ?? []).map((w) => fill(w, vars))];
@@ -292,7 +323,10 @@ export async function buildTemplate(opts: BuildOptions = {}): Promise<BuildResul
     sshControlPaths: byProgram.ssh.map(controlPathOf),
     scpControlPaths: byProgram.scp.map(controlPathOf),
     sftpControlPaths: byProgram.sftp.map(controlPathOf),
-    muxListeners, sockets: [...sockets].sort(), recap, workDir, home,
+    muxListeners,
+    sockets: [...sockets].filter((p) => !isTemp(p)).sort(),
+    tempSockets: [...sockets].filter(isTemp).sort(),
+    recap, workDir, home,
     durationMs: Date.now() - started,
   };
 }
