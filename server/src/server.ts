@@ -123,9 +123,8 @@ connection.onInitialized(
 );
 
 connection.onDidChangeConfiguration(
-  guardNotification('a configuration change', (params) => {
-    settings?.changed(params?.settings);
-    index?.revalidateAll();
+  guardNotification('a configuration change', async (params) => {
+    if (settings && (await settings.changed(params?.settings))) index?.revalidateAll();
   }),
 );
 

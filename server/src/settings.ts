@@ -38,14 +38,30 @@ export class SettingsStore {
     return p;
   }
 
-  /** Forgets cached values; `settings` is the `didChangeConfiguration` payload (used when the client cannot be asked). */
-  changed(settings: unknown): void {
-    this.generation++;
-    this.cache.clear();
+  /**
+   * The configuration may have changed (`settings` is the
+   * `didChangeConfiguration` payload, used when the client cannot be asked).
+   * Reads the settings of every scope seen so far again and resolves true,
+   * with a new generation, only when one of them differs: VS Code sends this
+   * notification on start-up and for changes the server need not act on, and
+   * each false alarm would otherwise analyse the whole workspace again.
+   */
+  async changed(settings: unknown): Promise<boolean> {
     if (!this.pull) {
       const section = settings && typeof settings === 'object' ? (settings as Record<string, unknown>)[SETTINGS_SECTION] : undefined;
-      this.pushed = normalizeSettings(section);
+      const next = normalizeSettings(section);
+      const differs = JSON.stringify(next) !== JSON.stringify(this.pushed);
+      this.pushed = next;
+      if (differs) this.generation++;
+      return differs;
     }
+    const before = [...this.cache];
+    this.cache.clear();
+    const old = await Promise.all(before.map(([, p]) => p));
+    const now = await Promise.all(before.map(([scope]) => this.get(scope === '' ? undefined : scope)));
+    const differs = before.length === 0 || old.some((o, i) => JSON.stringify(o) !== JSON.stringify(now[i]));
+    if (differs) this.generation++;
+    return differs;
   }
 }
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-protocol';
 import { RULES } from '../../server/src/analysis';
 import { DEFAULT_SETTINGS, configurationProperties, normalizeSettings } from '../../server/src/shared/settings';
+import { ListTemplatesRequest } from '../../server/src/shared/protocol';
 import { TestClient } from './lspClient';
 import { HCL_MISSING, LEGACY_MISSING } from './templates';
 
@@ -72,6 +73,18 @@ describe('settings', () => {
       const fallback = c.nextDiagnostics(c.uri('t.json'));
       await c.configure({ rules: { 'control-path-missing': 'catastrophic' } });
       assert.deepStrictEqual((await fallback).map((d) => [d.code, d.severity]), [['control-path-missing', DiagnosticSeverity.Warning]], 'unknown severity: the default');
+    });
+
+    it('a configuration notification that changes nothing analyses nothing again', async () => {
+      c = await TestClient.start({ files: { 't.json': LEGACY_MISSING, 'x.pkr.hcl': HCL_MISSING } });
+      await c.ready;
+      const before = c.publishCount(c.uri('x.pkr.hcl'));
+      await c.configure({});
+      const off = c.nextDiagnostics(c.uri('x.pkr.hcl'));
+      await c.configure({ rules: { 'control-path-missing': 'off' } });
+      assert.deepStrictEqual(await off, []);
+      await c.connection.sendRequest(ListTemplatesRequest.type, {});
+      assert.equal(c.publishCount(c.uri('x.pkr.hcl')), before + 1, 'one analysis, for the change that mattered');
     });
 
     it('enable: false withdraws every diagnostic and offers no fixes', async () => {
