@@ -18,10 +18,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: ['json', 'jsonc', 'packer-hcl'].flatMap((language) => [
-      { scheme: 'file', language },
-      { scheme: 'untitled', language },
-    ]),
+    documentSelector: [
+      ...['json', 'jsonc', 'packer-hcl'].flatMap((language) => [
+        { scheme: 'file', language },
+        { scheme: 'untitled', language },
+      ]),
+      // Findings (and their quick fixes) can point into the ansible.cfg a template uses.
+      { scheme: 'file', pattern: '**/ansible.cfg' },
+    ],
     outputChannel: output,
     synchronize: { configurationSection: 'packerBake' },
   };

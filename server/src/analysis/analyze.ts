@@ -160,7 +160,8 @@ export class Analyzer {
   }
 
   private skipReason(text: string): string | undefined {
-    if (text.length > this.settings.maxFileSize) {
+    const max = this.settings.maxFileSize;
+    if (text.length > max || (text.length * 3 > max && Buffer.byteLength(text, 'utf8') > max)) {
       return `packer-bake skipped this file: it is larger than ${Math.round(this.settings.maxFileSize / 1024)} KB (setting packerBake.maxFileSize).`;
     }
     if (text.slice(0, 8192).includes('\0')) return 'packer-bake skipped this file: it looks binary.';

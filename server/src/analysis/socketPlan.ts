@@ -288,7 +288,8 @@ function envEntries(a: Attribute | undefined, scope: Scope, file: string): EnvEn
       const eq = text.indexOf('=');
       const prefix = eq > 0 ? text.slice(0, eq) : '';
       const literalKey = /^[A-Za-z_][A-Za-z0-9_]*$/.test(prefix) ? prefix : undefined;
-      if (literalKey ? RELEVANT_ENV.test(literalKey) : RELEVANT_ENV.test(text) || text === '') {
+      // An entry whose name is not written out could be any of them.
+      if (literalKey ? RELEVANT_ENV.test(literalKey) : true) {
         return `${literalKey ?? 'an ansible_env_vars entry'} is only known at build time`;
       }
     }

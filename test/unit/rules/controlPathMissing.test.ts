@@ -61,6 +61,7 @@ describe(RULE, () => {
       ['extra vars set ansible_connection=winrm', { extra_arguments: ['-e', 'ansible_connection=winrm'] }],
       ['ANSIBLE_SSH_ARGS comes from an unknown user variable', { ansible_env_vars: ['ANSIBLE_SSH_ARGS={{user `args`}}'] }],
       ['ansible_env_vars comes from an environment variable', { ansible_env_vars: ['ANSIBLE_SSH_ARGS={{env `SSH_ARGS`}}'] }],
+      ['a whole entry is an unknown user variable (it could name the control path)', { ansible_env_vars: ['{{user `cp`}}'] }],
       ['a custom command wraps ansible-playbook', { command: './run-ansible.sh' }],
       ['extra_arguments set ansible_ssh_common_args', { extra_arguments: ['--extra-vars', 'ansible_ssh_common_args="-o X=1"'] }],
     ];
@@ -95,6 +96,7 @@ describe(RULE, () => {
     });
     it('when an HCL2 reference cannot be resolved', () => {
       assert.deepEqual(fire({ [HCL_FILE]: hcl('ansible_env_vars = var.env') }, HCL_FILE), []);
+      assert.deepEqual(fire({ [HCL_FILE]: hcl('ansible_env_vars = [var.cp]') }, HCL_FILE), []);
     });
     it('for commented-out HCL2 provisioners and Terraform files', () => {
       const commented = hcl().replace(/provisioner "ansible" \{[\s\S]*?\n  \}/, (m) => m.split('\n').map((l) => `# ${l}`).join('\n'));
