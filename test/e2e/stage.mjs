@@ -13,7 +13,7 @@ export const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json
 export const extensionId = `${manifest.publisher}.${manifest.name}`;
 
 /** The files of the extension as packaged (the allow-list in .vscodeignore), relative to the root. */
-const packagedEntries = ['package.json', 'dist', 'syntaxes', 'images/icon.png', 'README.md', 'CHANGELOG.md', 'LICENSE'];
+const packagedEntries = ['package.json', 'dist', 'syntaxes', 'bake/Dockerfile', 'images/icon.png', 'README.md', 'CHANGELOG.md', 'LICENSE'];
 
 /** Copies the built extension into `extensionsDir` as `<publisher>.<name>-<version>/`. */
 export function installExtension(extensionsDir) {
@@ -60,6 +60,8 @@ export async function stageRun(dir, mode, { extensionsDir = path.join(dir, 'exte
     build({ ...esbuildCommon, entryPoints: [path.join(root, 'test/e2e/harness/src/electronIndex.ts')], outfile: path.join(dir, 'electron/index.js') }),
     build({ ...esbuildCommon, entryPoints: files, outdir: path.join(harnessDir, 'out/suite') }),
   ]);
+  // The bake tier's fake container engine, for the Bake AMI tests.
+  fs.copyFileSync(path.join(root, 'test/bake/fakeEngine.cjs'), path.join(harnessDir, 'out/suite/fakeEngine.cjs'));
   const workspace = path.join(dir, 'workspace');
   fs.cpSync(path.join(root, 'examples'), workspace, { recursive: true });
   const eventsFile = path.join(dir, 'events.jsonl');

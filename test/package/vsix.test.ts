@@ -50,6 +50,10 @@ describe('package: the VSIX', function () {
     for (const p of wanted.filter((w) => w.endsWith('.json'))) JSON.parse(files.get(entry(p))!.toString('utf8'));
   });
 
+  it('holds the bake image recipe the Bake AMI command builds from', () => {
+    assert.ok(files.has('extension/bake/Dockerfile'));
+  });
+
   it('holds README, CHANGELOG and LICENSE', () => {
     const lower = names.map((n) => n.toLowerCase());
     for (const f of ['extension/readme.md', 'extension/changelog.md']) assert.ok(lower.includes(f), f);
@@ -65,6 +69,6 @@ describe('package: the VSIX', function () {
 
   it('holds only the allow-listed top-level entries', () => {
     const top = [...new Set(names.filter((n) => n.startsWith('extension/')).map((n) => n.split('/')[1]!.toLowerCase()))].sort();
-    assert.deepEqual(top, ['changelog.md', 'dist', 'images', 'license.txt', 'package.json', 'readme.md', 'syntaxes']);
+    assert.deepEqual(top, ['bake', 'changelog.md', 'dist', 'images', 'license.txt', 'package.json', 'readme.md', 'syntaxes']);
   });
 });
