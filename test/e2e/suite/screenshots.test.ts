@@ -20,7 +20,7 @@ describe('what a user sees', () => {
     editor.selection = new vscode.Selection(d!.range.start, d!.range.start);
     editor.revealRange(d!.range, vscode.TextEditorRevealType.InCenter);
     await vscode.commands.executeCommand('editor.action.quickFix');
-    await screenshot('problems-and-quick-fix.png', '.action-widget');
+    await screenshot('screenshot.png', '.action-widget');
     await vscode.commands.executeCommand('hideCodeActionWidget');
     assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), uri.toString());
   });
