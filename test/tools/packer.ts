@@ -55,7 +55,7 @@ export function nullSourceHcl(): string {
     'source "null" "sshd" {',
     '  communicator         = "ssh"',
     '  ssh_host             = "127.0.0.1"',
-    '  ssh_port             = @SSH_PORT@',
+    '  ssh_port             = "@SSH_PORT@"', // HCL converts the string to a number; the text stays valid HCL
     '  ssh_username         = "@SSH_USER@"',
     '  ssh_private_key_file = "@SSH_KEY@"',
     '  ssh_timeout          = "30s"',
@@ -83,12 +83,16 @@ export function hclValue(v: unknown, indent = ''): string {
   throw new Error(`no HCL form for ${typeof v}`);
 }
 
-/** Template text with one ansible provisioner; placeholders (@WORK@, @SSH_*@) still in it. */
+/**
+ * Template text with one ansible provisioner; placeholders (@WORK@, @SSH_*@) still in it, always
+ * inside strings, so the text parses as JSON / HCL2 before the build fills them in (the round-trip
+ * tests run the analysis and its fixes over exactly this text, then build the result).
+ */
 export function renderTemplate(format: Format, provisioner: Provisioner): string {
   const { type: _type, ...attrs } = provisioner;
   if (format === 'json') {
-    return JSON.stringify({ builders: [nullBuilderJson()], provisioners: [{ type: 'ansible', ...attrs }] }, null, 2)
-      .replace('"@SSH_PORT@"', '@SSH_PORT@') + '\n';
+    // ssh_port stays a string ("@SSH_PORT@" → "40123"): Packer decodes it weakly, and the text stays valid JSON.
+    return JSON.stringify({ builders: [nullBuilderJson()], provisioners: [{ type: 'ansible', ...attrs }] }, null, 2) + '\n';
   }
   const body = Object.entries(attrs).map(([k, v]) => `    ${k} = ${hclValue(v, '    ')}`).join('\n');
   return `${nullSourceHcl()}\n\nbuild {\n  sources = ["source.null.sshd"]\n\n  provisioner "ansible" {\n${body}\n  }\n}\n`;
