@@ -108,6 +108,8 @@ async function runMode(browser, vscodeDir, base, mode) {
   page.on('pageerror', (e) => fs.appendFileSync(consoleLog, `[pageerror] ${e.stack ?? e}\n`));
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(new Error(`no end of the ${mode} run after ${runTimeout / 1000} s; logs in ${dir}`)), runTimeout);
+  server.child.once('exit', (code) => abort.abort(new Error(`the VS Code server exited (${code}) during the ${mode} run; logs in ${dir}`)));
+  page.on('crash', () => abort.abort(new Error(`the workbench page crashed during the ${mode} run; logs in ${dir}`)));
   try {
     const t0 = Date.now();
     const ended = followEvents(staged.eventsFile, (e) => {
