@@ -11,7 +11,7 @@ import { registerTaskProvider, type BakeClient, type BakeServices } from './task
 export { BAKE_COMMAND } from './command';
 export { BAKE_TASK_TYPE, type BakeTaskDefinition } from './taskDefinition';
 
-/** Context key: `uri.path` → true for every template the server knows (menus use `resourcePath in …`). */
+/** Context key: template path (as `resourcePath` has it) → true, for every template the server knows (menus use `resourcePath in …`). */
 export const TEMPLATE_PATHS_KEY = 'packerBake.templatePaths';
 
 /**
@@ -44,7 +44,11 @@ function templatePathsContext(client: BakeClient): vscode.Disposable {
       const templates = await client.sendRequest(ListTemplatesRequest.type, {});
       if (disposed) return;
       const paths: Record<string, true> = {};
-      for (const t of templates) paths[vscode.Uri.parse(t.uri).path] = true;
+      for (const t of templates) {
+        const uri = vscode.Uri.parse(t.uri);
+        // The key `resourcePath` holds: fsPath for file URIs, path otherwise.
+        paths[uri.scheme === 'file' ? uri.fsPath : uri.path] = true;
+      }
       await vscode.commands.executeCommand('setContext', TEMPLATE_PATHS_KEY, paths);
     } catch { /* the server is not up (yet); the next change retries */ }
   };
