@@ -1,0 +1,49 @@
+/**
+ * Bundles the CLI, the language server and the bare-parse baseline into a
+ * private folder with esbuild, the way scripts/build.mjs bundles dist/ (same
+ * options, same wasm files beside them). A private folder keeps the benchmark
+ * from racing a concurrent `npm run build`, which empties dist/.
+ */
+import { build, type BuildOptions } from 'esbuild';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { root } from './lib';
+
+export interface Bundles {
+  dir: string;
+  cli: string;
+  bareParse: string;
+  /** Undefined when the server does not build (yet). */
+  server?: string;
+  serverError?: string;
+}
+
+const common: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  target: 'node18',
+  format: 'cjs',
+  logLevel: 'silent',
+  mainFields: ['module', 'main'],
+  alias: { 'web-tree-sitter': require.resolve('web-tree-sitter') },
+  external: ['vscode', 'fs/promises', 'module'],
+};
+
+export async function bundle(): Promise<Bundles> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'packer-bake-bench-dist-'));
+  const out = (name: string) => path.join(dir, name);
+  await build({ ...common, entryPoints: [path.join(root, 'server/src/cli.ts')], outfile: out('cli.js') });
+  await build({ ...common, entryPoints: [path.join(root, 'bench/bareParse.ts')], outfile: out('bareParse.js') });
+  for (const f of [require.resolve('web-tree-sitter/tree-sitter.wasm'), require.resolve('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-hcl.wasm')]) {
+    fs.copyFileSync(f, out(path.basename(f)));
+  }
+  const result: Bundles = { dir, cli: out('cli.js'), bareParse: out('bareParse.js') };
+  try {
+    await build({ ...common, entryPoints: [path.join(root, 'server/src/server.ts')], outfile: out('server.js') });
+    result.server = out('server.js');
+  } catch (e) {
+    result.serverError = (e as Error).message.split('\n').slice(0, 3).join(' ');
+  }
+  return result;
+}

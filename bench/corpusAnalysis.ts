@@ -1,0 +1,66 @@
+/**
+ * Measures (a) and (b): the whole analysis of each corpus template (parse,
+ * model, socket plans, every rule) against the bare parse of the same text,
+ * in this process, interleaved, median of several rounds.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseTree, type ParseError } from 'jsonc-parser';
+import { Parser, Language } from 'web-tree-sitter';
+import { Analyzer, formatForName } from '../server/src/analysis';
+import { ready, diskHost, wasmPaths } from '../test/support/analysis';
+import { corpusDir, corpusIndex } from '../test/support/corpus';
+import { versus } from './lib';
+
+export interface FileFigure {
+  file: string;
+  chars: number;
+  analysisMs: number;
+  parseMs: number;
+  ratio: number;
+}
+
+export interface CorpusFigures {
+  format: 'json' | 'hcl';
+  files: FileFigure[];
+  /** Sum of the analysis medians over the sum of the parse medians. */
+  totalRatio: number;
+  medianRatio: number;
+  worst: FileFigure;
+  chars: number;
+}
+
+export async function corpusAnalysis(rounds: number): Promise<CorpusFigures[]> {
+  await ready();
+  await Parser.init({ locateFile: () => wasmPaths.treeSitter });
+  const parser = new Parser();
+  parser.setLanguage(await Language.load(wasmPaths.hcl));
+  const options = { allowTrailingComma: false, disallowComments: false, allowEmptyContent: true };
+  const out: CorpusFigures[] = [];
+  for (const format of ['json', 'hcl'] as const) {
+    const files: FileFigure[] = [];
+    for (const e of corpusIndex()) {
+      if (e.kind === 'support' || e.format !== format) continue;
+      const file = path.join(corpusDir, e.file);
+      // Files the analyser does not read by name (e.g. packer.json.tmpl) are not measured: their analysis is a no-op.
+      if (!formatForName(file)) continue;
+      const text = fs.readFileSync(file, 'utf8');
+      // One analyser per file, kept across calls, as the server keeps one; it reads ansible.cfg and sibling files from disk every time.
+      const analyzer = new Analyzer(diskHost);
+      const baseline = format === 'hcl' ? () => parser.parse(text)?.delete() : () => void parseTree(text, [] as ParseError[], options);
+      const { baseline: parseMs, subject: analysisMs } = versus(baseline, () => void analyzer.analyze(file, text), rounds);
+      files.push({ file: e.file, chars: text.length, analysisMs, parseMs, ratio: analysisMs / parseMs });
+    }
+    const sum = (k: 'analysisMs' | 'parseMs') => files.reduce((s, f) => s + f[k], 0);
+    const ratios = files.map((f) => f.ratio).sort((a, b) => a - b);
+    out.push({
+      format,
+      files,
+      totalRatio: sum('analysisMs') / sum('parseMs'),
+      medianRatio: ratios[Math.floor(ratios.length / 2)],
+      worst: files.reduce((w, f) => (f.ratio > w.ratio ? f : w)),
+      chars: files.reduce((s, f) => s + f.chars, 0),
+    });
+  }
+  return out;
+}

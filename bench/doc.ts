@@ -1,0 +1,116 @@
+/** Renders docs/BENCHMARKS.md from the raw figures in bench/results.json. */
+import type { Results } from './run';
+import { fmtMs, fmtRatio, type Machine } from './lib';
+
+const yes = (ok: boolean) => (ok ? 'met' : '**missed**');
+const mib = (x: number) => `${x.toFixed(0)} MiB`;
+const mb = (chars: number) => `${(chars / 1e6).toFixed(chars >= 1e7 ? 0 : 1)} MB`;
+
+function hardware(m: Machine): string {
+  return `${m.cpus} × ${m.cpuModel} (\`nproc\` ${m.cpus}), ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}`;
+}
+
+function when(m: Machine): string {
+  return `load average ${m.loadBefore.join(' / ')} (1/5/15 min) at the start, commit ${m.commit}, ${m.date}`;
+}
+
+export function renderDoc(r: Results): string {
+  const rows: string[] = [];
+  const sections: string[] = [];
+  const machines = new Map<string, string[]>();
+  const seen = (label: string, m: Machine | undefined) => {
+    if (!m) return;
+    const k = hardware(m);
+    machines.set(k, [...(machines.get(k) ?? []), `${label}: ${when(m)}`]);
+  };
+
+  if (r.a_b) {
+    seen('a, b', r.a_b.machine);
+    for (const f of r.a_b.figures) {
+      const label = f.format === 'json' ? '(a) analysis of each legacy JSON template in the corpus' : '(b) analysis of each HCL2 template in the corpus';
+      const base = f.format === 'json' ? '`jsonc-parser` `parseTree` alone' : '`web-tree-sitter` parse alone';
+      rows.push(`| ${label} | ${base} | ${f.files.length} files, ${mb(f.chars)}: ${fmtMs(f.files.reduce((s, x) => s + x.analysisMs, 0))} ms vs ${fmtMs(f.files.reduce((s, x) => s + x.parseMs, 0))} ms in all | **${fmtRatio(f.totalRatio)}** in all; per file median ${fmtRatio(f.medianRatio)}, worst ${fmtRatio(f.worst.ratio)} | ≤ 2× | ${yes(f.totalRatio <= 2)} |`);
+    }
+  } else {
+    rows.push('| (a), (b) analysis vs bare parse over the corpus | | not measured yet | | ≤ 2× | |');
+  }
+  if (r.c) {
+    seen('c', r.c.machine);
+    const c = r.c.figures;
+    rows.push(`| (c) \`packer-bake lint\` over the whole corpus (${c.lintedFiles} files), as a process | one \`packer validate\` of \`${c.template}\` (${c.packerVersion}), as a process | ${fmtMs(c.lint.ms)} ms, ${mib(c.lint.maxRssMiB)} peak vs ${fmtMs(c.validate.ms)} ms, ${mib(c.validate.maxRssMiB)} peak | **${fmtRatio(c.lint.ms / c.validate.ms)}** | < 1× (faster) | ${yes(c.lint.ms < c.validate.ms)} |`);
+  } else {
+    rows.push('| (c) `packer-bake lint` over the corpus vs one `packer validate` | | not measured yet | | faster | |');
+  }
+  if (r.d) {
+    seen('d', r.d.machine);
+    const d = r.d.figures;
+    const ok = d.lint.ms < 3000 && d.lint.maxRssMiB < 200;
+    rows.push(`| (d) \`packer-bake lint\` of a generated workspace of ${d.workspace.files} templates (${mb(d.workspace.bytes)}), as a process | the same files parsed bare, as a process | ${fmtMs(d.lint.ms / 1000)} s, ${mib(d.lint.maxRssMiB)} peak vs ${fmtMs(d.bare.ms / 1000)} s, ${mib(d.bare.maxRssMiB)} peak | **${fmtRatio(d.lint.ms / d.bare.ms)}** | < 3 s and < 200 MiB | ${yes(ok)} |`);
+  } else {
+    rows.push('| (d) lint of a generated workspace of 5,000 templates | | not measured yet | | < 3 s, < 200 MiB | |');
+  }
+  if (r.e) {
+    seen('e', r.e.machine);
+    for (const e of r.e.figures) {
+      rows.push(`| (e) language server \`didChange\` → \`publishDiagnostics\`, ${mb(e.chars)} ${e.format === 'json' ? 'legacy JSON' : 'HCL2'} template, ${e.edits} edits | the bare parse of that text (${fmtMs(e.parseMs)} ms) | p50 ${fmtMs(e.p50)} ms, p95 ${fmtMs(e.p95)} ms end to end, of which ${e.debounceMs} ms is the server's debounce; after it p50 ${fmtMs(e.workP50)} ms, p95 ${fmtMs(e.workP95)} ms; server peak ${mib(e.serverRssMiB)} | **${fmtRatio(e.workP50 / e.parseMs)}** (p50 after debounce / parse) | p95 < 20 ms | ${yes(e.p95 < 20)}${e.workP95 < 20 && e.p95 >= 20 ? ' (met after the debounce)' : ''} |`);
+    }
+  } else {
+    rows.push('| (e) language server `didChange` → `publishDiagnostics` on a 1 MB template | | not measured yet | | p95 < 20 ms | |');
+  }
+  rows.push('| (f) extension activation and server start in the real VS Code | VS Code\'s own `json` extension activation in the same run | measured by the end-to-end tier (`npm run test:e2e`, `test/e2e/`), which runs the real VS Code; not measured by `npm run bench` | | activation work < 50 ms | see the e2e report |');
+
+  if (r.a_b) {
+    for (const f of r.a_b.figures) {
+      sections.push(`### ${f.format === 'json' ? '(a) legacy JSON' : '(b) HCL2'} templates, per file\n\n| file | characters | analysis ms | parse ms | ratio |\n| --- | ---: | ---: | ---: | ---: |\n${f.files
+        .map((x) => `| ${x.file} | ${x.chars} | ${fmtMs(x.analysisMs)} | ${fmtMs(x.parseMs)} | ${fmtRatio(x.ratio)} |`)
+        .join('\n')}\n`);
+    }
+  }
+  if (r.d) {
+    const d = r.d.figures;
+    sections.push(`### (d) the generated workspace\n\n${d.workspace.files} templates (${Object.entries(d.workspace.byFormat).map(([k, v]) => `${v} \`*${k}\``).join(', ')}), ${mb(d.workspace.bytes)} in all, median ${(d.workspace.medianBytes / 1024).toFixed(0)} KB; sizes drawn log-uniformly from ${d.spec.minBytes / 1024} KB to ${d.spec.maxBytes / 1024} KB (seed ${d.spec.seed}); each one a corpus template or an example padded with shell provisioners, one per folder, ${d.workspace.cfgs} folders with an \`ansible.cfg\` from the corpus. \`packer-bake lint\` exited ${d.lintExit} with ${d.findings} findings. Wall times of the runs: lint ${d.lint.runs.join(', ')} ms; bare parses ${d.bare.runs.join(', ')} ms.\n`);
+  }
+  if (r.c) {
+    sections.push(`### (c) runs\n\nWall times: \`packer-bake lint\` ${r.c.figures.lint.runs.join(', ')} ms (${r.c.figures.findings} findings); \`packer validate\` ${r.c.figures.validate.runs.join(', ')} ms.\n`);
+  }
+
+  const machineText = [...machines].map(([m, runs]) => `${m}.\n\n${runs.map((x) => `- ${x}`).join('\n')}`).join('\n\n');
+  return `# Benchmarks
+
+<!-- Generated by \`npm run bench\` (bench/run.ts) from bench/results.json; edit bench/doc.ts, not this file. -->
+
+Every figure is a ratio against a baseline measured in the same run on the same machine, baseline and subject interleaved so that a change in machine load hits both alike, and each time is the median of several runs.
+
+| measure | baseline | figures | ratio | target | |
+| --- | --- | --- | --- | --- | --- |
+${rows.join('\n')}
+
+## Machine
+
+${machineText || '- not measured yet'}
+
+The load average matters: these machines run other test tiers (real Packer and Ansible builds) at the same time, and absolute times scale with it; the ratios much less, since baseline and subject share the load.
+
+## Reproduce
+
+\`\`\`
+npm run bench                    # every measure (about a quarter of an hour; (d) takes most of it)
+npm run bench -- --only a,b,c    # some of them; the others keep their figures from bench/results.json
+npm run bench -- --quick         # a smoke test: fewer rounds, 500 templates in (d), printed, not written here
+\`\`\`
+
+It needs \`../shared/corpus\` beside the clone (measures a to c), \`packer\` on the PATH (c) and \`/usr/bin/time\` (c, d). The CLI, the language server and the baseline are bundled with esbuild into a private temporary folder first (the options of \`scripts/build.mjs\`), so the figures are for the code in the working tree, as shipped.
+
+## Method
+
+- **(a), (b)**: for each template of the corpus that the analyser reads by its name (\`*.json\` legacy templates, \`*.pkr.hcl\`; \`*.json.tmpl\` files are not measured, since their analysis is a no-op), one \`Analyzer\` is kept across calls, as the language server keeps one, with a host that reads \`ansible.cfg\` and sibling files from disk every time. \`analyze(file, text)\` (parse, model, variable resolution, \`ansible.cfg\`, socket plans, every rule) and the bare parse are timed alternately in batches of at least 5 ms; each figure is the median of the rounds. "In all" is the sum of the per-file medians of the analysis over that of the parse, which weighs files by their cost; the per-file median and worst ratios are given beside it.
+- **(c)**: \`node cli.js lint --format json <corpus>\` and \`packer validate template.json\` (with \`CHECKPOINT_DISABLE=1\`, which only helps Packer) each run as a process under \`/usr/bin/time -v\`, alternately; wall time from spawn to exit, peak RSS from \`time\`.
+- **(d)**: a workspace generated into a temporary folder (see below), then \`node cli.js lint --format json ws\` against \`node bareParse.js ws\` (bench/bareParse.ts: the same walk, read and one \`parseTree\` or tree-sitter parse per file, nothing else), both as processes, alternately, after one warm-up run of each (page cache).
+- **(e)**: the bundled server started with \`--stdio\`, driven with \`vscode-languageserver-protocol\`'s \`StreamMessageReader\`/\`Writer\`; a 1 MB template (an example with a \`control-path-missing\` finding, padded with shell provisioners) is opened, then edits are sent one at a time (an incremental \`didChange\` replacing one digit inside a string), and the time is taken from sending the change to receiving the \`publishDiagnostics\` whose diagnostics carry that document version. The server waits ${r.e?.figures[0]?.debounceMs ?? 150} ms after the last change before it analyses (its debounce), so the end-to-end figure includes that wait by design; the figure after the debounce is the work. The baseline is the bare parse of the same text in the benchmark process.
+- **(f)**: needs the real VS Code, which the end-to-end tier runs; this benchmark does not start it.
+
+## Details
+
+${sections.join('\n')}
+`;
+}
