@@ -20,7 +20,7 @@ import { bundledWasmPaths } from './wasmPaths';
 import { CODE_ACTION_KINDS, codeActions } from './codeActions';
 import { SettingsStore } from './settings';
 import { SETTINGS_SECTION } from './shared/settings';
-import { FixAllRequest, ListTemplatesRequest, ServerReadyNotification, TemplateInfoRequest } from './shared/protocol';
+import { FixAllRequest, ListTemplatesRequest, ServerReadyNotification, TemplateInfoRequest, ToolchainNotification } from './shared/protocol';
 import { fixAllTemplates, listTemplates, templateInfo } from './templateRequests';
 import { WorkspaceIndex, errorText } from './workspaceIndex';
 import { WATCH_PATTERNS } from './workspaceScan';
@@ -125,6 +125,13 @@ connection.onInitialized(
 connection.onDidChangeConfiguration(
   guardNotification('a configuration change', async (params) => {
     if (settings && (await settings.changed(params?.settings))) index?.revalidateAll();
+  }),
+);
+
+connection.onNotification(
+  ToolchainNotification.type,
+  guardNotification('the toolchain versions', (params) => {
+    if (settings?.setDetectedToolchain(params?.toolchain)) index?.revalidateAll();
   }),
 );
 

@@ -5,12 +5,14 @@
  * scope until the configuration changes.
  */
 import type { Connection } from 'vscode-languageserver/node';
-import { DEFAULT_SETTINGS, SETTINGS_SECTION, normalizeSettings, type PackerBakeSettings } from './shared/settings';
+import { DEFAULT_SETTINGS, SETTINGS_SECTION, normalizeSettings, normalizeToolchain, type PackerBakeSettings, type ToolchainSetting } from './shared/settings';
 import type { AnalysisSettings } from './analysis';
 
 export class SettingsStore {
   private readonly cache = new Map<string, Promise<PackerBakeSettings>>();
   private pushed: PackerBakeSettings = normalizeSettings(DEFAULT_SETTINGS);
+  /** Versions the bake image reported; they win over the `toolchain` setting. */
+  private detected: ToolchainSetting = {};
   /** Bumped on every configuration change; results computed under an older generation are stale. */
   generation = 0;
 
@@ -22,6 +24,19 @@ export class SettingsStore {
 
   /** The settings for a scope (a workspace folder URI, or a document URI outside every folder; undefined = global). */
   get(scopeUri: string | undefined): Promise<PackerBakeSettings> {
+    return this.read(scopeUri).then((s) => ({ ...s, toolchain: { ...s.toolchain, ...this.detected } }));
+  }
+
+  /** Records the versions the bake image reported; true when they differ from what was known (re-analyse then). */
+  setDetectedToolchain(raw: unknown): boolean {
+    const next = normalizeToolchain(raw);
+    if (JSON.stringify(next) === JSON.stringify(this.detected)) return false;
+    this.detected = next;
+    this.generation++;
+    return true;
+  }
+
+  private read(scopeUri: string | undefined): Promise<PackerBakeSettings> {
     if (!this.pull) return Promise.resolve(this.pushed);
     const key = scopeUri ?? '';
     let p = this.cache.get(key);
@@ -67,5 +82,5 @@ export class SettingsStore {
 
 /** The analysis core's settings for the user's settings. */
 export function analysisSettings(s: PackerBakeSettings): AnalysisSettings {
-  return { rules: { ...s.rules }, safeDirectories: [...s.safeDirectories], maxFileSize: s.maxFileSize };
+  return { rules: { ...s.rules }, safeDirectories: [...s.safeDirectories], maxFileSize: s.maxFileSize, toolchain: { ...s.toolchain } };
 }

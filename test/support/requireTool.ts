@@ -10,7 +10,7 @@ export const inCI = process.env.CI === 'true';
 export function requireTool(ctx: Mocha.Context, tool: string, why = 'needs it'): void {
   const found = spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool], { encoding: 'utf8' }).status === 0;
   if (found) return;
-  const message = `${tool} is not installed (${why}); install it with test/setup-tools.sh`;
+  const message = `${tool} is not installed (${why}); install it with bash test/setup/apt.sh`;
   if (inCI) throw new Error(`CI=true but ${message}`);
   console.warn(`    skipped: ${message}`);
   ctx.skip();

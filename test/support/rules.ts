@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { applyEdits, type Finding } from '../../server/src/analysis';
+import { applyEdits, type AnalysisSettings, type Finding } from '../../server/src/analysis';
 import { analyzer } from './analysis';
 
 /** Findings of one rule for `file` among in-memory `files`, as [rule id, text at the range]. */
-export function findings(files: Record<string, string>, file: string, ruleId?: string): [string, string][] {
-  const a = analyzer(files);
+export function findings(files: Record<string, string>, file: string, ruleId?: string, settings: Partial<AnalysisSettings> = {}): [string, string][] {
+  const a = analyzer(files, settings);
   const r = a.analyze(file, files[file]);
   return r.findings
     .filter((f) => !ruleId || f.ruleId === ruleId)
@@ -22,8 +22,8 @@ export function textAt(text: string, f: Pick<Finding, 'range'>): string {
  * invariants: bytes change only inside the edits, the result parses, the
  * finding is gone, and applying fixes again changes nothing. Returns the new text.
  */
-export function applyPreferredFix(files: Record<string, string>, file: string, ruleId: string): Record<string, string> {
-  const a = analyzer(files);
+export function applyPreferredFix(files: Record<string, string>, file: string, ruleId: string, settings: Partial<AnalysisSettings> = {}): Record<string, string> {
+  const a = analyzer(files, settings);
   const before = a.analyze(file, files[file]);
   const f = before.findings.find((x) => x.ruleId === ruleId);
   assert.ok(f, `expected a ${ruleId} finding`);
@@ -39,7 +39,7 @@ export function applyPreferredFix(files: Record<string, string>, file: string, r
     }));
     next[target] = updated;
   }
-  const after = analyzer(next).analyze(file, next[file]);
+  const after = analyzer(next, settings).analyze(file, next[file]);
   assert.deepEqual(after.findings.filter((x) => x.ruleId === 'parse-error'), [], 'the fixed template parses');
   assert.ok(after.template, 'the fixed file is still a template');
   assert.equal(after.findings.filter((x) => x.ruleId === ruleId && x.file === f.file && x.range.start.line === f.range.start.line).length, 0, 'the finding is gone');

@@ -5,7 +5,7 @@
  */
 import * as path from 'path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Finding, Severity, Template, TemplateFormat, Value } from './types';
+import type { Finding, RequiredPlugin, Severity, Template, TemplateFormat, Value } from './types';
 import { isLegacyTemplate, jsonTemplate, parseJsonTree } from './parseJson';
 import { parseHcl, parseHclVarFile } from './parseHcl';
 import { readAnsibleCfg, type AnsibleCfg } from './ansibleCfg';
@@ -15,6 +15,7 @@ import { DOCS_BASE } from './rules/rule';
 import { DEFAULT_SAFE_DIRS } from './rules/controlPathUnsafeDir';
 import type { RawFinding } from './rules/rule';
 import type { Scope } from './interpolation';
+import type { Toolchain } from './toolchain';
 
 export interface AnalysisHost {
   /** File contents, or undefined when absent or unreadable. */
@@ -32,9 +33,11 @@ export interface AnalysisSettings {
   safeDirectories: string[];
   /** Templates larger than this (bytes) are skipped with one informational finding. */
   maxFileSize: number;
+  /** Versions of Packer, the ansible plugin and OpenSSH that will run the build, when known. */
+  toolchain: Toolchain;
 }
 
-export const DEFAULT_SETTINGS: AnalysisSettings = { rules: {}, safeDirectories: [], maxFileSize: 5 * 1024 * 1024 };
+export const DEFAULT_SETTINGS: AnalysisSettings = { rules: {}, safeDirectories: [], maxFileSize: 5 * 1024 * 1024, toolchain: {} };
 
 /** Finding ids that are not rules: the template could not be read. */
 export const PARSE_ERROR = 'parse-error';
@@ -115,7 +118,9 @@ export class Analyzer {
 
     const dependsOn = new Set<string>();
     const dir = path.dirname(file);
-    const context = path.isAbsolute(file) ? this.directoryContext(dir, file, template, dependsOn) : { variables: new Map<string, Value>(), locals: new Map<string, Value>(), builders: [] as { name: string; communicator?: string }[] };
+    const context = path.isAbsolute(file)
+      ? this.directoryContext(dir, file, template, dependsOn)
+      : { variables: new Map<string, Value>(), locals: new Map<string, Value>(), builders: [] as { name: string; communicator?: string }[], requiredPlugins: [] as RequiredPlugin[] };
     const scope: Scope = {
       variables: new Map([...template.variables, ...context.variables]),
       locals: new Map([...context.locals, ...template.locals]),
@@ -132,7 +137,14 @@ export class Analyzer {
       .filter((p) => p.type === 'ansible')
       .flatMap((p) => socketPlans(p, { template: template!, scope, loadCfg, builders }));
 
-    const ctx = { template, plans, scope, safeDirs: [...DEFAULT_SAFE_DIRS, ...this.settings.safeDirectories.map((d) => d.replace(/\/+$/, ''))] };
+    const ctx = {
+      template,
+      plans,
+      scope,
+      safeDirs: [...DEFAULT_SAFE_DIRS, ...this.settings.safeDirectories.map((d) => d.replace(/\/+$/, ''))],
+      toolchain: this.settings.toolchain,
+      requiredPlugins: [...template.requiredPlugins, ...context.requiredPlugins],
+    };
     const seen = new Set<string>();
     for (const rule of RULES) {
       const severity = this.settings.rules[rule.id] ?? rule.defaultSeverity;
@@ -183,7 +195,8 @@ export class Analyzer {
     const variables = new Map<string, Value>();
     const locals = new Map<string, Value>();
     const builders: { name: string; communicator?: string }[] = [];
-    if (template.format === 'json') return { variables, locals, builders };
+    const requiredPlugins: RequiredPlugin[] = [];
+    if (template.format === 'json') return { variables, locals, builders, requiredPlugins };
     const names = (this.host.listDir(dir) ?? []).sort();
     const overrides = new Map<string, Value>();
     for (const name of names) {
@@ -203,9 +216,10 @@ export class Analyzer {
       for (const [k, v] of t.variables) variables.set(k, v);
       for (const [k, v] of t.locals) locals.set(k, v);
       builders.push(...t.builders);
+      requiredPlugins.push(...t.requiredPlugins);
     }
     for (const [k, v] of overrides) variables.set(k, v);
-    return { variables, locals, builders };
+    return { variables, locals, builders, requiredPlugins };
   }
 
   private sibling(file: string): Template | undefined {

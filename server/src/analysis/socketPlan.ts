@@ -37,6 +37,12 @@ export type SocketTarget =
       via: 'ssh-arg' | 'control_path' | 'control_path_dir' | 'default';
     };
 
+/** One argument string as Ansible splits it, and the setting it came from (none for Ansible's default ssh_args). */
+export interface ArgPart {
+  setting?: Setting;
+  args: string[];
+}
+
 export interface KnownPlan {
   known: true;
   provisioner: Provisioner;
@@ -45,13 +51,19 @@ export interface KnownPlan {
   ssh: SocketTarget;
   transfer: SocketTarget;
   transferTool: 'scp' | 'sftp';
+  /** The arguments ssh and the transfer command get (empty when the connection is not ssh). */
+  argv: { ssh: ArgPart[]; transfer: ArgPart[] };
   /** The control path and dir settings in force, whether or not they were used. */
   controlPath?: Setting;
   controlPathDir?: Setting;
   /** The ssh_args in force (ANSIBLE_SSH_ARGS or ansible.cfg), when set. */
   sshArgs?: Setting;
+  /** ssh_common_args in force (`--ssh-common-args`, ANSIBLE_SSH_COMMON_ARGS or ansible.cfg), when set. */
+  sshCommonArgs?: Setting;
   /** The ssh-only extra arguments in force, when set (for messages). */
   sshExtraArgs?: Setting;
+  /** The transfer's own extra arguments (scp_extra_args / sftp_extra_args), when set. */
+  transferExtraArgs?: Setting;
   useProxy: boolean;
   /** The remote user when known (`user` attribute). */
   user?: string;
@@ -175,18 +187,20 @@ function planFor(p: Provisioner, attrs: Map<string, Attribute>, ctx: PlanContext
   const controlPath = envGet('ANSIBLE_SSH_CONTROL_PATH') ?? fromCfg('control_path');
   const controlPathDir = envGet('ANSIBLE_SSH_CONTROL_PATH_DIR') ?? fromCfg('control_path_dir');
 
-  const target = (extra: Setting | undefined): SocketTarget | string => {
-    const parts: { setting?: Setting; args: string[] }[] = [];
-    for (const s of [sshArgs, common, extra]) {
-      if (s === undefined && parts.length === 0) {
-        parts.push({ args: splitArgs(DEFAULT_SSH_ARGS)! });
-        continue;
-      }
-      if (!s) continue;
-      const a = splitArgs(s.value);
-      if (!a) return `${s.label} has unbalanced quotes`;
-      parts.push({ setting: s, args: a });
+  /** The argument strings one command gets, in order: ssh_args (or Ansible's default), ssh_common_args, its own extra args. */
+  const partsFor = (extra: Setting | undefined): ArgPart[] | string => {
+    const parts: ArgPart[] = [{ setting: sshArgs, args: splitArgs(sshArgs?.value ?? DEFAULT_SSH_ARGS) ?? [] }];
+    for (const setting of [common, extra]) {
+      if (!setting) continue;
+      const args = splitArgs(setting.value);
+      if (!args) return `${setting.label} has unbalanced quotes`;
+      parts.push({ setting, args });
     }
+    if (sshArgs && !splitArgs(sshArgs.value)) return `${sshArgs.label} has unbalanced quotes`;
+    return parts;
+  };
+
+  const target = (parts: ArgPart[]): SocketTarget => {
     const all = parts.flatMap((x) => x.args);
     const opts = sshOptions(all);
     const master = firstOption(opts, 'controlmaster');
@@ -203,28 +217,33 @@ function planFor(p: Provisioner, attrs: Map<string, Attribute>, ctx: PlanContext
         given = pythonFormat(controlPath.value, dir);
         decidedBy = controlPath;
         via = 'control_path';
+        // `%(directory)s/...` without a directory setting is still Ansible's default directory.
+        inDefaultDir = !controlPathDir && controlPath.value.startsWith('%(directory)s');
       } else {
         given = `${dir.replace(/\/+$/, '')}/<hash>`;
         decidedBy = controlPathDir;
         via = controlPathDir ? 'control_path_dir' : 'default';
         inDefaultDir = !controlPathDir;
       }
-      if (given === undefined) return { kind: 'socket', path: undefined, inDefaultDir: false, decidedBy, via };
+      if (given === undefined) return { kind: 'socket', path: undefined, inDefaultDir, decidedBy, via };
     }
     if (given === undefined) return { kind: 'none', why: 'no ControlPath: the ssh arguments do not ask for ControlPersist' };
     if (given.toLowerCase() === 'none') return { kind: 'none', why: 'ControlPath is none' };
     if (!createsMaster(master)) return { kind: 'none', why: `ControlMaster is ${master ?? 'not set'}, so ssh creates no socket` };
     return { kind: 'socket', path: given, inDefaultDir, decidedBy, via };
   };
-  const ssh = target(sshExtra);
-  if (typeof ssh === 'string') return unknown(ssh);
-  const transfer = target(transferExtra);
-  if (typeof transfer === 'string') return unknown(transfer);
-  return { known: true, provisioner: p, ssh, transfer, transferTool, controlPath, controlPathDir, sshArgs, sshExtraArgs: sshExtra, useProxy, user, cfg };
+  const sshParts = partsFor(sshExtra);
+  if (typeof sshParts === 'string') return unknown(sshParts);
+  const transferParts = partsFor(transferExtra);
+  if (typeof transferParts === 'string') return unknown(transferParts);
+  const ssh = target(sshParts);
+  const transfer = target(transferParts);
+  const argv = { ssh: sshParts, transfer: transferParts };
+  return { known: true, provisioner: p, ssh, transfer, transferTool, argv, controlPath, controlPathDir, sshArgs, sshCommonArgs: common, sshExtraArgs: sshExtra, transferExtraArgs: transferExtra, useProxy, user, cfg };
 }
 
 function none(p: Provisioner, why: string): SocketPlan {
-  return { known: true, provisioner: p, ssh: { kind: 'none', why }, transfer: { kind: 'none', why }, transferTool: 'scp', useProxy: true };
+  return { known: true, provisioner: p, ssh: { kind: 'none', why }, transfer: { kind: 'none', why }, transferTool: 'scp', argv: { ssh: [], transfer: [] }, useProxy: true };
 }
 
 /** The ControlPath value inside an argument string, as a setting of its own. */

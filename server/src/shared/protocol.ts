@@ -55,3 +55,14 @@ export namespace ServerReadyNotification {
   /** Sent once the initial workspace scan has finished. */
   export const type = new NotificationType<{ templates: number }>(method);
 }
+
+export interface ToolchainParams {
+  /** Versions reported by the bake image (`packer version`, `packer plugins installed`, `ssh -V`). */
+  toolchain: { packer?: string; ansiblePlugin?: string; openssh?: string };
+}
+
+export namespace ToolchainNotification {
+  export const method = 'packerBake/toolchain';
+  /** From the client once it has asked the bake image; the server re-analyses with these versions. */
+  export const type = new NotificationType<ToolchainParams>(method);
+}

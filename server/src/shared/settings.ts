@@ -26,6 +26,18 @@ export interface PackerBakeSettings {
   maxFileSize: number;
   /** Traces the client/server messages in the output channel (read by the language client). */
   trace: { server: TraceLevel };
+  /**
+   * Versions of the tools that will run the build, for the toolchain rules
+   * (`proxy-host-key-rejected`, `scp-sftp-mismatch`). The versions reported by
+   * the bake image win over these.
+   */
+  toolchain: ToolchainSetting;
+}
+
+export interface ToolchainSetting {
+  packer?: string;
+  ansiblePlugin?: string;
+  openssh?: string;
 }
 
 export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
@@ -36,6 +48,7 @@ export const DEFAULT_SETTINGS: Readonly<PackerBakeSettings> = Object.freeze<Pack
   safeDirectories: [],
   maxFileSize: DEFAULT_MAX_FILE_SIZE,
   trace: { server: 'off' },
+  toolchain: {},
 });
 
 /** Full setting names (`packerBake.enable`...), for `contributes.configuration` and change checks. */
@@ -45,6 +58,7 @@ export const SETTING_NAMES = {
   safeDirectories: `${SETTINGS_SECTION}.safeDirectories`,
   maxFileSize: `${SETTINGS_SECTION}.maxFileSize`,
   traceServer: `${SETTINGS_SECTION}.trace.server`,
+  toolchain: `${SETTINGS_SECTION}.toolchain`,
 } as const;
 
 /**
@@ -62,7 +76,19 @@ export function normalizeSettings(raw: unknown): PackerBakeSettings {
     safeDirectories: normalizeDirectories(o.safeDirectories),
     maxFileSize: typeof o.maxFileSize === 'number' && Number.isFinite(o.maxFileSize) && o.maxFileSize > 0 ? Math.floor(o.maxFileSize) : DEFAULT_SETTINGS.maxFileSize,
     trace: { server: (TRACE_LEVELS as readonly unknown[]).includes(trace) ? (trace as TraceLevel) : DEFAULT_SETTINGS.trace.server },
+    toolchain: normalizeToolchain(o.toolchain),
   };
+}
+
+/** Keeps the version strings that look like versions. */
+export function normalizeToolchain(raw: unknown): ToolchainSetting {
+  const t: ToolchainSetting = {};
+  if (!isObject(raw)) return t;
+  for (const key of ['packer', 'ansiblePlugin', 'openssh'] as const) {
+    const v = raw[key];
+    if (typeof v === 'string' && /\d/.test(v)) t[key] = v.trim();
+  }
+  return t;
 }
 
 function normalizeRules(raw: unknown): Record<string, SeveritySetting> {
@@ -134,6 +160,19 @@ export function configurationProperties(rules: readonly RuleInfo[]): Record<stri
       minimum: 1,
       scope: 'resource',
       description: 'Templates larger than this many bytes are skipped with one informational diagnostic.',
+    },
+    [SETTING_NAMES.toolchain]: {
+      type: 'object',
+      default: {},
+      scope: 'resource',
+      markdownDescription:
+        'Versions of the tools that will run your builds, for the rules `proxy-host-key-rejected` and `scp-sftp-mismatch` (they stay silent while the versions are unknown). **Packer: Bake AMI** asks its image and uses those versions first. Example: `{ "packer": "1.6.6", "openssh": "9.2p1" }`.',
+      properties: {
+        packer: { type: 'string', description: 'Packer version, as `packer version` prints it (e.g. 1.6.6).' },
+        ansiblePlugin: { type: 'string', description: 'packer-plugin-ansible version, as `packer plugins installed` shows it (e.g. 1.1.1).' },
+        openssh: { type: 'string', description: 'OpenSSH client version, as `ssh -V` prints it (e.g. 9.2p1).' },
+      },
+      additionalProperties: false,
     },
     [SETTING_NAMES.traceServer]: {
       type: 'string',

@@ -1,23 +1,40 @@
-import type { Provisioner, Template } from '../types';
+import type { Attribute, BodyAnchor, Provisioner, Template } from '../types';
 import type { KnownPlan } from '../socketPlan';
 import { addAttribute, appendToList, quote, stringToList, type OffsetEdit } from './textEdits';
 
-/**
- * Adds `entry` (`KEY=value`) to the `ansible_env_vars` that the plan's builder
- * uses: the override's own list when it has one, else the provisioner's.
- * Undefined when the list is not a literal that can be extended.
- */
-export function addEnvVar(template: Template, plan: Pick<KnownPlan, 'provisioner' | 'override'>, entry: string): OffsetEdit | undefined {
+type PlanRef = Pick<KnownPlan, 'provisioner' | 'override'>;
+
+/** The body holding `attr` for the plan's builder: the override when it sets `attr`, else the provisioner. */
+function holder(plan: PlanRef, attr: string): { attrs: Map<string, Attribute>; anchor: BodyAnchor } {
   const p: Provisioner = plan.provisioner;
   const override = plan.override && p.overrides.find((o) => o.builder === plan.override!.builder);
-  const holder = override?.attrs.has('ansible_env_vars') ? override : p;
-  const attr = holder.attrs.get('ansible_env_vars');
-  const syntax = holder.anchor.syntax;
-  if (!attr) {
-    return addAttribute(template.file, template.text, holder.anchor, holder.attrs, 'ansible_env_vars', `[${quote(syntax, entry)}]`);
-  }
-  const v = attr.value;
-  if (v.kind === 'list') return appendToList(template.file, template.text, v, syntax, entry);
-  if (v.kind === 'string' || v.kind === 'template') return stringToList(template.file, template.text, v, syntax, entry);
+  return override?.attrs.has(attr) ? override : p;
+}
+
+/**
+ * Adds string items to the list attribute `attr` (`ansible_env_vars`,
+ * `extra_arguments`) that the plan's builder uses, creating it when absent.
+ * Undefined when the value is not a literal that can be extended.
+ */
+export function addListItems(template: Template, plan: PlanRef, attr: string, ...items: string[]): OffsetEdit | undefined {
+  const h = holder(plan, attr);
+  const a = h.attrs.get(attr);
+  const syntax = h.anchor.syntax;
+  if (!a) return addAttribute(template.file, template.text, h.anchor, h.attrs, attr, `[${items.map((i) => quote(syntax, i)).join(', ')}]`);
+  const v = a.value;
+  if (v.kind === 'list') return appendToList(template.file, template.text, v, syntax, ...items);
+  if (v.kind === 'string' || v.kind === 'template') return stringToList(template.file, template.text, v, syntax, ...items);
   return undefined;
+}
+
+/** Adds `KEY=value` to the plan's `ansible_env_vars`. */
+export function addEnvVar(template: Template, plan: PlanRef, entry: string): OffsetEdit | undefined {
+  return addListItems(template, plan, 'ansible_env_vars', entry);
+}
+
+/** Sets a boolean attribute that is absent (e.g. `use_sftp`). */
+export function addBoolAttribute(template: Template, plan: PlanRef, attr: string, value: boolean): OffsetEdit | undefined {
+  const h = holder(plan, attr);
+  if (h.attrs.has(attr)) return undefined;
+  return addAttribute(template.file, template.text, h.anchor, h.attrs, attr, String(value));
 }

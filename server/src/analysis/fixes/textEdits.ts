@@ -35,12 +35,12 @@ export function quote(syntax: 'json' | 'hcl', s: string): string {
   return `"${syntax === 'json' ? encodeJsonString(s) : encodeHclString(s)}"`;
 }
 
-/** Appends a string item to a list value. */
-export function appendToList(file: string, text: string, list: Extract<Value, { kind: 'list' }>, syntax: 'json' | 'hcl', item: string): OffsetEdit {
-  const q = quote(syntax, item);
+/** Appends string items to a list value. */
+export function appendToList(file: string, text: string, list: Extract<Value, { kind: 'list' }>, syntax: 'json' | 'hcl', ...items: string[]): OffsetEdit {
+  const q = items.map((i) => quote(syntax, i));
   const last = list.items[list.items.length - 1];
   if (!last) {
-    return { file, start: list.span.start + 1, end: list.span.start + 1, newText: q };
+    return { file, start: list.span.start + 1, end: list.span.start + 1, newText: q.join(', ') };
   }
   const indent = lineIndent(text, last.span.start);
   // HCL allows a trailing comma: keep it trailing.
@@ -50,15 +50,15 @@ export function appendToList(file: string, text: string, list: Extract<Value, { 
     const eol = eolOf(text);
     if (trailing) {
       const at = last.span.end + trailing[0].length;
-      return { file, start: at, end: at, newText: `${eol}${indent}${q},` };
+      return { file, start: at, end: at, newText: q.map((x) => `${eol}${indent}${x},`).join('') };
     }
-    return { file, start: last.span.end, end: last.span.end, newText: `,${eol}${indent}${q}` };
+    return { file, start: last.span.end, end: last.span.end, newText: q.map((x) => `,${eol}${indent}${x}`).join('') };
   }
   if (trailing) {
     const at = last.span.end + trailing[0].length;
-    return { file, start: at, end: at, newText: ` ${q},` };
+    return { file, start: at, end: at, newText: q.map((x) => ` ${x},`).join('') };
   }
-  return { file, start: last.span.end, end: last.span.end, newText: `, ${q}` };
+  return { file, start: last.span.end, end: last.span.end, newText: q.map((x) => `, ${x}`).join('') };
 }
 
 /** Adds `name = value` / `"name": value` as the body's last attribute. */
@@ -94,7 +94,7 @@ export function addAttribute(
   return { file, start: anchor.open, end: anchor.close, newText: `${eol}${inner}${entry}${eol}${outer}` };
 }
 
-/** Turns a single-string value into a list holding it and `item`. */
-export function stringToList(file: string, text: string, v: Value, syntax: 'json' | 'hcl', item: string): OffsetEdit {
-  return { file, start: v.span.start, end: v.span.end, newText: `[${text.slice(v.span.start, v.span.end)}, ${quote(syntax, item)}]` };
+/** Turns a single-string value into a list holding it and `items`. */
+export function stringToList(file: string, text: string, v: Value, syntax: 'json' | 'hcl', ...items: string[]): OffsetEdit {
+  return { file, start: v.span.start, end: v.span.end, newText: `[${[text.slice(v.span.start, v.span.end), ...items.map((i) => quote(syntax, i))].join(', ')}]` };
 }

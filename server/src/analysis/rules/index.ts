@@ -5,6 +5,8 @@ import { controlPathTooLong } from './controlPathTooLong';
 import { controlPathUnsafeDir } from './controlPathUnsafeDir';
 import { ansibleEnvVarsInvalid } from './ansibleEnvVarsInvalid';
 import { sshArgsDoubledPercent } from './sshArgsDoubledPercent';
+import { proxyHostKeyRejected } from './proxyHostKeyRejected';
+import { scpSftpMismatch } from './scpSftpMismatch';
 
 /** Every rule, in the order their findings are listed. */
 export const RULES: readonly Rule[] = [
@@ -14,6 +16,8 @@ export const RULES: readonly Rule[] = [
   controlPathUnsafeDir,
   ansibleEnvVarsInvalid,
   sshArgsDoubledPercent,
+  proxyHostKeyRejected,
+  scpSftpMismatch,
 ];
 
 export type { Rule } from './rule';

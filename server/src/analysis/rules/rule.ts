@@ -2,7 +2,8 @@
  * A rule: a small query over the socket plans of one template. Rule ids are a
  * public contract (settings, the CLI and fixes key on them).
  */
-import type { Severity, Span, Template } from '../types';
+import type { RequiredPlugin, Severity, Span, Template } from '../types';
+import type { Toolchain } from '../toolchain';
 import type { SocketPlan } from '../socketPlan';
 import type { Scope } from '../interpolation';
 import type { OffsetEdit } from '../fixes/textEdits';
@@ -15,6 +16,10 @@ export interface RuleContext {
   scope: Scope;
   /** Directories where a control socket is known to work in a container (absolute, no trailing slash). */
   safeDirs: string[];
+  /** The versions that will run the build, as far as known. */
+  toolchain: Toolchain;
+  /** `required_plugins` of the template and the other HCL2 files of its folder. */
+  requiredPlugins: RequiredPlugin[];
 }
 
 export interface RawFix {

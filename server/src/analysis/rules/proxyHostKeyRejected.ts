@@ -1,0 +1,59 @@
+import { fix, planSpan, type Rule, type RawFinding, type RuleContext } from './rule';
+import { addListItems } from '../fixes/envVars';
+import { replaceValue } from '../settings';
+import { resolveValue } from '../interpolation';
+import { firstOption, sshOptions } from '../sshArgs';
+import { atLeast, OPENSSH_REFUSES_SSH_RSA, proxyOffersOnlyRsa } from '../toolchain';
+import type { ArgPart, KnownPlan } from '../socketPlan';
+
+export const ALLOW_SSH_RSA = '-o HostKeyAlgorithms=+ssh-rsa -o PubkeyAcceptedKeyTypes=+ssh-rsa';
+
+/** Whether the first HostKeyAlgorithms option of these arguments admits ssh-rsa. */
+export function allowsSshRsa(parts: ArgPart[]): boolean {
+  const v = firstOption(sshOptions(parts.flatMap((p) => p.args)), 'hostkeyalgorithms');
+  return v !== undefined && !v.startsWith('-') && v.split(',').some((a) => a.replace(/^[+^]/, '') === 'ssh-rsa');
+}
+
+export const proxyHostKeyRejected: Rule = {
+  id: 'proxy-host-key-rejected',
+  defaultSeverity: 'warning',
+  description: "Packer's SSH proxy will offer an ssh-rsa host key that the OpenSSH client refuses (\"no matching host key type found. Their offer: ssh-rsa\").",
+  check(ctx) {
+    const out: RawFinding[] = [];
+    if (atLeast(ctx.toolchain.openssh, OPENSSH_REFUSES_SSH_RSA) !== true) return out;
+    for (const plan of ctx.plans) {
+      if (!plan.known || !plan.useProxy || plan.argv.ssh.length === 0) continue;
+      const keyType = plan.provisioner.attrs.get('ansible_proxy_key_type');
+      const kt = keyType && resolveValue(keyType.value, ctx.scope);
+      if (kt && kt.kind !== 'string') continue;
+      if (proxyOffersOnlyRsa(ctx.toolchain, ctx.requiredPlugins, kt?.value) !== true) continue;
+      const ssh = allowsSshRsa(plan.argv.ssh);
+      const transfer = allowsSshRsa(plan.argv.transfer);
+      if (ssh && transfer) continue;
+      const why = `Packer's SSH proxy for this provisioner offers only an ssh-rsa host key, and OpenSSH ${ctx.toolchain.openssh} refuses it ("no matching host key type found. Their offer: ssh-rsa").`;
+      const message = ssh
+        ? `${why} ssh-rsa is allowed only in --ssh-extra-args, which reaches ssh but not ${plan.transferTool}: file transfers fail as soon as they do not reuse a multiplexed connection. Allow it through --ssh-common-args or ANSIBLE_SSH_ARGS.`
+        : `${why} Allow it with ${ALLOW_SSH_RSA} through --ssh-common-args, or use packer-plugin-ansible 1.1.0 or later (ECDSA proxy keys).`;
+      out.push({ file: ctx.template.file, span: planSpan(plan), message, fixes: [...allowFix(ctx, plan), ...raiseConstraintFix(ctx)] });
+    }
+    return out;
+  },
+};
+
+function allowFix(ctx: RuleContext, plan: KnownPlan) {
+  const title = `Allow ssh-rsa through --ssh-common-args (${ALLOW_SSH_RSA})`;
+  const common = plan.sshCommonArgs;
+  if (common) return fix(title, true, replaceValue(common, `${common.value} ${ALLOW_SSH_RSA}`.trim()));
+  return fix(title, true, addListItems(ctx.template, plan, 'extra_arguments', '--ssh-common-args', ALLOW_SSH_RSA));
+}
+
+function raiseConstraintFix(ctx: RuleContext) {
+  const required = ctx.requiredPlugins.find((p) => p.name === 'ansible');
+  const v = required?.versionValue;
+  if (v?.kind !== 'string' || !v.source?.offsets) return [];
+  const offsets = v.source.offsets;
+  const encode = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+  return fix('Require packer-plugin-ansible 1.1.0 or later (ECDSA proxy keys)', false, {
+    file: v.source.file, start: offsets[0], end: offsets[offsets.length - 1], newText: encode('>= 1.1.0'),
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * The versions of the tools that will run the build, as far as they are
+ * known, and the two facts that depend on them (docs/facts.md, "Toolchain
+ * versions"):
+ * - Packer's SSH proxy for the ansible provisioner offered only `ssh-rsa`
+ *   host keys until packer-plugin-ansible 1.1.0 (ECDSA since, with
+ *   `ansible_proxy_key_type`); OpenSSH 8.8 and later refuse `ssh-rsa`.
+ * - OpenSSH 9.0 and later `scp` speaks SFTP, which no version of the proxy
+ *   completes for scp (it sends no exit status on the sftp subsystem).
+ */
+import * as semver from 'semver';
+import type { RequiredPlugin } from './types';
+
+export interface Toolchain {
+  /** `packer version`, e.g. `1.6.6`. */
+  packer?: string;
+  /** The packer-plugin-ansible that runs, e.g. `1.1.1` (from `packer plugins installed`). */
+  ansiblePlugin?: string;
+  /** The OpenSSH client, e.g. `9.2p1` (from `ssh -V`). */
+  openssh?: string;
+}
+
+export const ECDSA_PROXY_PLUGIN = '1.1.0';
+export const OPENSSH_REFUSES_SSH_RSA = '8.8.0';
+export const OPENSSH_SCP_USES_SFTP = '9.0.0';
+
+function coerce(v: string | undefined): semver.SemVer | undefined {
+  return v ? semver.coerce(v) ?? undefined : undefined;
+}
+
+/** `version >= min`, or undefined when the version is not known. */
+export function atLeast(version: string | undefined, min: string): boolean | undefined {
+  const v = coerce(version);
+  return v ? semver.gte(v, min) : undefined;
+}
+
+/**
+ * Whether every version a HashiCorp constraint (`>= 1.0.0, < 1.1.0`, `~> 1.0`, `= 1.0.4`)
+ * allows is at least `min` (true), below it (false), or some of each (undefined).
+ */
+export function constraintAtLeast(constraint: string, min: string): boolean | undefined {
+  let lo: semver.SemVer | undefined;
+  let hi: semver.SemVer | undefined; // exclusive
+  for (const part of constraint.split(',')) {
+    const m = /^\s*(~>|>=|<=|!=|=|>|<)?\s*v?([0-9][0-9A-Za-z.+-]*)\s*$/.exec(part);
+    if (!m) return undefined;
+    const op = m[1] ?? '=';
+    const v = coerce(m[2]);
+    if (!v) return undefined;
+    const segments = m[2].split('.').length;
+    const raise = (x: semver.SemVer) => (!lo || semver.gt(x, lo) ? (lo = x) : lo);
+    const lower = (x: semver.SemVer) => (!hi || semver.lt(x, hi) ? (hi = x) : hi);
+    if (op === '=' ) { raise(v); lower(semver.parse(semver.inc(v, 'patch'))!); }
+    else if (op === '>=' || op === '>') raise(op === '>' ? semver.parse(semver.inc(v, 'patch'))! : v);
+    else if (op === '<') lower(v);
+    else if (op === '<=') lower(semver.parse(semver.inc(v, 'patch'))!);
+    else if (op === '~>') { raise(v); lower(semver.parse(semver.inc(v, segments >= 3 ? 'minor' : 'major'))!); }
+  }
+  if (lo && semver.gte(lo, min)) return true;
+  if (hi && semver.lte(hi, min)) return false;
+  return undefined;
+}
+
+/**
+ * Whether Packer's proxy will offer only an `ssh-rsa` host key: true/false, or
+ * undefined when the provisioner's version cannot be told.
+ */
+export function proxyOffersOnlyRsa(toolchain: Toolchain, plugins: RequiredPlugin[], keyType: string | undefined): boolean | undefined {
+  if (keyType !== undefined) return keyType.toUpperCase() === 'RSA';
+  const plugin = atLeast(toolchain.ansiblePlugin, ECDSA_PROXY_PLUGIN);
+  if (plugin !== undefined) return !plugin;
+  // Up to 1.6.x the provisioner was built into Packer, with RSA keys; 1.7 to 1.9 bundle a copy of unknown version.
+  if (atLeast(toolchain.packer, '1.7.0') === false) return true;
+  const required = plugins.find((p) => p.name === 'ansible' || /\/ansible$/.test(p.source ?? ''));
+  if (required?.version) {
+    const fixed = constraintAtLeast(required.version, ECDSA_PROXY_PLUGIN);
+    if (fixed !== undefined) return !fixed;
+  }
+  return undefined;
+}
