@@ -19,6 +19,8 @@ Options:
   --rule <id>=<severity>     error, warning, info, hint or off; repeatable
   --safe-dir <dir>           another directory where sockets work; repeatable
   --max-file-size <bytes>    skip larger templates (default: 5242880)
+  --toolchain <tool>=<ver>   the version that will run the build: packer, ansiblePlugin
+                             or openssh (e.g. openssh=9.2p1); repeatable
   --fix                      apply the preferred fixes in place, then report what is left
   -h, --help                 show this help
   -v, --version              show the version
@@ -57,6 +59,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       rule: { type: 'string', multiple: true, default: [] },
       'safe-dir': { type: 'string', multiple: true, default: [] },
       'max-file-size': { type: 'string' },
+      toolchain: { type: 'string', multiple: true, default: [] },
       fix: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
@@ -86,6 +89,12 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     maxFileSize = Number(values['max-file-size']);
     if (!Number.isInteger(maxFileSize) || maxFileSize <= 0) throw new UsageError('--max-file-size must be a positive whole number of bytes');
   }
+  const toolchain: Record<string, string> = {};
+  for (const t of values.toolchain!) {
+    const [tool, ver] = t.split('=');
+    if (!['packer', 'ansiblePlugin', 'openssh'].includes(tool) || !ver || !/\d/.test(ver)) throw new UsageError(`--toolchain ${t}: expected packer=<version>, ansiblePlugin=<version> or openssh=<version>`);
+    toolchain[tool] = ver;
+  }
   const targets = paths.length ? paths : ['.'];
   const files: string[] = [];
   for (const t of targets) {
@@ -101,7 +110,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   }
 
   await initHcl(bundledWasmPaths());
-  const analyzer = new Analyzer(diskHost, { rules, safeDirectories: values['safe-dir']!, ...(maxFileSize ? { maxFileSize } : {}) });
+  const analyzer = new Analyzer(diskHost, { rules, safeDirectories: values['safe-dir']!, toolchain, ...(maxFileSize ? { maxFileSize } : {}) });
   const findings: Finding[] = [];
   let fixed = 0;
   for (const file of files) {

@@ -62,8 +62,15 @@ describe('packer-bake lint (the bundled CLI)', () => {
     assert.match(r.out, /info control-path-unescaped-percent/);
   });
 
+  it('--toolchain turns on the toolchain rules', () => {
+    const without = JSON.parse(lint(['lint', '--format', 'json', 'images/web/web.json'], dir).out) as { rule: string }[];
+    assert.deepEqual(without.map((f) => f.rule), ['control-path-missing']);
+    const withVersions = JSON.parse(lint(['lint', '--format', 'json', '--toolchain', 'packer=1.6.6', '--toolchain', 'openssh=9.2p1', 'images/web/web.json'], dir).out) as { rule: string }[];
+    assert.deepEqual(withVersions.map((f) => f.rule), ['control-path-missing', 'proxy-host-key-rejected', 'scp-sftp-mismatch']);
+  });
+
   it('exits 2 for bad usage, saying what is wrong', () => {
-    for (const args of [['lint', '--format', 'xml'], ['lint', '--rule', 'nope=error'], ['lint', '--rule', 'control-path-missing=loud'], ['frobnicate'], ['lint', 'missing-folder'], ['lint', '--bogus']]) {
+    for (const args of [['lint', '--format', 'xml'], ['lint', '--rule', 'nope=error'], ['lint', '--rule', 'control-path-missing=loud'], ['frobnicate'], ['lint', 'missing-folder'], ['lint', '--bogus'], ['lint', '--toolchain', 'vim=9']]) {
       const r = lint(args, dir);
       assert.equal(r.code, 2, args.join(' '));
       assert.match(r.err, /^packer-bake: /, args.join(' '));
