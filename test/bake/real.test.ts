@@ -183,9 +183,10 @@ describe('bake with a real engine (podman)', function () {
     // No registry is reachable here: the debootstrapped base stands in for debian:bookworm-slim
     // (tagged only when the machine has no such image; the Dockerfile's own apt-get reaches Debian's mirror).
     const from = 'docker.io/library/debian:bookworm-slim';
+    const base = image.replace('/packer-bake-test:', '/packer-bake-test-base:');
     const tagged = spawnSync('podman', ['image', 'exists', from], { env: { ...env, CONTAINERS_CONF } }).status !== 0;
     if (tagged) {
-      const r = spawnSync('podman', ['tag', image.replace('/packer-bake-test:', '/packer-bake-test-base:'), from], { env: { ...env, CONTAINERS_CONF }, encoding: 'utf8' });
+      const r = spawnSync('podman', ['tag', base, from], { env: { ...env, CONTAINERS_CONF }, encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr);
     }
     const version = `test-${Date.now().toString(36)}`;
@@ -205,7 +206,8 @@ describe('bake with a real engine (podman)', function () {
       assert.doesNotMatch(again.output(), /Building the bake image/);
     } finally {
       spawnSync('docker', ['rmi', '-f', `packer-bake:${version}`], { env });
-      if (tagged) spawnSync('podman', ['untag', from], { env: { ...env, CONTAINERS_CONF } });
+      // `podman untag IMAGE NAME` drops just that name (`podman untag IMAGE` would drop all of the base's names).
+      if (tagged) spawnSync('podman', ['untag', base, from], { env: { ...env, CONTAINERS_CONF } });
     }
   });
 
