@@ -6,7 +6,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { SarifBuilder, SarifRunBuilder, SarifResultBuilder, SarifRuleBuilder } from 'node-sarif-builder';
-import { Analyzer, RULES, applyEdits, fixAll, formatForName, initHcl, ruleDocs, type AnalysisHost, type Finding, type RuleSeverity } from './analysis';
+import { Analyzer, RULES, applyEdits, fixAll, formatForName, initHcl, ruleDocs, type Finding, type RuleSeverity } from './analysis';
+import { diskHost } from './diskHost';
 import { bundledWasmPaths } from './wasmPaths';
 
 const USAGE = `Usage: packer-bake lint [paths...] [options]
@@ -168,23 +169,6 @@ function walk(dir: string, out: string[]): void {
     }
   }
 }
-
-const diskHost: AnalysisHost = {
-  readFile: (f) => {
-    try {
-      return fs.readFileSync(f, 'utf8');
-    } catch {
-      return undefined;
-    }
-  },
-  listDir: (d) => {
-    try {
-      return fs.readdirSync(d);
-    } catch {
-      return undefined;
-    }
-  },
-};
 
 function dedupe(findings: Finding[]): Finding[] {
   const seen = new Set<string>();

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { Analyzer, initHcl, type AnalysisHost, type AnalysisSettings } from '../../server/src/analysis';
 
@@ -21,22 +20,7 @@ export function memoryHost(files: Record<string, string>): AnalysisHost {
 }
 
 /** A host over the real file system (read-only). */
-export const diskHost: AnalysisHost = {
-  readFile: (f) => {
-    try {
-      return fs.readFileSync(f, 'utf8');
-    } catch {
-      return undefined;
-    }
-  },
-  listDir: (d) => {
-    try {
-      return fs.readdirSync(d);
-    } catch {
-      return undefined;
-    }
-  },
-};
+export { diskHost } from '../../server/src/diskHost';
 
 export function analyzer(files: Record<string, string> = {}, settings: Partial<AnalysisSettings> = {}): Analyzer {
   return new Analyzer(memoryHost(files), settings);

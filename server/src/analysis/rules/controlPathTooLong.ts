@@ -1,6 +1,6 @@
-import { fix, type Rule, type RawFinding } from './rule';
+import { fix, placedSockets, type Rule, type RawFinding } from './rule';
 import { replaceValue } from '../settings';
-import type { KnownPlan, SocketTarget } from '../socketPlan';
+import type { KnownPlan } from '../socketPlan';
 
 /**
  * The longest control path (after ssh expands its tokens) that works: the
@@ -39,20 +39,16 @@ export const controlPathTooLong: Rule = {
   description: `The control socket path, expanded with worst-case values, is longer than the ${MAX_CONTROL_PATH_BYTES} bytes OpenSSH can use ("ControlPath too long").`,
   check(ctx) {
     const out: RawFinding[] = [];
-    for (const plan of ctx.plans) {
-      if (!plan.known) continue;
-      for (const t of [plan.ssh, plan.transfer] as SocketTarget[]) {
-        if (t.kind !== 'socket' || !t.path || !t.decidedBy || t.inDefaultDir) continue;
-        const length = expandedLength(t.path, tokenWidths(plan));
-        if (length <= MAX_CONTROL_PATH_BYTES) continue;
-        const replacement = t.via === 'control_path' ? '/tmp/ansible-%%C' : t.via === 'control_path_dir' ? '/tmp/ansible-cp' : '/tmp/ansible-%C';
-        out.push({
-          file: t.decidedBy.file,
-          span: t.decidedBy.span,
-          message: `The control socket path can reach ${length} bytes once ssh expands it (${t.path}); OpenSSH fails above ${MAX_CONTROL_PATH_BYTES} ("ControlPath too long" or "too long for Unix domain socket"). Use a short path such as ${replacement}.`,
-          fixes: fix(`Use the short path ${replacement}`, true, replaceValue(t.decidedBy, replacement)),
-        });
-      }
+    for (const { plan, socket: t } of placedSockets(ctx)) {
+      const length = expandedLength(t.path, tokenWidths(plan));
+      if (length <= MAX_CONTROL_PATH_BYTES) continue;
+      const replacement = t.via === 'control_path' ? '/tmp/ansible-%%C' : t.via === 'control_path_dir' ? '/tmp/ansible-cp' : '/tmp/ansible-%C';
+      out.push({
+        file: t.decidedBy.file,
+        span: t.decidedBy.span,
+        message: `The control socket path can reach ${length} bytes once ssh expands it (${t.path}); OpenSSH fails above ${MAX_CONTROL_PATH_BYTES} ("ControlPath too long" or "too long for Unix domain socket"). Use a short path such as ${replacement}.`,
+        fixes: fix(`Use the short path ${replacement}`, true, replaceValue(t.decidedBy, replacement)),
+      });
     }
     return out;
   },

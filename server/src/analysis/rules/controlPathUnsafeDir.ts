@@ -1,7 +1,6 @@
 import * as path from 'path';
-import { fix, type Rule, type RawFinding } from './rule';
+import { fix, placedSockets, type Rule, type RawFinding } from './rule';
 import { replaceValue } from '../settings';
-import type { SocketTarget } from '../socketPlan';
 
 /** Directories where a Unix socket works in any container that mounts /tmp (plus the `safeDirectories` setting). */
 export const DEFAULT_SAFE_DIRS = ['/tmp', '/dev/shm'];
@@ -18,27 +17,20 @@ export const controlPathUnsafeDir: Rule = {
   description: 'A control path or control path directory is set, but outside the directories known to hold sockets in a container (/tmp, /dev/shm).',
   check(ctx) {
     const out: RawFinding[] = [];
-    for (const plan of ctx.plans) {
-      if (!plan.known) continue;
-      for (const t of [plan.ssh, plan.transfer] as SocketTarget[]) {
-        if (t.kind !== 'socket' || !t.path || !t.decidedBy || t.inDefaultDir) continue;
-        const s = t.decidedBy;
-        const dir = t.via === 'control_path_dir' ? s.value : path.posix.dirname(t.path);
-        if (isSafeDir(dir, ctx.safeDirs)) continue;
-        let replacement: string;
-        if (t.via === 'control_path_dir') replacement = '/tmp/ansible-cp';
-        else {
-          const base = path.posix.basename(s.value);
-          replacement = `/tmp/${base.startsWith('%(directory)s') || base === '' ? 'ansible-ssh-%%h-%%p-%%r' : base}`;
-          if (s.value.startsWith('%(directory)s')) replacement = '/tmp/ansible-ssh-%%h-%%p-%%r';
-        }
-        out.push({
-          file: s.file,
-          span: s.span,
-          message: `The control socket goes in ${dir}, which may not hold Unix sockets inside a container (bind mounts from macOS or Windows hosts, network home directories). Use a directory under ${ctx.safeDirs.join(' or ')}.`,
-          fixes: fix(`Move it under /tmp: ${replacement}`, true, replaceValue(s, replacement)),
-        });
-      }
+    for (const { socket: t } of placedSockets(ctx)) {
+      const s = t.decidedBy;
+      const dir = t.via === 'control_path_dir' ? s.value : path.posix.dirname(t.path);
+      if (isSafeDir(dir, ctx.safeDirs)) continue;
+      const base = path.posix.basename(s.value);
+      const replacement = t.via === 'control_path_dir'
+        ? '/tmp/ansible-cp'
+        : s.value.startsWith('%(directory)s') || base === '' ? '/tmp/ansible-ssh-%%h-%%p-%%r' : `/tmp/${base}`;
+      out.push({
+        file: s.file,
+        span: s.span,
+        message: `The control socket goes in ${dir}, which may not hold Unix sockets inside a container (bind mounts from macOS or Windows hosts, network home directories). Use a directory under ${ctx.safeDirs.join(' or ')}.`,
+        fixes: fix(`Move it under /tmp: ${replacement}`, true, replaceValue(s, replacement)),
+      });
     }
     return out;
   },

@@ -4,7 +4,8 @@
  */
 import type { RequiredPlugin, Severity, Span, Template } from '../types';
 import type { Toolchain } from '../toolchain';
-import type { SocketPlan } from '../socketPlan';
+import type { KnownPlan, SocketPlan, SocketTarget } from '../socketPlan';
+import type { Setting } from '../settings';
 import type { Scope } from '../interpolation';
 import type { OffsetEdit } from '../fixes/textEdits';
 
@@ -53,4 +54,17 @@ export function fix(title: string, isPreferred: boolean, ...edits: (OffsetEdit |
 /** Where a plan's finding about the provisioner as a whole points: the override key, or the provisioner type. */
 export function planSpan(plan: SocketPlan): Span {
   return plan.override?.nameSpan ?? plan.provisioner.typeSpan;
+}
+
+/** A socket whose place a setting decides (not Ansible's default directory). */
+export type PlacedSocket = Extract<SocketTarget, { kind: 'socket' }> & { path: string; decidedBy: Setting };
+
+/** The placed sockets of every known plan: ssh's, then the transfer's (the same setting may place both). */
+export function* placedSockets(ctx: RuleContext): Generator<{ plan: KnownPlan; socket: PlacedSocket }> {
+  for (const plan of ctx.plans) {
+    if (!plan.known) continue;
+    for (const t of [plan.ssh, plan.transfer]) {
+      if (t.kind === 'socket' && t.path !== undefined && t.decidedBy && !t.inDefaultDir) yield { plan, socket: t as PlacedSocket };
+    }
+  }
 }
