@@ -4,7 +4,8 @@
 // replays what $FAKE_ENGINE_DIR/script.json scripts for the subcommand.
 //
 // script.json: { "<subcommand>": Step }, subcommand = "version", "image inspect",
-// "build", "run", "stop", "rm". Step = { stdout?: string[], stderr?: string[],
+// "build", "run", "stop", "rm", or "probe <entrypoint>" for the toolchain probes
+// (`run --entrypoint packer|ssh ...`, which start no container). Step = { stdout?: string[], stderr?: string[],
 // exit?: number, delayMs?: number, // run only:
 // startDelayMs?: number, waitForStop?: boolean, onStop?: { stdout?, stderr?, exit? } }.
 // Containers are files in $FAKE_ENGINE_DIR/containers: `run` creates one (after
@@ -24,7 +25,8 @@ for (const k of Object.keys(process.env)) if (/^(AWS_|PKR_VAR_|DOCKER_HOST$)/.te
 fs.appendFileSync(path.join(dir, 'calls.jsonl'), JSON.stringify({ argv, env: inherited, pid: process.pid }) + '\n');
 
 const script = JSON.parse(fs.readFileSync(path.join(dir, 'script.json'), 'utf8'));
-const sub = argv[0] === 'image' ? `image ${argv[1]}` : argv[0];
+const entrypoint = argv[0] === 'run' && argv.includes('--entrypoint') ? argv[argv.indexOf('--entrypoint') + 1] : undefined;
+const sub = argv[0] === 'image' ? `image ${argv[1]}` : entrypoint ? `probe ${entrypoint}` : argv[0];
 const step = script[sub] || {};
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const emit = (s) => {

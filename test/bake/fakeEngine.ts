@@ -16,7 +16,7 @@ export interface FakeStep {
   onStop?: { stdout?: string[]; stderr?: string[]; exit?: number };
 }
 
-export type FakeScript = Partial<Record<'version' | 'image inspect' | 'build' | 'run' | 'stop' | 'rm', FakeStep>>;
+export type FakeScript = Partial<Record<'version' | 'image inspect' | 'build' | 'run' | 'stop' | 'rm' | 'probe packer' | 'probe ssh', FakeStep>>;
 
 export interface FakeCall {
   argv: string[];

@@ -4,12 +4,14 @@
 // provisioner. Skips outside CI when a tool is missing; under CI=true it must run.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BakeRequest } from '../../client/src/bake/argv';
 import { BakeRunner, type BakeProgress, type BakeResult } from '../../client/src/bake/runner';
+import type { ExecFn } from '../../client/src/bake/engine';
+import { probeToolchain } from '../../client/src/bake/toolchain';
 import { defaultBakeSettings, type BakeSettings } from '../../client/src/bake/settings';
 import { requireThat, requireTool } from '../support/requireTool';
 import { BASELINE_EXTRA_ARGUMENTS } from '../tools/packer';
@@ -161,6 +163,21 @@ describe('bake with a real engine (podman)', function () {
     assert.ok(!result.command!.includes(AWS_ENV.AWS_SECRET_ACCESS_KEY));
     assert.ok(progress.some((p) => p.phase === 'provisioning' && /Provisioning with Ansible/.test(p.message)), JSON.stringify(progress));
     assert.deepStrictEqual(containersNamed(service!.dockerHost, runner.containerName), []);
+  });
+
+  it('asks the image for its real tool versions (for the toolchain rules)', async function () {
+    this.timeout(120_000);
+    const env = { ...process.env, DOCKER_HOST: service!.dockerHost };
+    const exec: ExecFn = (file, args, options) => new Promise((resolve) => {
+      execFile(file, args, { env: options.env, timeout: options.timeoutMs, encoding: 'utf8' }, (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+      });
+    });
+    const versions = await probeToolchain('docker', image, exec, env);
+    // Debian bookworm's packages: Packer 1.6.x (no `packer plugins`), OpenSSH 9.2.
+    assert.match(versions.packer ?? '', /^1\.6\.\d+$/);
+    assert.match(versions.openssh ?? '', /^9\.2p\d+$/);
+    assert.equal(versions.ansiblePlugin, undefined);
   });
 
   it('bakes with the podman CLI itself', async function () {

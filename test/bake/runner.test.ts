@@ -86,6 +86,29 @@ async function until(h: Harness, pred: (out: string) => boolean, timeoutMs = 10_
 }
 
 describe('bake runner (fake engine)', () => {
+  it('asks the image for its tool versions once per image id and reports them before running Packer', async () => {
+    const cache = new Map<string, unknown>();
+    const toolchainCache = { get: (id: string) => cache.get(id) as never, set: (id: string, v: unknown) => { cache.set(id, v); } };
+    const script: FakeScript = {
+      'image inspect': { stdout: ['sha256:0123abcd'] },
+      'probe packer': { stdout: ['Packer v1.6.6'] },
+      'probe ssh': { stderr: ['OpenSSH_9.2p1 Debian-2+deb12u3, OpenSSL 3.0.15 3 Sep 2024'] },
+      run: { stdout: AMI_RUN },
+    };
+    for (const round of [1, 2]) {
+      const h = harness(script, { runner: { toolchainCache } });
+      const seen: unknown[] = [];
+      h.runner.onToolchain((t) => seen.push(t));
+      const result = await h.runner.run();
+      assert.equal(result.status, 'succeeded', h.output());
+      assert.deepStrictEqual(seen, [{ packer: '1.6.6', openssh: '9.2p1' }]);
+      const subs = h.engine.subcommands();
+      const probes = h.engine.calls().filter((c) => c.argv.includes('--entrypoint')).length;
+      assert.equal(probes, round === 1 ? 3 : 0, `round ${round}: ${subs.join(', ')}`);
+      assert.match(h.output(), /Toolchain in packer-bake:0\.1\.0: packer 1\.6\.6, openssh 9\.2p1/);
+    }
+  });
+
   it('builds the bundled image on first use, runs Packer, reports AMIs, masks secrets', async () => {
     const secret = 'hunter2-secret-value';
     const h = harness({

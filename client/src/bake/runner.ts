@@ -21,6 +21,7 @@ import {
 } from './machineReadable';
 import { knownSecrets, SecretMasker } from './mask';
 import type { BakeSettings } from './settings';
+import { probeToolchain, type ToolchainVersions } from './toolchain';
 
 export type SpawnFn = (file: string, args: readonly string[], options: SpawnOptions) => ChildProcess;
 
@@ -41,6 +42,11 @@ export interface BakeRunnerOptions {
   containerName?: string;
   /** After a stop, how long to wait for the engine's `run` to end before trying again (tests shorten it). */
   runExitGraceMs?: number;
+  /**
+   * Versions found in each image, by image id, so an image is asked once
+   * (the extension keeps them in its global state). Without it, no probing.
+   */
+  toolchainCache?: { get(imageId: string): ToolchainVersions | undefined; set(imageId: string, versions: ToolchainVersions): void };
 }
 
 export interface HostLocation {
@@ -90,6 +96,7 @@ export class BakeRunner {
   private readonly masker: SecretMasker;
   private readonly outputListeners: Array<Listener<string>> = [];
   private readonly progressListeners: Array<Listener<BakeProgress>> = [];
+  private readonly toolchainListeners: Array<Listener<ToolchainVersions>> = [];
   private engine: Engine | undefined;
   /** The engine command running now (version, image inspect/build, run). */
   private current: ChildProcess | undefined;
@@ -108,6 +115,8 @@ export class BakeRunner {
   /** Readable output (masked; lines end with `\n`). */
   onOutput(listener: Listener<string>): void { this.outputListeners.push(listener); }
   onProgress(listener: Listener<BakeProgress>): void { this.progressListeners.push(listener); }
+  /** The versions of Packer, the ansible plugin and OpenSSH in the image, once known. */
+  onToolchain(listener: Listener<ToolchainVersions>): void { this.toolchainListeners.push(listener); }
 
   get cancelled(): boolean { return this.cancelling !== undefined; }
 
@@ -203,6 +212,8 @@ export class BakeRunner {
     result.image = image;
     if (!settings.image) await this.ensureBundledImage(engine, image);
     if (this.cancelling) return;
+    await this.reportToolchain(engine, image);
+    if (this.cancelling) return;
 
     const env = this.env;
     const homeDir = this.options.homeDir ?? os.homedir();
@@ -214,6 +225,24 @@ export class BakeRunner {
     result.command = this.masker.mask(displayCommand([engine.path, ...plan.args]));
     this.out(`${this.dim(`$ ${result.command}`)}\n\n`);
     await this.runContainer(engine, plan.args, plan.pathMap, plan.templateArg, result);
+  }
+
+  /** Asks the image for its tool versions (once per image id) and tells the listeners; never fails the bake. */
+  private async reportToolchain(engine: Engine, image: string): Promise<void> {
+    const cache = this.options.toolchainCache;
+    if (!cache || this.toolchainListeners.length === 0) return;
+    const inspected = await this.exec(engine.path, imageExistsArgs(image), { env: this.env, timeoutMs: 60_000 });
+    const id = inspected.code === 0 ? inspected.stdout.trim() : '';
+    if (!id) return;
+    let versions = cache.get(id);
+    if (!versions) {
+      this.progress('image', `Asking ${image} for its Packer, Ansible plugin and OpenSSH versions`);
+      versions = await probeToolchain(engine.path, image, this.exec, this.env);
+      cache.set(id, versions);
+    }
+    const shown = Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ');
+    if (shown) this.out(`${this.dim(`Toolchain in ${image}: ${shown}`)}\n`);
+    for (const l of this.toolchainListeners) l(versions);
   }
 
   private async ensureBundledImage(engine: Engine, image: string): Promise<void> {

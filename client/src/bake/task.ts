@@ -6,8 +6,9 @@
  */
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { RequestType } from 'vscode-languageserver-protocol';
-import { ListTemplatesRequest, TemplateInfoRequest } from '../../../server/src/shared/protocol';
+import type { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import { ListTemplatesRequest, TemplateInfoRequest, ToolchainNotification } from '../../../server/src/shared/protocol';
+import type { ToolchainVersions } from './toolchain';
 import { BakeRunner, type BakeResult } from './runner';
 import { BAKE_SECTION, normalizeBakeSettings, type BakeSettings } from './settings';
 import { amisOf, progressText, resultMessage, resultRecord } from './report';
@@ -28,7 +29,12 @@ export interface BakeServices {
 /** The part of the language client the bake uses. */
 export interface BakeClient {
   sendRequest<P, R, E>(type: RequestType<P, R, E>, params: P): Promise<R>;
+  /** Tells the server the bake image's tool versions (the toolchain rules use them). */
+  sendNotification?<P>(type: NotificationType<P>, params?: P): Promise<void>;
 }
+
+/** globalState key: bake image id → the versions found in it. */
+const TOOLCHAIN_KEY = 'packerBake.bake.toolchainByImage';
 
 export function readBakeSettings(scope: vscode.Uri | undefined): BakeSettings {
   const c = vscode.workspace.getConfiguration(BAKE_SECTION, scope);
@@ -146,7 +152,12 @@ class BakeTerminal implements vscode.Pseudoterminal {
       settings: readBakeSettings(templateUri),
       extensionVersion: String(context.extension.packageJSON.version ?? '0.0.0'),
       dockerfile: context.asAbsolutePath(path.join('bake', 'Dockerfile')),
+      toolchainCache: {
+        get: (id) => context.globalState.get<Record<string, ToolchainVersions>>(TOOLCHAIN_KEY, {})[id],
+        set: (id, versions) => void context.globalState.update(TOOLCHAIN_KEY, { ...context.globalState.get<Record<string, ToolchainVersions>>(TOOLCHAIN_KEY, {}), [id]: versions }),
+      },
     });
+    runner.onToolchain((toolchain) => { void this.services.client.sendNotification?.(ToolchainNotification.type, { toolchain }); });
     this.runner = runner;
     running.add(runner);
     runner.onOutput((t) => this.write(t));
