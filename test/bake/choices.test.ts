@@ -92,14 +92,14 @@ describe('bake var files', () => {
 
 describe('bake preflight', () => {
   it('keeps only packer-bake control-socket findings', () => {
-    const all = [diag('control-path-missing'), diag('control-path-too-long'), diag('ansible-env-vars-invalid'), diag('control-path-missing', 'json')];
-    assert.deepStrictEqual(controlSocketProblems(all), [all[0], all[1]]);
+    const all = [diag('control-path-missing'), diag('control-path-too-long'), diag('ansible-env-vars-invalid'), diag('control-path-missing', 'json'), diag('scp-sftp-mismatch')];
+    assert.deepStrictEqual(controlSocketProblems(all), [all[0], all[1], all[4]]);
   });
 
   it('says how many problems and lists the first five', () => {
     const problems = Array.from({ length: 7 }, (_, i) => diag('control-path-unsafe-dir', 'packer-bake', i));
     const m = preflightMessage('base.pkr.hcl', problems);
-    assert.equal(m.message, 'base.pkr.hcl has 7 Ansible control-socket problems that can break the build in a container.');
+    assert.equal(m.message, 'base.pkr.hcl has 7 Ansible SSH problems that can break the build in a container.');
     assert.equal(m.detail.split('\n').length, 6);
     assert.match(m.detail, /^• line 1: control-path-unsafe-dir message \(control-path-unsafe-dir\)/);
     assert.match(m.detail, /… and 2 more$/);

@@ -148,7 +148,7 @@ describe('bake in VS Code (stub vscode, fake engine)', () => {
       [{ label: 'dev.pkrvars.hcl', picked: false }, { label: 'prod.pkrvars.hcl', picked: false }],
     ]);
     const modal = stub.calls.find((c) => c.kind === 'warning')!;
-    assert.equal(modal.args[0], 'base.pkr.hcl has 1 Ansible control-socket problem that can break the build in a container.');
+    assert.equal(modal.args[0], 'base.pkr.hcl has 1 Ansible SSH problem that can break the build in a container.');
     assert.deepStrictEqual(modal.args.slice(1), [{ modal: true, detail: '• line 7: The control socket goes to ~/.ansible/cp (control-path-missing)' }, 'Fix and bake', 'Bake anyway']);
     assert.deepStrictEqual(f.requests.map((r) => r.method), ['packerBake/templateInfo', 'packerBake/fixAll']);
     assert.deepStrictEqual(f.requests[1].params, { uri: f.info.uri });

@@ -1,6 +1,7 @@
 /**
- * Preflight: the template's diagnostics that mean Ansible's control socket
- * will not work in the container. Pure: no `vscode` import.
+ * Preflight: the template's diagnostics that mean Ansible's SSH connection
+ * (its control socket, or the proxy's host key and file transfers) will not
+ * work in the container. Pure: no `vscode` import.
  */
 import type { Diagnostic } from 'vscode-languageserver-protocol';
 
@@ -10,6 +11,10 @@ export const CONTROL_SOCKET_RULES: readonly string[] = [
   'control-path-unescaped-percent',
   'control-path-too-long',
   'control-path-unsafe-dir',
+  'ssh-args-doubled-percent',
+  // Known once the bake image's versions are (see docs/bake.md).
+  'proxy-host-key-rejected',
+  'scp-sftp-mismatch',
 ];
 
 export function controlSocketProblems(diagnostics: readonly Diagnostic[]): Diagnostic[] {
@@ -22,7 +27,7 @@ export function preflightMessage(templateName: string, problems: readonly Diagno
   const lines = problems.slice(0, 5).map((d) => `• line ${d.range.start.line + 1}: ${d.message} (${String(d.code)})`);
   if (n > 5) lines.push(`• … and ${n - 5} more`);
   return {
-    message: `${templateName} has ${n} Ansible control-socket problem${n === 1 ? '' : 's'} that can break the build in a container.`,
+    message: `${templateName} has ${n} Ansible SSH problem${n === 1 ? '' : 's'} that can break the build in a container.`,
     detail: lines.join('\n'),
   };
 }
