@@ -4,7 +4,7 @@ import path from 'node:path';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-protocol';
 import { RULES } from '../../server/src/analysis';
 import { DEFAULT_SETTINGS, configurationProperties, normalizeSettings } from '../../server/src/shared/settings';
-import { ListTemplatesRequest } from '../../server/src/shared/protocol';
+import { ListTemplatesRequest, ToolchainNotification } from '../../server/src/shared/protocol';
 import { TestClient } from './lspClient';
 import { HCL_MISSING, LEGACY_MISSING } from './templates';
 
@@ -17,13 +17,13 @@ describe('settings', () => {
   describe('normalizeSettings', () => {
     it('gives the defaults for nothing, or for something that is not an object', () => {
       for (const raw of [undefined, null, 42, 'x', [], true]) assert.deepStrictEqual(normalizeSettings(raw), DEFAULT_SETTINGS);
-      assert.deepStrictEqual(DEFAULT_SETTINGS, { enable: true, rules: {}, safeDirectories: [], maxFileSize: 5 * 1024 * 1024, trace: { server: 'off' } });
+      assert.deepStrictEqual(DEFAULT_SETTINGS, { enable: true, rules: {}, safeDirectories: [], maxFileSize: 5 * 1024 * 1024, trace: { server: 'off' }, toolchain: {} });
     });
 
     it('merges per key, and a value of the wrong type falls back to that key default alone', () => {
       assert.deepStrictEqual(
-        normalizeSettings({ enable: false, rules: 'none', safeDirectories: ['/run/ssh', 7, 'relative', ' /srv/x '], maxFileSize: -3, trace: { server: 'loud' } }),
-        { enable: false, rules: {}, safeDirectories: ['/run/ssh', '/srv/x'], maxFileSize: DEFAULT_SETTINGS.maxFileSize, trace: { server: 'off' } },
+        normalizeSettings({ enable: false, rules: 'none', safeDirectories: ['/run/ssh', 7, 'relative', ' /srv/x '], maxFileSize: -3, trace: { server: 'loud' }, toolchain: { packer: 7, openssh: ' 9.2p1 ', vim: '9' } }),
+        { enable: false, rules: {}, safeDirectories: ['/run/ssh', '/srv/x'], maxFileSize: DEFAULT_SETTINGS.maxFileSize, trace: { server: 'off' }, toolchain: { openssh: '9.2p1' } },
       );
       assert.deepStrictEqual(normalizeSettings({ maxFileSize: 1000.7, trace: { server: 'verbose' } }), { ...DEFAULT_SETTINGS, maxFileSize: 1000, trace: { server: 'verbose' } });
     });
@@ -73,6 +73,24 @@ describe('settings', () => {
       const fallback = c.nextDiagnostics(c.uri('t.json'));
       await c.configure({ rules: { 'control-path-missing': 'catastrophic' } });
       assert.deepStrictEqual((await fallback).map((d) => [d.code, d.severity]), [['control-path-missing', DiagnosticSeverity.Warning]], 'unknown severity: the default');
+    });
+
+    it('the toolchain setting, then the versions the bake image reports, turn on the toolchain rules', async () => {
+      c = await TestClient.start({ files: { 't.json': LEGACY_MISSING } });
+      await c.ready;
+      assert.deepStrictEqual(codes(await c.open('t.json')), ['control-path-missing'], 'silent while the versions are unknown');
+
+      const set = c.nextDiagnostics(c.uri('t.json'));
+      await c.configure({ toolchain: { openssh: '9.2p1' } });
+      assert.deepStrictEqual(codes(await set), ['control-path-missing', 'scp-sftp-mismatch'], 'OpenSSH alone: the scp rule; the provisioner version is still unknown');
+
+      const reported = c.nextDiagnostics(c.uri('t.json'));
+      await c.connection.sendNotification(ToolchainNotification.type, { toolchain: { packer: '1.6.6', openssh: '9.2p1' } });
+      assert.deepStrictEqual(codes(await reported), ['control-path-missing', 'proxy-host-key-rejected', 'scp-sftp-mismatch']);
+
+      const newer = c.nextDiagnostics(c.uri('t.json'));
+      await c.connection.sendNotification(ToolchainNotification.type, { toolchain: { packer: '1.11.2', ansiblePlugin: '1.1.1', openssh: '8.4p1' } });
+      assert.deepStrictEqual(codes(await newer), ['control-path-missing'], 'the image\'s versions win over the setting');
     });
 
     it('a configuration notification that changes nothing analyses nothing again', async () => {
