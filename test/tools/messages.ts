@@ -55,3 +55,10 @@ export const HCL_ENV_ELEMENT_NOT_STRING = phrase('Inappropriate value for attrib
 /** Ansible skips ./ansible.cfg when the current directory is world-writable. */
 export const WORLD_WRITABLE_CWD =
   /Ansible is being run in a world writable directory[\s\S]*?ignoring it as an ansible\.cfg source/;
+
+/**
+ * The control socket's directory is on a file system that cannot hold Unix sockets (recorded on an sshfs
+ * mount, a network home directory: sshfs creates only regular files): the master's bind of its temporary
+ * socket fails, ssh gives up, the task is UNREACHABLE. Group 1: that temporary path (`<ControlPath>.<16 random>`).
+ */
+export const UNIX_LISTENER_BIND_NOT_PERMITTED = /unix_listener: cannot bind to path (\S+): Operation not permitted/;
