@@ -31,7 +31,7 @@ export const controlPathMissing: Rule = {
 
 function message(plan: KnownPlan, ssh: boolean, transfer: boolean): string {
   const where = plan.override ? ` for builder "${plan.override.builder}"` : '';
-  const base = `Ansible will create the SSH control socket${where} in ~/.ansible/cp, where Unix sockets can fail inside a container ("Control socket connect(...): Connection refused").`;
+  const base = `Ansible will create the SSH control socket${where} in ~/.ansible/cp, where Unix sockets can fail inside a container (on a network or host-mounted home: "unix_listener: cannot bind to path ...: Operation not permitted").`;
   const fixIt = ' Set ANSIBLE_SSH_CONTROL_PATH under /tmp in ansible_env_vars.';
   const other = (t: KnownPlan['ssh']) => (t.kind === 'socket' && t.via === 'ssh-arg' && t.decidedBy ? t.decidedBy.where === 'ansible.cfg' ? `${t.decidedBy.label} in ansible.cfg` : t.decidedBy.where === 'ansible_ssh_extra_args' ? 'ansible_ssh_extra_args' : undefined : undefined);
   if (ssh && !transfer) {
