@@ -149,6 +149,14 @@ export const EXPECTED: ExpectedFinding[] = [
     file: 'control-path-unsafe-dir/template.pkr.hcl', rule: 'control-path-unsafe-dir', severity: W,
     covers: '/workspace/.ansible-cp', fixedText: '"ANSIBLE_SSH_CONTROL_PATH_DIR=/tmp/ansible-cp"',
   },
+  {
+    file: 'ssh-args-doubled-percent/template.json', rule: 'ssh-args-doubled-percent', severity: W,
+    covers: '/tmp/cm-%%h-%%p-%%r', fixedText: '"-o ControlPath=/tmp/cm-%h-%p-%r"',
+  },
+  {
+    file: 'ssh-args-doubled-percent/template.pkr.hcl', rule: 'ssh-args-doubled-percent', severity: W,
+    covers: '/tmp/cm-%%C', fixedText: 'ControlPath=/tmp/cm-%C"',
+  },
 ];
 
 /** A diagnostic reduced to what the tests compare. */
