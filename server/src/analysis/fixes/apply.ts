@@ -1,6 +1,7 @@
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextEdit } from 'vscode-languageserver-types';
 import type { Analyzer } from '../analyze';
+import type { Finding } from '../types';
 
 /** Applies LSP text edits to a text. */
 export function applyEdits(text: string, edits: TextEdit[]): string {
@@ -14,22 +15,22 @@ export function applyEdits(text: string, edits: TextEdit[]): string {
  * and how many fixes were applied.
  */
 export function fixAll(analyzer: Analyzer, file: string, text: string, ruleIds?: Set<string>, maxRounds = 50): { text: string; applied: number } {
+  const preferred = (f: Finding) => f.fixes.find((x) => x.isPreferred && x.edits.every((e) => e.file === file));
+  const key = (f: Finding) => `${f.ruleId}:${JSON.stringify(f.range)}`;
+  /** Findings whose fix changed nothing in the current text (skipped until the text changes). */
+  const noop = new Set<string>();
   let applied = 0;
-  const tried = new Set<string>();
   for (let round = 0; round < maxRounds; round++) {
-    const { findings } = analyzer.analyze(file, text);
-    const next = findings.find((f) => {
-      if (ruleIds && !ruleIds.has(f.ruleId)) return false;
-      const fix = f.fixes.find((x) => x.isPreferred);
-      return fix && fix.edits.every((e) => e.file === file) && !tried.has(`${f.ruleId}:${JSON.stringify(f.range)}:${text.length}`);
-    });
+    const next = analyzer.analyze(file, text).findings.find((f) => (!ruleIds || ruleIds.has(f.ruleId)) && preferred(f) && !noop.has(key(f)));
     if (!next) break;
-    tried.add(`${next.ruleId}:${JSON.stringify(next.range)}:${text.length}`);
-    const fix = next.fixes.find((x) => x.isPreferred)!;
-    const updated = applyEdits(text, fix.edits.flatMap((e) => e.edits));
-    if (updated === text) continue;
+    const updated = applyEdits(text, preferred(next)!.edits.flatMap((e) => e.edits));
+    if (updated === text) {
+      noop.add(key(next));
+      continue;
+    }
     text = updated;
     applied++;
+    noop.clear();
   }
   return { text, applied };
 }
