@@ -88,6 +88,7 @@ connection.onInitialize(async (params: InitializeParams): Promise<InitializeResu
     settings,
     publish: (uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }).catch((e) => logError('publishing diagnostics', e)),
     log: (m) => connection.console.error(`packer-bake: ${m}`),
+    cacheDiskReads: capabilities.watchedFilesRegistration,
   });
   return {
     capabilities: {

@@ -36,6 +36,12 @@ export interface IndexOptions {
   settings: SettingsStore;
   publish(uri: string, diagnostics: Diagnostic[]): void;
   log(message: string): void;
+  /**
+   * Keep what the analysis read from disk (ansible.cfg files, sibling
+   * templates, folder listings) until a watched-file event says it changed.
+   * Only when the client sends those events; otherwise every analysis reads again.
+   */
+  cacheDiskReads?: boolean;
 }
 
 type Source = { text: string; languageId?: string } | { tooLarge: number };
@@ -64,16 +70,23 @@ export class WorkspaceIndex {
   private scans: Promise<void> = Promise.resolve();
   /** The size guard of host reads: the limit of the analysis running now. */
   private maxFileSize = DEFAULT_MAX_FILE_SIZE;
+  /** Disk reads and folder listings of the analysis host, kept until the file (or something in the folder) changes. */
+  private readonly diskReads = new Map<string, { text: string | undefined; limit: number }>();
+  private readonly listings = new Map<string, string[] | undefined>();
 
   constructor(private readonly options: IndexOptions) {
     const host: AnalysisHost = {
       readFile: (file) => this.readForAnalysis(file),
       listDir: (dir) => {
+        if (this.listings.has(dir)) return this.listings.get(dir);
+        let names: string[] | undefined;
         try {
-          return readdirSync(dir);
+          names = readdirSync(dir);
         } catch {
-          return undefined;
+          names = undefined;
         }
+        if (this.options.cacheDiskReads) this.listings.set(dir, names);
+        return names;
       },
     };
     this.analyzer = new Analyzer(host);
@@ -167,6 +180,7 @@ export class WorkspaceIndex {
     const file = keyOfUri(uri);
     if (!file || !isFileKey(file)) return;
     this.analyzer.invalidate(file);
+    this.forgetDiskReads(file);
     this.diskVersions.set(file, (this.diskVersions.get(file) ?? 0) + 1);
     if (deleted) {
       for (const key of [...this.diskFiles, ...this.cache.keys()]) {
@@ -321,12 +335,24 @@ export class WorkspaceIndex {
   private readForAnalysis(file: string): string | undefined {
     const doc = this.openDocument(file);
     if (doc) return doc.getText();
+    const known = this.diskReads.get(file);
+    if (known && known.limit === this.maxFileSize) return known.text;
+    let text: string | undefined;
     try {
       const stat = statSync(file);
-      if (!stat.isFile() || stat.size > this.maxFileSize) return undefined;
-      return stripBom(readFileSync(file, 'utf8'));
+      text = !stat.isFile() || stat.size > this.maxFileSize ? undefined : stripBom(readFileSync(file, 'utf8'));
     } catch {
-      return undefined;
+      text = undefined;
+    }
+    if (this.options.cacheDiskReads) this.diskReads.set(file, { text, limit: this.maxFileSize });
+    return text;
+  }
+
+  /** A file (or folder) changed on disk: forget what was read of it and the listing of its folder. */
+  private forgetDiskReads(file: string): void {
+    this.listings.delete(path.dirname(file));
+    for (const map of [this.diskReads, this.listings] as Map<string, unknown>[]) {
+      for (const key of map.keys()) if (key === file || key.startsWith(file + path.sep)) map.delete(key);
     }
   }
 

@@ -40,7 +40,7 @@ export type SocketTarget =
 /** One argument string as Ansible splits it, and the setting it came from (none for Ansible's default ssh_args). */
 export interface ArgPart {
   setting?: Setting;
-  args: string[];
+  args: readonly string[];
 }
 
 export interface KnownPlan {

@@ -5,13 +5,24 @@
  */
 import { split } from 'shlex';
 
-/** Splits an argument string as Ansible does; undefined when shlex rejects it (unbalanced quotes). */
-export function splitArgs(s: string): string[] | undefined {
+const splits = new Map<string, readonly string[] | undefined>();
+
+/**
+ * Splits an argument string as Ansible does; undefined when shlex rejects it
+ * (unbalanced quotes). The same few strings come back on every keystroke, so
+ * results are kept (a bounded number).
+ */
+export function splitArgs(s: string): readonly string[] | undefined {
+  if (splits.has(s)) return splits.get(s);
+  let args: string[] | undefined;
   try {
-    return split(s).map((a) => a.trim()).filter((a) => a !== '');
+    args = split(s).map((a) => a.trim()).filter((a) => a !== '');
   } catch {
-    return undefined;
+    args = undefined;
   }
+  if (splits.size >= 1000) splits.clear();
+  splits.set(s, args && Object.freeze(args));
+  return args;
 }
 
 export interface SshOption {
@@ -20,7 +31,7 @@ export interface SshOption {
 }
 
 /** `-o Key=Value`, `-oKey=Value`, `-o "Key Value"`, plus the flags `-M` (ControlMaster) and `-S path` (ControlPath). */
-export function sshOptions(args: string[]): SshOption[] {
+export function sshOptions(args: readonly string[]): SshOption[] {
   const out: SshOption[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
