@@ -7,7 +7,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { SarifBuilder, SarifRunBuilder, SarifResultBuilder, SarifRuleBuilder } from 'node-sarif-builder';
 import { Analyzer, RULES, applyEdits, fixAll, formatForName, initHcl, ruleDocs, type Finding, type RuleSeverity } from './analysis';
-import { diskHost } from './diskHost';
+import { cachedHost, diskHost } from './diskHost';
 import { bundledWasmPaths } from './wasmPaths';
 
 const USAGE = `Usage: packer-bake lint [paths...] [options]
@@ -111,11 +111,12 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   }
 
   await initHcl(bundledWasmPaths());
-  const analyzer = new Analyzer(diskHost, { rules, safeDirectories: values['safe-dir']!, toolchain, ...(maxFileSize ? { maxFileSize } : {}) });
+  const host = cachedHost(diskHost);
+  const analyzer = new Analyzer(host, { rules, safeDirectories: values['safe-dir']!, toolchain, ...(maxFileSize ? { maxFileSize } : {}) });
   const findings: Finding[] = [];
   let fixed = 0;
   for (const file of files) {
-    const text = diskHost.readFile(file);
+    const text = host.readFile(file);
     if (text === undefined) {
       io.err(`packer-bake: cannot read ${display(file, io.cwd)}`);
       continue;
@@ -124,11 +125,12 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       const r = fixAll(analyzer, file, text);
       if (r.applied > 0) {
         fs.writeFileSync(file, r.text);
+        host.forget(file);
         fixed += r.applied;
       }
-      fixed += fixOtherFiles(analyzer, file, r.text);
+      fixed += fixOtherFiles(analyzer, host, file, r.text);
     }
-    findings.push(...analyzer.analyze(file, diskHost.readFile(file) ?? text).findings);
+    findings.push(...analyzer.analyze(file, host.readFile(file) ?? text).findings);
   }
   const unique = dedupe(findings);
   io.out(render(format, unique, io.cwd));
@@ -137,15 +139,16 @@ async function run(argv: string[], io: CliIo): Promise<number> {
 }
 
 /** Preferred fixes that edit another file (an ansible.cfg), applied once each. */
-function fixOtherFiles(analyzer: Analyzer, file: string, text: string): number {
+function fixOtherFiles(analyzer: Analyzer, host: ReturnType<typeof cachedHost>, file: string, text: string): number {
   let n = 0;
   for (const f of analyzer.analyze(file, text).findings) {
     const fix = f.fixes.find((x) => x.isPreferred);
     if (!fix || fix.edits.every((e) => e.file === file)) continue;
     for (const e of fix.edits) {
-      const current = diskHost.readFile(e.file);
+      const current = host.readFile(e.file);
       if (current === undefined) continue;
       fs.writeFileSync(e.file, applyEdits(current, e.edits));
+      host.forget(e.file);
       analyzer.invalidate(e.file);
     }
     n++;

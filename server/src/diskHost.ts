@@ -18,3 +18,22 @@ export const diskHost: AnalysisHost = {
     }
   },
 };
+
+/** A host that reads each file and folder once (for one lint run); `forget` after writing a file. */
+export function cachedHost(host: AnalysisHost): AnalysisHost & { forget(file: string): void } {
+  const files = new Map<string, string | undefined>();
+  const dirs = new Map<string, string[] | undefined>();
+  return {
+    readFile(file) {
+      if (!files.has(file)) files.set(file, host.readFile(file));
+      return files.get(file);
+    },
+    listDir(dir) {
+      if (!dirs.has(dir)) dirs.set(dir, host.listDir(dir));
+      return dirs.get(dir);
+    },
+    forget(file) {
+      files.delete(file);
+    },
+  };
+}

@@ -88,6 +88,18 @@ describe('packer-bake lint (the bundled CLI)', () => {
     assert.equal(fs.readFileSync(path.join(dir, 'images', 'web', 'web.json'), 'utf8'), json, 'a second --fix changes nothing');
   });
 
+  it('--fix also fixes the ansible.cfg a template uses', () => {
+    const cfgDir = path.join(dir, 'cfg');
+    fs.mkdirSync(cfgDir);
+    fs.writeFileSync(path.join(cfgDir, 't.pkr.hcl'), hcl());
+    fs.writeFileSync(path.join(cfgDir, 'ansible.cfg'), '[ssh_connection]\ncontrol_path = /tmp/c-%h-%r\n');
+    const before = JSON.parse(lint(['lint', '--format', 'json', 'cfg'], dir).out) as { file: string; rule: string }[];
+    assert.deepEqual(before.map((f) => [f.file, f.rule]), [['cfg/ansible.cfg', 'control-path-unescaped-percent']]);
+    assert.equal(lint(['lint', '--fix', 'cfg'], dir).code, 0);
+    assert.equal(fs.readFileSync(path.join(cfgDir, 'ansible.cfg'), 'utf8'), '[ssh_connection]\ncontrol_path = /tmp/c-%%h-%%r\n');
+    assert.equal(fs.readFileSync(path.join(cfgDir, 't.pkr.hcl'), 'utf8'), hcl());
+  });
+
   it('lints the examples folder as the README says', () => {
     const r = lint(['lint', 'examples', '--format', 'json'], root);
     const rules = new Set((JSON.parse(r.out) as { rule: string; file: string }[]).map((f) => `${path.dirname(f.file)}:${f.rule}`));
