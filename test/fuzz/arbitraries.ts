@@ -5,6 +5,7 @@
  * findings.
  */
 import fc from 'fast-check';
+import type { Toolchain } from '../../server/src/analysis/toolchain';
 import { long } from './support';
 
 // ---- mutations ---------------------------------------------------------------
@@ -23,8 +24,6 @@ export type Mutation =
   | { kind: 'nul'; at: number; count: number }
   | { kind: 'splice'; at: number; text: string };
 
-const MAX_NEST = long ? 100_000 : 2_000;
-const MAX_HUGE = long ? 1_000_000 : 20_000;
 
 /** Pieces of template syntax that make interesting garbage when spliced in. */
 const SYNTAX = [
@@ -32,20 +31,29 @@ const SYNTAX = [
   '"type": "ansible",', '"ansible_env_vars": [', 'ansible_env_vars = [', '"ANSIBLE_SSH_CONTROL_PATH=/tmp/%h"', '<<EOF\n', '\nEOF\n', '/*', '*/', '//', '#', '\u2028', '\ud800', '\udfff', '😀', '\t', '\r', '\n', '\0',
 ];
 
-export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constant('truncate' as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }),
-  fc.record({ kind: fc.constant('flip' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), char: fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), fc.constantFrom(...SYNTAX)) }),
-  fc.record({ kind: fc.constant('duplicateLines' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), count: fc.integer({ min: 1, max: 12 }) }),
-  fc.record({ kind: fc.constant('deleteLines' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), count: fc.integer({ min: 1, max: 8 }) }),
-  fc.record({ kind: fc.constant('nest' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), depth: fc.integer({ min: 1, max: MAX_NEST }), open: fc.constantFrom('[' as const, '{' as const, '(' as const, '${' as const) }),
-  fc.record({ kind: fc.constant('hugeString' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), length: fc.integer({ min: 1000, max: MAX_HUGE }), char: fc.constantFrom('x', '%', '\\', '"', 'ü', '😀', ' ', '%h') }),
-  fc.constant({ kind: 'crlf' as const }),
-  fc.constant({ kind: 'cr' as const }),
-  fc.constant({ kind: 'bom' as const }),
-  fc.record({ kind: fc.constant('invalidUtf8' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), bytes: fc.array(fc.integer({ min: 0x80, max: 0xff }), { minLength: 1, maxLength: 8 }) }),
-  fc.record({ kind: fc.constant('nul' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), count: fc.integer({ min: 1, max: 4 }) }),
-  fc.record({ kind: fc.constant('splice' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), text: fc.oneof(fc.constantFrom(...SYNTAX), fc.string({ unit: 'binary', maxLength: 40 })) }),
-);
+/**
+ * One mutation. Deep nesting and huge strings are bounded: by default up to
+ * 2,000 levels and 20,000 characters in the fixed-seed tier and 100,000 levels
+ * and 1,000,000 characters in the long run.
+ */
+export function mutationArb({ maxNest = long ? 100_000 : 2_000, maxHuge = long ? 1_000_000 : 20_000 } = {}): fc.Arbitrary<Mutation> {
+  return fc.oneof(
+    fc.record({ kind: fc.constant('truncate' as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }),
+    fc.record({ kind: fc.constant('flip' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), char: fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), fc.constantFrom(...SYNTAX)) }),
+    fc.record({ kind: fc.constant('duplicateLines' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), count: fc.integer({ min: 1, max: 12 }) }),
+    fc.record({ kind: fc.constant('deleteLines' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), count: fc.integer({ min: 1, max: 8 }) }),
+    fc.record({ kind: fc.constant('nest' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), depth: fc.integer({ min: 1, max: maxNest }), open: fc.constantFrom('[' as const, '{' as const, '(' as const, '${' as const) }),
+    fc.record({ kind: fc.constant('hugeString' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), length: fc.integer({ min: 1000, max: maxHuge }), char: fc.constantFrom('x', '%', '\\', '"', 'ü', '😀', ' ', '%h') }),
+    fc.constant({ kind: 'crlf' as const }),
+    fc.constant({ kind: 'cr' as const }),
+    fc.constant({ kind: 'bom' as const }),
+    fc.record({ kind: fc.constant('invalidUtf8' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), bytes: fc.array(fc.integer({ min: 0x80, max: 0xff }), { minLength: 1, maxLength: 8 }) }),
+    fc.record({ kind: fc.constant('nul' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), count: fc.integer({ min: 1, max: 4 }) }),
+    fc.record({ kind: fc.constant('splice' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), text: fc.oneof(fc.constantFrom(...SYNTAX), fc.string({ unit: 'binary', maxLength: 40 })) }),
+  );
+}
+
+export const mutation = mutationArb();
 
 const pos = (text: string, at: number) => Math.min(text.length, Math.floor(at * (text.length + 1)));
 
@@ -82,7 +90,10 @@ export function mutate(text: string, m: Mutation): string {
       const i = pos(text, m.at);
       const q = text.indexOf('"', i);
       const at = q >= 0 ? q + 1 : i;
-      return text.slice(0, at) + m.char.repeat(Math.ceil(m.length / m.char.length)) + text.slice(at);
+      // A run of `"` is capped: tree-sitter-hcl's error recovery is quadratic on consecutive string
+      // tokens (40,000 `"` take seconds to parse, see docs/BENCHMARKS.md), which would stall the long run.
+      const length = m.char === '"' ? Math.min(m.length, 20_000) : m.length;
+      return text.slice(0, at) + m.char.repeat(Math.ceil(length / m.char.length)) + text.slice(at);
     }
     case 'crlf':
       return text.replace(/\r?\n/g, '\r\n');
@@ -208,12 +219,24 @@ export interface TemplateSpec {
   trailingNewline: boolean;
   cfg: string | undefined;
   cfgInSub: string | undefined;
+  /** Tool versions the analysis is told (the toolchain rules are silent without them). */
+  toolchain: Toolchain | undefined;
+  /** HCL2 `required_plugins` constraint for the ansible plugin. */
+  requiredAnsible: string | undefined;
 }
 
+export const TOOLCHAINS: Toolchain[] = [
+  { packer: '1.6.6', openssh: '9.2p1' },
+  { packer: '1.9.4', ansiblePlugin: '1.0.4', openssh: '9.2p1' },
+  { packer: '1.11.2', ansiblePlugin: '1.1.1', openssh: '9.6p1' },
+  { openssh: '8.4p1' },
+  { openssh: '8.9p1' },
+];
+
 const envItem: fc.Arbitrary<string | number | boolean | null> = fc.oneof(
-  { weight: 12, arbitrary: fc.constantFrom(...ENV_VARS) },
+  { weight: 30, arbitrary: fc.constantFrom(...ENV_VARS) },
   { weight: 1, arbitrary: fc.constantFrom(42, true, null) },
-  { weight: 1, arbitrary: fc.stringMatching(/^[A-Z_]{1,12}(=[a-z0-9/%.-]{0,20})?$/) },
+  { weight: 2, arbitrary: fc.stringMatching(/^[A-Z_]{1,12}(=[a-z0-9/%.-]{0,20})?$/) },
 );
 
 export const provisionerSpec: fc.Arbitrary<ProvisionerSpec> = fc.record({
@@ -240,6 +263,8 @@ export const templateSpec: fc.Arbitrary<TemplateSpec> = fc.record({
   trailingNewline: fc.boolean(),
   cfg: fc.option(fc.constantFrom(...CFGS), { nil: undefined }),
   cfgInSub: fc.option(fc.constantFrom(...CFGS), { nil: undefined }),
+  toolchain: fc.option(fc.constantFrom(...TOOLCHAINS), { nil: undefined }),
+  requiredAnsible: fc.option(fc.constantFrom('>= 1.0.0', '~> 1.1', '1.0.4', '>= 1.1.0, < 2.0.0'), { nil: undefined }),
 });
 
 const q = (s: string) => JSON.stringify(s);
@@ -266,6 +291,9 @@ export function renderTemplate(s: TemplateSpec): { name: string; text: string; s
   if (s.format === 'hcl') {
     name = 'template.pkr.hcl';
     const lines: string[] = [];
+    if (s.requiredAnsible) {
+      lines.push('packer {', `${I}required_plugins {`, `${I}${I}ansible = {`, `${I}${I}${I}version = ${q(s.requiredAnsible)}`, `${I}${I}${I}source  = "github.com/hashicorp/ansible"`, `${I}${I}}`, `${I}}`, '}', '');
+    }
     if (s.cpVar !== undefined) {
       lines.push('variable "cp" {', s.cpVar === null ? `${I}type = string` : `${I}default = ${hq(s.cpVar)}`, '}', '', 'locals {', `${I}cp = var.cp`, '}', '');
     }
@@ -311,6 +339,7 @@ export function renderTemplate(s: TemplateSpec): { name: string; text: string; s
     } else {
       name = 'template.pkr.json';
       const top: string[] = [];
+      if (s.requiredAnsible) top.push(`"packer": ${obj([`"required_plugins": ${obj([`"ansible": ${obj([`"version": ${q(s.requiredAnsible)}`, '"source": "github.com/hashicorp/ansible"'], 3)}`], 2)}`], 1)}`);
       if (s.cpVar !== undefined) top.push(`"variable": ${obj([`"cp": ${obj(s.cpVar === null ? ['"type": "string"'] : [`"default": ${q(s.cpVar)}`], 2)}`], 1)}`);
       top.push(`"source": ${obj([`"null": ${obj([`"x": ${obj(['"ssh_host": "127.0.0.1"', '"ssh_username": "root"', ...(s.communicator ? [`"communicator": ${q(s.communicator)}`] : [])], 3)}`], 2)}`], 1)}`);
       const provs = s.provisioners.map((p) => obj([`"ansible": ${obj(provBody(p, 3, false), 3)}`], 2));

@@ -75,7 +75,7 @@ describe('fuzz: hostile templates never break the analysis', function () {
         for (const f of run.value.findings) assertFindingInside(c.files, f);
         fixAll(analyzer, c.file, text);
       }),
-      params('mutated templates', 50),
+      params('mutated templates', 50, 0.1),
     );
   });
 

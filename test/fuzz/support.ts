@@ -9,7 +9,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextEdit } from 'vscode-languageserver-types';
-import { Analyzer, PARSE_ERROR, applyEdits, fixAll, type Finding } from '../../server/src/analysis';
+import { Analyzer, PARSE_ERROR, applyEdits, fixAll, type AnalysisSettings, type Finding } from '../../server/src/analysis';
 import { memoryHost } from '../support/analysis';
 import { assertOnlyInside } from '../support/rules';
 import { corpusAvailable, corpusDir, corpusIndex } from '../support/corpus';
@@ -81,19 +81,20 @@ export function corpusSeeds(): SeedTemplate[] {
 export interface Case {
   file: string;
   files: Record<string, string>;
+  settings?: Partial<AnalysisSettings>;
 }
 
-export function caseOf(name: string, text: string, siblings: Record<string, string> = {}): Case {
+export function caseOf(name: string, text: string, siblings: Record<string, string> = {}, settings?: Partial<AnalysisSettings>): Case {
   const dir = '/ws/t';
   const files: Record<string, string> = {};
   for (const [k, v] of Object.entries(siblings)) files[path.posix.join(dir, k)] = v;
   const file = path.posix.join(dir, name);
   files[file] = text;
-  return { file, files };
+  return { file, files, settings };
 }
 
 export function analyse(c: Case): ReturnType<Analyzer['analyze']> {
-  return new Analyzer(memoryHost(c.files)).analyze(c.file, c.files[c.file]);
+  return new Analyzer(memoryHost(c.files), c.settings).analyze(c.file, c.files[c.file]);
 }
 
 /** Offsets of LSP edits in `text`, checking that every position is a real place in it. */
@@ -172,7 +173,7 @@ export function checkFixes(c: Case): number {
       next[file] = updated;
       moved.set(file, [...(moved.get(file) ?? []), ...offsets]);
     }
-    const after = analyse({ file: c.file, files: next });
+    const after = analyse({ ...c, files: next });
     assert.deepEqual(parseErrors(after.findings).map((x) => x.message), [], `${label}: the fixed template parses`);
     assert.ok(after.template, `${label}: the fixed file is still a template`);
     // That finding is gone: no finding of the rule with the same message where its start moved to.
@@ -184,12 +185,12 @@ export function checkFixes(c: Case): number {
     checked++;
   }
   // fixAll over the template: the result parses, and a second fixAll changes nothing.
-  const analyzer = new Analyzer(memoryHost(c.files));
+  const analyzer = new Analyzer(memoryHost(c.files), c.settings);
   const once = fixAll(analyzer, c.file, c.files[c.file]);
   const fixedFiles = { ...c.files, [c.file]: once.text };
-  const afterAll = new Analyzer(memoryHost(fixedFiles)).analyze(c.file, once.text);
+  const afterAll = new Analyzer(memoryHost(fixedFiles), c.settings).analyze(c.file, once.text);
   assert.deepEqual(parseErrors(afterAll.findings).map((x) => x.message), [], 'fixAll: the result parses');
-  const twice = fixAll(new Analyzer(memoryHost(fixedFiles)), c.file, once.text);
+  const twice = fixAll(new Analyzer(memoryHost(fixedFiles), c.settings), c.file, once.text);
   assert.equal(twice.applied, 0, `fixAll is not idempotent: a second pass applied ${twice.applied} more fixes`);
   assert.equal(twice.text, once.text, 'fixAll is not idempotent: a second pass changed the text');
   return checked;
