@@ -352,39 +352,40 @@ function argEntries(a: Attribute | undefined, sshExtraAttr: Attribute | undefine
     if (v.kind === 'unknown') return 'extra_arguments is only known at build time';
     if (v.kind === 'list') items.push(...v.items);
   }
+  /** The text of item `i` as written: its value when known, else the template text (for name checks). */
+  const textOf = (i: number): { known: boolean; text: string } | undefined => {
+    const raw = items[i];
+    if (!raw) return undefined;
+    const v = resolveValue(raw, scope);
+    return v.kind === 'string' ? { known: true, text: v.value } : { known: false, text: raw.kind === 'template' ? raw.text : '' };
+  };
   for (let i = 0; i < items.length; i++) {
     const item = resolveValue(items[i], scope);
-    const text = item.kind === 'string' ? item.value : undefined;
-    if (text === undefined) {
-      const prev = i > 0 ? resolveValue(items[i - 1], scope) : undefined;
-      const prevText = prev?.kind === 'string' ? prev.value : '';
-      if (ARG_OPTIONS[prevText] || prevText === '-c' || prevText === '--connection') return `${prevText} is only known at build time`;
-      if (items[i].kind === 'template' && RELEVANT_VARS.test((items[i] as { text: string }).text)) out.unknownVars = true;
+    if (item.kind !== 'string') {
+      const prev = textOf(i - 1)?.text ?? '';
+      if (ARG_OPTIONS[prev] || prev === '-c' || prev === '--connection') return `${prev} is only known at build time`;
+      if (RELEVANT_VARS.test(textOf(i)?.text ?? '')) out.unknownVars = true;
       continue;
     }
+    const text = item.value;
     const eq = text.indexOf('=');
     const flag = text.startsWith('--') && eq > 0 ? text.slice(0, eq) : text;
-    const key = ARG_OPTIONS[flag];
     const inline = flag !== text;
+    const key = ARG_OPTIONS[flag];
     if (key) {
-      if (inline) {
-        out[key] = settingFromString(flag, 'extra_arguments', item, eq + 1, text.slice(eq + 1), file);
-      } else {
-        const next = items[i + 1] && resolveValue(items[i + 1], scope);
-        if (!next || next.kind !== 'string') return `${flag} is only known at build time`;
-        out[key] = settingFromString(flag, 'extra_arguments', next, 0, next.value, file);
-        i++;
-      }
+      const value = inline ? item : items[i + 1] && resolveValue(items[++i], scope);
+      if (value?.kind !== 'string') return `${flag} is only known at build time`;
+      out[key] = settingFromString(flag, 'extra_arguments', value, inline ? eq + 1 : 0, inline ? text.slice(eq + 1) : value.value, file);
     } else if (flag === '-c' || flag === '--connection') {
-      const next = inline ? text.slice(eq + 1) : (() => { const n = items[i + 1] && resolveValue(items[i + 1], scope); i++; return n?.kind === 'string' ? n.value : undefined; })();
-      if (next === undefined) return 'the connection type is only known at build time';
-      out.connection = next;
-    } else if (flag === '-e' || flag === '--extra-vars' || text.startsWith('-e') || text.startsWith('--extra-vars=')) {
-      const isJoined = text !== '-e' && text !== '--extra-vars';
-      const val = isJoined ? text : (() => { const n = items[i + 1] && resolveValue(items[i + 1], scope); i++; return n?.kind === 'string' ? n.value : (items[i]?.kind === 'template' ? (items[i] as { text: string }).text : ''); })();
-      const conn = /ansible_connection\s*[=:]\s*["']?([\w.-]+)/.exec(val);
+      const value = inline ? { known: true, text: text.slice(eq + 1) } : textOf(++i);
+      if (!value?.known) return 'the connection type is only known at build time';
+      out.connection = value.text;
+    } else if (flag === '-e' || flag === '--extra-vars' || /^-e\S/.test(text)) {
+      // -e k=v, -ek=v, --extra-vars=k=v, or a following item (known or not).
+      const value = flag !== text || /^-e\S/.test(text) ? { known: true, text } : textOf(++i);
+      const conn = /ansible_connection\s*[=:]\s*["']?([\w.-]+)/.exec(value?.text ?? '');
       if (conn) out.connection = conn[1];
-      else if (RELEVANT_VARS.test(val)) out.unknownVars = true;
+      else if (RELEVANT_VARS.test(value?.text ?? '')) out.unknownVars = true;
     }
   }
   return out;

@@ -16,6 +16,9 @@ describe(RULE, () => {
     it('on an HCL2 ansible provisioner with default SSH settings, at its label', () => {
       assert.deepEqual(fire({ [HCL_FILE]: hcl() }, HCL_FILE), [[RULE, '"ansible"']]);
     });
+    it('when -c names ssh, and when extra vars set something unrelated', () => {
+      assert.deepEqual(fire({ [JSON_FILE]: legacy({ extra_arguments: ['-c', 'ssh', '-e', 'foo=bar', '-v'] }) }, JSON_FILE), [[RULE, '"ansible"']]);
+    });
     it('when a ControlPath is given only in --ssh-extra-args, naming scp', () => {
       const files = { [JSON_FILE]: legacy({ extra_arguments: ['--ssh-extra-args', '-o ControlPath=/tmp/cp-%h'] }) };
       const a = findings(files, JSON_FILE, RULE);
@@ -59,6 +62,13 @@ describe(RULE, () => {
       ['the --ssh-common-args=value form', { extra_arguments: ['--ssh-common-args=-o ControlPath=/tmp/c-%h-%p'] }],
       ['the connection is paramiko', { ansible_env_vars: ['ANSIBLE_TRANSPORT=paramiko'] }],
       ['extra vars set ansible_connection=winrm', { extra_arguments: ['-e', 'ansible_connection=winrm'] }],
+      ['-eansible_connection=winrm (one item)', { extra_arguments: ['-eansible_connection=winrm'] }],
+      ['--extra-vars=ansible_connection=local', { extra_arguments: ['--extra-vars=ansible_connection=local'] }],
+      ['-c local', { extra_arguments: ['-c', 'local'] }],
+      ['--connection=paramiko', { extra_arguments: ['--connection=paramiko'] }],
+      ['the connection comes from an unknown user variable', { extra_arguments: ['-c', '{{user `conn`}}'] }],
+      ['--ssh-common-args comes from an unknown user variable', { extra_arguments: ['--ssh-common-args', '{{user `args`}}'] }],
+      ['extra vars from an unknown user variable name ansible_ssh_args', { extra_arguments: ['-e', 'ansible_ssh_args={{user `a`}}'] }],
       ['ANSIBLE_SSH_ARGS comes from an unknown user variable', { ansible_env_vars: ['ANSIBLE_SSH_ARGS={{user `args`}}'] }],
       ['ansible_env_vars comes from an environment variable', { ansible_env_vars: ['ANSIBLE_SSH_ARGS={{env `SSH_ARGS`}}'] }],
       ['a whole entry is an unknown user variable (it could name the control path)', { ansible_env_vars: ['{{user `cp`}}'] }],
