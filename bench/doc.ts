@@ -14,6 +14,31 @@ function when(m: Machine): string {
   return `load average ${m.loadBefore.join(' / ')} (1/5/15 min) at the start, commit ${m.commit}, ${m.date}`;
 }
 
+/**
+ * What misses its target and why: written by hand from profiles (the figures
+ * in the table above are regenerated on every run; this text is not).
+ */
+const WHY = `## What misses its target, and why
+
+Profiles taken on 2026-11-24 (commit f0d0e89) with \`node --cpu-prof\`; shares are of CPU time.
+
+- **(a) legacy JSON, about 2.2× against 2×.** Of the analysis of the JSON corpus, \`jsonc-parser\` takes 54%; building the model takes 18% (\`parseJson.ts\`: every provisioner, not only the \`ansible\` ones, is converted into values, with a source-offset table for every string); the socket plans and the rules about 8%; \`TextDocument\` line offsets for positions 3%; garbage collection 4%. The small templates have the highest ratios (up to about 10× for a 400-character file): a fixed cost of some 50 µs per analysis (looking up \`ansible.cfg\`, computing the fixes of every finding eagerly) against a parse of a few microseconds. Converting only \`ansible\` provisioners, and the offsets of a string only when a finding needs them, would bring it under 2×.
+- **(d) 5,000 templates, about 130 s and 290 MiB against 3 s and 200 MiB.** The target cannot be met with this parser: the bare parses of the same 193 MB alone take over a minute (tree-sitter's HCL grammar in WebAssembly parses 1 to 2 MB/s on this machine; \`jsonc-parser\` about 100 MB/s), and peak at 155 MiB. The lint costs 1.8× the bare parses; its CPU profile is dominated by the tree-sitter parse (\`ts_parser_parse_wasm\`, subtree release and summarize: about 45%), then garbage collection (12%), then the model walk over the syntax tree across the WebAssembly boundary (\`namedChildren\`, node marshalling, string decoding: about 13%). The peak memory is the WebAssembly heap, which grows to the largest tree and never shrinks, plus V8's heap. What would help: not parsing HCL2 files that do not contain the word \`ansible\` at all (most of such a workspace; they cannot have a finding other than a syntax error, so only if syntax errors of such files need not be reported), walk only \`build\`/\`variable\`/\`locals\`/\`source\` blocks, and analyse files in a worker per core.
+- **(e) server latency on 1 MB, p95 about 250 ms (JSON) and 1.1 s (HCL2) against 20 ms.** End to end, 150 ms of it is the server's debounce, so p95 < 20 ms is out of reach by design; the target makes sense for the work after the debounce. For JSON that work is about 5× the bare parse: the parse (about 30%), the model conversion of every provisioner (about 25%: \`toValue\`, \`attributes\`, string offsets), line offsets of the 1 MB text computed again for every analysis (about 10%), and garbage collection (about 25%). For HCL2 it is the full tree-sitter re-parse of 1 MB on every change (about 70%) and the walk over the tree. Tree-sitter can parse incrementally: after \`tree.edit()\` a one-character change in the same 1 MB HCL2 text re-parses in about 7 ms instead of about 500 ms (measured the same day), so an incremental parse plus a walk limited to the blocks that matter would bring HCL2 near the target after the debounce. The server's peak RSS with a 1 MB HCL2 document open is about 690 MiB (the WebAssembly heap holding the tree, and the Node objects of the walk).
+
+## Slow inputs found by the fuzzer
+
+The property tests (\`test/fuzz/\`) bound every analysis by a time proportional to its size. One family of inputs breaks that bound in the parser itself, not in the analysis: tree-sitter-hcl's error recovery is quadratic in the number of consecutive string tokens that do not form valid syntax. Bare \`web-tree-sitter\` parse times on this machine:
+
+| HCL2 text | 10 KB | 20 KB | 40 KB |
+| --- | ---: | ---: | ---: |
+| \`x = ["a" "b" ...]\` (a list without commas) | 0.24 s | 0.88 s | 3.6 s |
+| a line \`"a"\` repeated | 0.19 s | 0.69 s | 3.0 s |
+| \`"\` repeated | 0.20 s | 1.0 s | 3.2 s |
+| the same list with commas (for comparison) | 0.02 s | 0.04 s | 0.04 s |
+
+A template with such a run stalls every analysis of it (on every keystroke in the editor). web-tree-sitter's \`parse\` accepts a \`progressCallback\` that can cancel a parse after a time budget; the analysis could then report the file as skipped instead.`;
+
 export function renderDoc(r: Results): string {
   const rows: string[] = [];
   const sections: string[] = [];
@@ -108,6 +133,10 @@ It needs \`../shared/corpus\` beside the clone (measures a to c), \`packer\` on 
 - **(d)**: a workspace generated into a temporary folder (see below), then \`node cli.js lint --format json ws\` against \`node bareParse.js ws\` (bench/bareParse.ts: the same walk, read and one \`parseTree\` or tree-sitter parse per file, nothing else), both as processes, alternately, after one warm-up run of each (page cache).
 - **(e)**: the bundled server started with \`--stdio\`, driven with \`vscode-languageserver-protocol\`'s \`StreamMessageReader\`/\`Writer\`; a 1 MB template (an example with a \`control-path-missing\` finding, padded with shell provisioners) is opened, then edits are sent one at a time (an incremental \`didChange\` replacing one digit inside a string), and the time is taken from sending the change to receiving the \`publishDiagnostics\` whose diagnostics carry that document version. The server waits ${r.e?.figures[0]?.debounceMs ?? 150} ms after the last change before it analyses (its debounce), so the end-to-end figure includes that wait by design; the figure after the debounce is the work. The baseline is the bare parse of the same text in the benchmark process.
 - **(f)**: needs the real VS Code, which the end-to-end tier runs; this benchmark does not start it.
+
+To see where the time goes: \`node --cpu-prof\` on the bundled CLI, or \`BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench -- --only e\` for the server, then \`node bench/cpuprofile-top.mjs <file.cpuprofile>\` lists the functions with the most self time.
+
+${WHY}
 
 ## Details
 

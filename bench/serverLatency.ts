@@ -63,7 +63,9 @@ async function run(server: string, format: 'json' | 'hcl', initial: string, edit
   const file = path.join(dir, format === 'json' ? 'template.json' : 'template.pkr.hcl');
   fs.writeFileSync(file, initial);
   const uri = pathToFileURL(file).href;
-  const child = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // BENCH_SERVER_NODE_ARGS passes node options to the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const conn: MessageConnection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
@@ -113,7 +115,9 @@ async function run(server: string, format: 'json' | 'hcl', initial: string, edit
     const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
     const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
     await conn.sendRequest('shutdown');
+    const exited = new Promise((resolve) => child.once('exit', resolve));
     await conn.sendNotification('exit');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
     const work = latencies.map((l) => l - DEBOUNCE_MS);
     return {
       p50: percentile(latencies, 50),
