@@ -7,7 +7,7 @@ import * as path from 'path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding, RequiredPlugin, Severity, Template, TemplateFormat, Value } from './types';
 import { isLegacyTemplate, jsonTemplate, parseJsonTree } from './parseJson';
-import { parseHcl, parseHclVarFile } from './parseHcl';
+import { ParseTooSlow, parseHcl, parseHclVarFile } from './parseHcl';
 import { readAnsibleCfg, type AnsibleCfg } from './ansibleCfg';
 import { socketPlans, type SocketPlan } from './socketPlan';
 import { RULES, type Rule } from './rules';
@@ -106,8 +106,9 @@ export class Analyzer {
     try {
       template = this.parse(file, text);
     } catch (e) {
-      if (!(e instanceof RangeError)) throw e;
-      return { ...empty, findings: [{ ruleId: SKIPPED, severity: 'info', message: 'packer-bake skipped this file: it is nested too deeply to analyse.', file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, fixes: [] }] };
+      if (!(e instanceof RangeError) && !(e instanceof ParseTooSlow)) throw e;
+      const why = e instanceof ParseTooSlow ? `the HCL parser gave up on it (${e.message})` : 'it is nested too deeply to analyse';
+      return { ...empty, findings: [{ ruleId: SKIPPED, severity: 'info', message: `packer-bake skipped this file: ${why}.`, file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, fixes: [] }] };
     }
     if (!template) return empty;
     const doc = TextDocument.create(file, 'packer', 0, text);
@@ -206,7 +207,12 @@ export class Analyzer {
       if (lower.endsWith('.auto.pkrvars.hcl')) {
         const text = this.host.readFile(file);
         dependsOn.add(file);
-        if (text !== undefined && text.length <= this.settings.maxFileSize) for (const [k, v] of parseHclVarFile(file, text)) overrides.set(k, v);
+        if (text === undefined || text.length > this.settings.maxFileSize) continue;
+        try {
+          for (const [k, v] of parseHclVarFile(file, text)) overrides.set(k, v);
+        } catch (e) {
+          if (!(e instanceof ParseTooSlow)) throw e; // a var file the parser gives up on sets nothing we can know
+        }
         continue;
       }
       if (!lower.endsWith('.pkr.hcl') && !lower.endsWith('.pkr.json')) continue;

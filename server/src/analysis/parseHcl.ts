@@ -31,16 +31,34 @@ export function hclReady(): boolean {
 /** Values nested deeper than this are unknown (keeps recursion bounded on hostile input). */
 const MAX_DEPTH = 64;
 
+/**
+ * tree-sitter-hcl's error recovery is quadratic on some invalid inputs (long
+ * runs of string tokens: 40 KB can take seconds, see docs/BENCHMARKS.md), so
+ * a parse gets a time budget proportional to the text and is then abandoned.
+ */
+export class ParseTooSlow extends Error {}
+function budgetMs(text: string): number {
+  return 1000 + text.length / 500;
+}
+
+function parseWithBudget(p: Parser, text: string) {
+  const deadline = Date.now() + budgetMs(text);
+  // The callback returns true to cancel (the .d.ts declares void).
+  const progressCallback = (() => Date.now() > deadline) as unknown as () => void;
+  const tree = p.parse(text, null, { progressCallback });
+  if (!tree) {
+    p.reset();
+    throw new ParseTooSlow(`parsing took longer than ${Math.round(budgetMs(text))} ms`);
+  }
+  return tree;
+}
+
 export function parseHcl(file: string, text: string): Template {
   if (!parser) throw new Error('initHcl() has not completed');
   const t: Template = {
     file, format: 'hcl', text, builders: [], provisioners: [], variables: new Map(), locals: new Map(), requiresInit: false, requiredPlugins: [], problems: [],
   };
-  const tree = parser.parse(text);
-  if (!tree) {
-    t.problems.push({ message: 'HCL could not be parsed', span: { start: 0, end: 0 } });
-    return t;
-  }
+  const tree = parseWithBudget(parser, text);
   try {
     collectProblems(tree.rootNode, t.problems);
     const body = tree.rootNode.namedChildren.find((c) => c?.type === 'body');
@@ -92,7 +110,8 @@ export function parseHcl(file: string, text: string): Template {
             type: plabels[0],
             typeSpan: spanOf(labelNode),
             span: spanOf(pb),
-            attrs: pbody ? attrsOf(pbody, conv) : new Map(),
+            // Only ansible provisioners are analysed: the others keep no attributes (they can be large).
+            attrs: pbody && plabels[0] === 'ansible' ? attrsOf(pbody, conv) : new Map(),
             overrides: [],
             anchor: { syntax: 'hcl', open: open.endIndex, close: close.startIndex },
           };
@@ -109,9 +128,8 @@ export function parseHcl(file: string, text: string): Template {
 /** Attribute values of a `.pkrvars.hcl` file (variable name → value). */
 export function parseHclVarFile(file: string, text: string): Map<string, Value> {
   if (!parser) throw new Error('initHcl() has not completed');
-  const tree = parser.parse(text);
+  const tree = parseWithBudget(parser, text);
   const out = new Map<string, Value>();
-  if (!tree) return out;
   try {
     const body = tree.rootNode.namedChildren.find((c) => c?.type === 'body');
     if (body) for (const [name, a] of attrsOf(body, (n) => toValue(n, file, 0))) out.set(name, a.value);

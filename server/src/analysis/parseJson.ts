@@ -59,10 +59,12 @@ function legacy(t: Template, root: Node, conv: (n: Node) => Value): Template {
     const typeNode = property(p, 'type');
     const type = str(typeNode);
     if (!type || !typeNode) continue;
-    const attrs = attributes(p, conv);
+    // Only ansible provisioners are analysed: the others keep no attributes (they can be large).
+    const ansible = type === 'ansible';
+    const attrs = ansible ? attributes(p, conv) : new Map<string, Attribute>();
     attrs.delete('type');
     const overrides: Provisioner['overrides'] = [];
-    for (const [builder, body, nameNode] of entriesWithKey(property(p, 'override'))) {
+    for (const [builder, body, nameNode] of ansible ? entriesWithKey(property(p, 'override')) : []) {
       if (body.type === 'object') overrides.push({ builder, nameSpan: span(nameNode), attrs: attributes(body, conv), anchor: anchor(body) });
     }
     t.provisioners.push({ type, typeSpan: span(typeNode), span: span(p), attrs, overrides, anchor: anchor(p) });
@@ -94,7 +96,7 @@ function hclJson(t: Template, root: Node, conv: (n: Node) => Value): Template {
   for (const [, build] of blocks(root, 'build', 0)) {
     for (const [labels, body, labelNode] of blocks(build, 'provisioner', 1)) {
       if (body.type !== 'object') continue;
-      const attrs = attributes(body, conv);
+      const attrs = labels[0] === 'ansible' ? attributes(body, conv) : new Map<string, Attribute>();
       t.provisioners.push({
         type: labels[0], typeSpan: span(labelNode), span: span(body), attrs, overrides: [],
         anchor: anchor(body),

@@ -65,6 +65,16 @@ describe('analyze', () => {
       const r = new Analyzer(diskHost, { maxFileSize: 1000 }).analyze(HCL_FILE, big);
       assert.deepEqual(r.findings.map((f) => [f.ruleId, f.severity]), [['file-skipped', 'info']]);
     });
+    it('gives up on HCL the parser is quadratic on, within a time budget, saying so', function () {
+      this.timeout(20_000);
+      const slow = `x = [${'"a" '.repeat(14_000)}]\n`; // ~40 KB: seconds for tree-sitter-hcl's error recovery
+      const started = Date.now();
+      const r = analyzer().analyze(HCL_FILE, slow);
+      assert.deepEqual(r.findings.map((f) => [f.ruleId, f.severity]), [['file-skipped', 'info']]);
+      assert.match(r.findings[0].message, /HCL parser gave up/);
+      assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+      assert.deepEqual(summary(HCL_FILE, hcl()).map((f) => f.rule), ['control-path-missing'], 'the parser works normally afterwards');
+    });
     it('survives 100,000 levels of nesting', () => {
       const deepJson = legacy({ x: 0 }).replace('"x": 0', `"x": ${'['.repeat(100000)}${']'.repeat(100000)}`);
       assert.doesNotThrow(() => analyzer().analyze(JSON_FILE, deepJson));
