@@ -9,6 +9,7 @@ import { parseTree, type ParseError } from 'jsonc-parser';
 import { Parser, Language } from 'web-tree-sitter';
 import { Analyzer, formatForName } from '../server/src/analysis';
 import { ready, diskHost, wasmPaths } from '../test/support/analysis';
+import { cachedHost } from '../server/src/diskHost';
 import { corpusDir, corpusIndex } from '../test/support/corpus';
 import { versus } from './lib';
 
@@ -45,8 +46,9 @@ export async function corpusAnalysis(rounds: number): Promise<CorpusFigures[]> {
       // Files the analyser does not read by name (e.g. packer.json.tmpl) are not measured: their analysis is a no-op.
       if (!formatForName(file)) continue;
       const text = fs.readFileSync(file, 'utf8');
-      // One analyser per file, kept across calls, as the server keeps one; it reads ansible.cfg and sibling files from disk every time.
-      const analyzer = new Analyzer(diskHost);
+      // One analyser per file, kept across calls, as the server keeps one; like the server, its host keeps
+      // what it read from disk (ansible.cfg, sibling files) until a file changes.
+      const analyzer = new Analyzer(cachedHost(diskHost));
       const baseline = format === 'hcl' ? () => parser.parse(text)?.delete() : () => void parseTree(text, [] as ParseError[], options);
       const { baseline: parseMs, subject: analysisMs } = versus(baseline, () => void analyzer.analyze(file, text), rounds);
       files.push({ file: e.file, chars: text.length, analysisMs, parseMs, ratio: analysisMs / parseMs });
