@@ -133,14 +133,18 @@ export function assertFindingInside(files: Record<string, string>, f: Finding): 
   assert.ok(doc.offsetAt(f.range.start) <= doc.offsetAt(f.range.end), `${f.ruleId}: range ends before it starts`);
 }
 
-/** Where an offset of the old text lands after the edits (inside an edit: at its start). */
-function mapOffset(o: number, edits: { start: number; end: number; newText: string }[]): number {
+/**
+ * Where an offset of the old text lands after the edits: inside a replaced
+ * range, at its start; at an insertion point, before or after the inserted text.
+ */
+function mapOffset(o: number, edits: { start: number; end: number; newText: string }[]): number[] {
   let shift = 0;
   for (const e of [...edits].sort((a, b) => a.start - b.start)) {
-    if (e.end <= o && !(e.start === e.end && e.start === o)) shift += e.newText.length - (e.end - e.start);
-    else if (e.start < o) return e.start + shift;
+    if (e.start === e.end && e.start === o) return [o + shift, o + shift + e.newText.length];
+    if (e.end <= o) shift += e.newText.length - (e.end - e.start);
+    else if (e.start < o) return [e.start + shift];
   }
-  return o + shift;
+  return [o + shift];
 }
 
 const parseErrors = (fs: Finding[]) => fs.filter((f) => f.ruleId === PARSE_ERROR);
@@ -179,8 +183,8 @@ export function checkFixes(c: Case): number {
     // That finding is gone: no finding of the rule with the same message where its start moved to.
     const doc = TextDocument.create('file:///x', 'x', 0, c.files[f.file]);
     const newDoc = TextDocument.create('file:///x', 'x', 0, next[f.file]);
-    const at = newDoc.positionAt(mapOffset(doc.offsetAt(f.range.start), moved.get(f.file) ?? []));
-    const still = after.findings.filter((x) => x.ruleId === f.ruleId && x.file === f.file && x.message === f.message && x.range.start.line === at.line && x.range.start.character === at.character);
+    const at = mapOffset(doc.offsetAt(f.range.start), moved.get(f.file) ?? []).map((o) => newDoc.positionAt(o));
+    const still = after.findings.filter((x) => x.ruleId === f.ruleId && x.file === f.file && x.message === f.message && at.some((p) => x.range.start.line === p.line && x.range.start.character === p.character));
     assert.deepEqual(still, [], `${label}: the finding is still there after its fix`);
     checked++;
   }
