@@ -15,29 +15,51 @@ function when(m: Machine): string {
 }
 
 /**
- * What misses its target and why: written by hand from profiles (the figures
- * in the table above are regenerated on every run; this text is not).
+ * What misses its target and why: the figures come from the results; the
+ * profile shares are written by hand from `node --cpu-prof` runs (dated).
  */
-const WHY = `## What misses its target, and why
-
-Profiles taken on 2026-11-24 (commit f0d0e89) with \`node --cpu-prof\`; shares are of CPU time.
-
-- **(a) legacy JSON: met since commit 4a59344 and the one after; it was 2.2× against 2×.** The profile (commit f0d0e89) showed \`jsonc-parser\` at 54% of the analysis, the model at 18% (every provisioner converted into values, not only the \`ansible\` ones), the socket plans and rules at 8%, and a fixed cost of some 50 µs per analysis dominated by reading \`ansible.cfg\` and sibling files from disk each time. Since then the server (and this benchmark, which models it) keeps its disk reads until a watched-file event, and only \`ansible\` provisioners are converted; the small templates still have the highest ratios (a few µs of parse against fixes computed eagerly for every finding).
-- **(d) 5,000 templates, about 130 s and 290 MiB against 3 s and 200 MiB.** The target cannot be met with this parser: the bare parses of the same 193 MB alone take over a minute (tree-sitter's HCL grammar in WebAssembly parses 1 to 2 MB/s on this machine; \`jsonc-parser\` about 100 MB/s), and peak at 155 MiB. The lint costs 1.8× the bare parses; its CPU profile is dominated by the tree-sitter parse (\`ts_parser_parse_wasm\`, subtree release and summarize: about 45%), then garbage collection (12%), then the model walk over the syntax tree across the WebAssembly boundary (\`namedChildren\`, node marshalling, string decoding: about 13%). The peak memory is the WebAssembly heap, which grows to the largest tree and never shrinks, plus V8's heap. What would help: not parsing HCL2 files that do not contain the word \`ansible\` at all (most of such a workspace; they cannot have a finding other than a syntax error, so only if syntax errors of such files need not be reported), walk only \`build\`/\`variable\`/\`locals\`/\`source\` blocks, and analyse files in a worker per core.
-- **(e) server latency on 1 MB, p95 about 250 ms (JSON) and 1.1 s (HCL2) against 20 ms.** End to end, 150 ms of it is the server's debounce, so p95 < 20 ms is out of reach by design; the target makes sense for the work after the debounce. For JSON that work is about 5× the bare parse: the parse (about 30%), the model conversion of every provisioner (about 25%: \`toValue\`, \`attributes\`, string offsets), line offsets of the 1 MB text computed again for every analysis (about 10%), and garbage collection (about 25%). For HCL2 it is the full tree-sitter re-parse of 1 MB on every change (about 70%) and the walk over the tree. Tree-sitter can parse incrementally: after \`tree.edit()\` a one-character change in the same 1 MB HCL2 text re-parses in about 7 ms instead of about 500 ms (measured the same day), so an incremental parse plus a walk limited to the blocks that matter would bring HCL2 near the target after the debounce. The server's peak RSS with a 1 MB HCL2 document open is about 690 MiB (the WebAssembly heap holding the tree, and the Node objects of the walk).
-
-## Slow inputs found by the fuzzer
-
-The property tests (\`test/fuzz/\`) bound every analysis by a time proportional to its size. One family of inputs breaks that bound in the parser itself, not in the analysis: tree-sitter-hcl's error recovery is quadratic in the number of consecutive string tokens that do not form valid syntax. Bare \`web-tree-sitter\` parse times on this machine:
-
-| HCL2 text | 10 KB | 20 KB | 40 KB |
-| --- | ---: | ---: | ---: |
-| \`x = ["a" "b" ...]\` (a list without commas) | 0.24 s | 0.88 s | 3.6 s |
-| a line \`"a"\` repeated | 0.19 s | 0.69 s | 3.0 s |
-| \`"\` repeated | 0.20 s | 1.0 s | 3.2 s |
-| the same list with commas (for comparison) | 0.02 s | 0.04 s | 0.04 s |
-
-A template with such a run would stall every analysis of it (on every keystroke in the editor). The analysis now gives each HCL2 parse a budget of 1 s plus 2 ms per KB through web-tree-sitter's \`progressCallback\`, and reports a file it had to abandon as skipped (\`file-skipped\`, with the reason), so such a file costs about a second once, not a stall; a unit test feeds it a 40 KB run of strings.`;
+function why(r: Results): string {
+  const out: string[] = ['## What misses its target, and why', ''];
+  const a = r.a_b?.figures.find((f) => f.format === 'json');
+  if (a) {
+    out.push(
+      a.totalRatio <= 2
+        ? `- **(a) legacy JSON: met (${fmtRatio(a.totalRatio)}), narrowly; it was 2.2× (quiet machine) to 2.75× (load average 6) before commits 1d3a48d and d129fc7.** The first profile (commit f0d0e89) had \`jsonc-parser\` at 54% of the analysis, the model at 18% (every provisioner converted into values, not only the \`ansible\` ones), the socket plans and rules at 8%, and a fixed cost of some 50 µs per analysis, most of it reading \`ansible.cfg\` and sibling files from disk each time; since then (commits 1d3a48d, d129fc7) only \`ansible\` provisioners are converted and the host keeps its disk reads until a file changes, as the server's does. The small templates still have the highest ratios (worst ${fmtRatio(a.worst.ratio)}, \`${a.worst.file}\`, ${a.worst.chars} characters): a parse of a few microseconds against the fixes computed eagerly for every finding.`
+        : `- **(a) legacy JSON: ${fmtRatio(a.totalRatio)} against 2×.** The first profile (commit f0d0e89) had \`jsonc-parser\` at 54% of the analysis, the model at 18%, the socket plans and rules at 8%, and a fixed cost per analysis for reading \`ansible.cfg\`; the small templates have the highest ratios (worst ${fmtRatio(a.worst.ratio)}, \`${a.worst.file}\`).`,
+    );
+  }
+  const d = r.d?.figures;
+  if (d) {
+    out.push(
+      `- **(d) ${d.workspace.files.toLocaleString('en-US')} templates: ${fmtMs(d.lint.ms / 1000)} s and ${mib(d.lint.maxRssMiB)} against 3 s and 200 MiB.** The target cannot be met with this parser: the bare parses of the same ${mb(d.workspace.bytes)} alone take ${fmtMs(d.bare.ms / 1000)} s and peak at ${mib(d.bare.maxRssMiB)} (tree-sitter's HCL grammar in WebAssembly parses about 2 to 4 MB/s on this machine when it is quiet, \`jsonc-parser\` about 100 MB/s). The lint costs ${fmtRatio(d.lint.ms / d.bare.ms)} the bare parses. Its first profile (commit 38fe17e, when it cost 1.8×) was the tree-sitter parse (about 45%), garbage collection (12%) and the walk over the syntax tree across the WebAssembly boundary (about 13%); converting only \`ansible\` provisioners (commit 1d3a48d) removed most of the walk. The peak memory is the WebAssembly heap, which grows to the largest tree and never shrinks, plus V8's heap; and since commit f8a34fb the CLI's host (\`cachedHost\` in \`server/src/diskHost.ts\`) keeps the text of every file it read until the run ends, here all 193 MB: on 2026-11-24 the same lint with that cache replaced by plain reads peaked at 182 MiB instead of 355 MiB, in the same time, and ran within \`--max-old-space-size=96\`, where the cached one ran out of memory half-way. Caching per folder (the walk is sorted, so a folder's files come together) would keep the sibling reads it saves without holding the workspace. What would still help the time: not parsing HCL2 files without the word \`ansible\` in them (most of such a workspace; they can have no finding but a syntax error, so only if syntax errors of such files need not be reported), and a worker per core.`,
+    );
+  }
+  const e = r.e?.figures;
+  if (e?.length) {
+    const j = e.find((x) => x.format === 'json');
+    const h = e.find((x) => x.format === 'hcl');
+    const parts: string[] = [];
+    if (j) parts.push(`For JSON (${mb(j.chars)}) the work after the debounce is p50 ${fmtMs(j.workP50)} ms, p95 ${fmtMs(j.workP95)} ms, ${fmtRatio(j.workP50 / j.parseMs)} the bare parse of ${fmtMs(j.parseMs)} ms; its profile (commit d95982c) is the parse (about half), line offsets of the 1 MB text computed again for the document update and for the analysis (about 18%), and garbage collection (about 13%): near the target, but not under it.`);
+    if (h) parts.push(`For HCL2 (${mb(h.chars)}) it is p50 ${fmtMs(h.workP50)} ms, p95 ${fmtMs(h.workP95)} ms, almost all of it the full tree-sitter re-parse of the whole text on every change (${fmtMs(h.parseMs)} ms bare). Tree-sitter can parse incrementally: after \`tree.edit()\` a one-character change in the same 1 MB HCL2 text re-parses in about 7 ms instead of about 500 ms (measured on 2026-11-24), so an incremental parse (keeping the previous tree per open document) plus a walk limited to the blocks that matter would bring HCL2 near the target after the debounce. The server's peak RSS with that document open was ${mib(h.serverRssMiB)}.`);
+    out.push(`- **(e) server latency on 1 MB: p95 ${e.map((x) => `${fmtMs(x.p95)} ms (${x.format === 'json' ? 'JSON' : 'HCL2'})`).join(' and ')} end to end, against 20 ms.** ${e[0].debounceMs} ms of it is the server's debounce (it analyses once typing pauses), so p95 < 20 ms end to end is out of reach by design; the target makes sense for the work after the debounce. ${parts.join(' ')}`);
+  }
+  out.push(
+    '',
+    '## Slow inputs found by the fuzzer',
+    '',
+    'The property tests (\`test/fuzz/\`) bound every analysis by a time proportional to its size. One family of inputs broke that bound in the parser itself, not in the analysis: tree-sitter-hcl\'s error recovery is quadratic in the number of consecutive string tokens that do not form valid syntax. Bare \`web-tree-sitter\` parse times on this machine:',
+    '',
+    '| HCL2 text | 10 KB | 20 KB | 40 KB |',
+    '| --- | ---: | ---: | ---: |',
+    '| \`x = ["a" "b" ...]\` (a list without commas) | 0.24 s | 0.88 s | 3.6 s |',
+    '| a line \`"a"\` repeated | 0.19 s | 0.69 s | 3.0 s |',
+    '| \`"\` repeated | 0.20 s | 1.0 s | 3.2 s |',
+    '| the same list with commas (for comparison) | 0.02 s | 0.04 s | 0.04 s |',
+    '',
+    'Such a template would stall every analysis of it (on every keystroke in the editor). Since commit 1d3a48d the analysis gives each HCL2 parse a budget of 1 s plus 2 ms per KB through web-tree-sitter\'s \`progressCallback\` and reports a file it had to abandon as skipped (\`file-skipped\`, with the reason), so such a file costs about a second once instead of a stall.',
+  );
+  return out.join('\n');
+}
 
 export function renderDoc(r: Results): string {
   const rows: string[] = [];
@@ -70,7 +92,7 @@ export function renderDoc(r: Results): string {
     seen('d', r.d.machine);
     const d = r.d.figures;
     const ok = d.lint.ms < 3000 && d.lint.maxRssMiB < 200;
-    rows.push(`| (d) \`packer-bake lint\` of a generated workspace of ${d.workspace.files} templates (${mb(d.workspace.bytes)}), as a process | the same files parsed bare, as a process | ${fmtMs(d.lint.ms / 1000)} s, ${mib(d.lint.maxRssMiB)} peak vs ${fmtMs(d.bare.ms / 1000)} s, ${mib(d.bare.maxRssMiB)} peak | **${fmtRatio(d.lint.ms / d.bare.ms)}** | < 3 s and < 200 MiB | ${yes(ok)} |`);
+    rows.push(`| (d) \`packer-bake lint\` of a generated workspace of ${d.workspace.files.toLocaleString('en-US')} templates (${mb(d.workspace.bytes)}), as a process | the same files parsed bare, as a process | ${fmtMs(d.lint.ms / 1000)} s, ${mib(d.lint.maxRssMiB)} peak vs ${fmtMs(d.bare.ms / 1000)} s, ${mib(d.bare.maxRssMiB)} peak | **${fmtRatio(d.lint.ms / d.bare.ms)}** | < 3 s and < 200 MiB | ${yes(ok)} |`);
   } else {
     rows.push('| (d) lint of a generated workspace of 5,000 templates | | not measured yet | | < 3 s, < 200 MiB | |');
   }
@@ -136,7 +158,7 @@ It needs \`../shared/corpus\` beside the clone (measures a to c), \`packer\` on 
 
 To see where the time goes: \`node --cpu-prof\` on the bundled CLI, or \`BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench -- --only e\` for the server, then \`node bench/cpuprofile-top.mjs <file.cpuprofile>\` lists the functions with the most self time.
 
-${WHY}
+${why(r)}
 
 ## Details
 
