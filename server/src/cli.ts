@@ -232,11 +232,14 @@ function version(): string {
 }
 
 if (require.main === module) {
+  // Set the exit code and let Node finish writing: process.exit() would cut piped output at 64 KiB.
   main(process.argv.slice(2), { cwd: process.cwd(), out: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`) }).then(
-    (code) => process.exit(code),
+    (code) => {
+      process.exitCode = code;
+    },
     (e: unknown) => {
       process.stderr.write(`packer-bake: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
-      process.exit(2);
+      process.exitCode = 2;
     },
   );
 }

@@ -100,6 +100,16 @@ describe('packer-bake lint (the bundled CLI)', () => {
     assert.equal(fs.readFileSync(path.join(cfgDir, 't.pkr.hcl'), 'utf8'), hcl());
   });
 
+  it('writes all of a large report to a pipe (more than 64 KiB)', () => {
+    for (let i = 0; i < 300; i++) {
+      fs.mkdirSync(path.join(dir, 'many', `d${i}`), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'many', `d${i}`, 't.json'), legacy());
+    }
+    const r = lint(['lint', '--format', 'json', 'many'], dir);
+    assert.ok(r.out.length > 65536, `only ${r.out.length} bytes`);
+    assert.equal((JSON.parse(r.out) as unknown[]).length, 300);
+  });
+
   it('lints the examples folder as the README says', () => {
     const r = lint(['lint', 'examples', '--format', 'json'], root);
     const rules = new Set((JSON.parse(r.out) as { rule: string; file: string }[]).map((f) => `${path.dirname(f.file)}:${f.rule}`));
