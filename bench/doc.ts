@@ -104,7 +104,7 @@ export function renderDoc(r: Results): string {
   } else {
     rows.push('| (e) language server `didChange` → `publishDiagnostics` on a 1 MB template | | not measured yet | | p95 < 20 ms | |');
   }
-  rows.push('| (f) extension activation and server start in the real VS Code | VS Code\'s own `json` extension activation in the same run | measured by the end-to-end tier (`npm run test:e2e`, `test/e2e/`), which runs the real VS Code; not measured by `npm run bench` | | activation work < 50 ms | see the e2e report |');
+  rows.push('| (f) extension activation and server start in the real VS Code | VS Code\'s own `json` extension activation in the same run: not taken (no API gives another extension\'s activation time) | measured by the end-to-end tier (`npm run test:e2e`), which asserts the target and prints the figures in its test title; on 2026-11-24: activation work 5.6 ms, server ready (first workspace scan done) 515 ms after activation | | activation work < 50 ms | met |');
 
   if (r.a_b) {
     for (const f of r.a_b.figures) {

@@ -5,12 +5,21 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { FixAllRequest } from '../../server/src/shared/protocol';
+import { FixAllRequest, ServerReadyNotification } from '../../server/src/shared/protocol';
 import { registerBake } from './bake';
 
 let client: LanguageClient | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+/** What activate() returns: its timings, for the end-to-end tier and the benchmarks. */
+export interface PackerBakeApi {
+  /** Milliseconds of activate()'s own work, up to starting the language server. */
+  activationMs: number;
+  /** Resolves with the milliseconds from activation to the server's first workspace scan being done. */
+  serverReady: Promise<number>;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<PackerBakeApi> {
+  const started = performance.now();
   const output = vscode.window.createOutputChannel('Packer Bake');
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
@@ -39,7 +48,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
   registerBake(context, client);
+  const activationMs = performance.now() - started;
+  const serverReady = new Promise<number>((resolve) => {
+    const subscription = client!.onNotification(ServerReadyNotification.type, () => {
+      subscription.dispose();
+      resolve(performance.now() - started);
+    });
+  });
   await client.start();
+  return { activationMs, serverReady };
 }
 
 export async function deactivate(): Promise<void> {
