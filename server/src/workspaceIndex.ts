@@ -44,7 +44,7 @@ export interface IndexOptions {
   cacheDiskReads?: boolean;
 }
 
-type Source = { text: string; languageId?: string } | { tooLarge: number };
+type Source = { text: string; languageId?: string; document?: TextDocument } | { tooLarge: number };
 
 const EMPTY: AnalysisResult = { findings: [], plans: [], dependsOn: [] };
 
@@ -287,7 +287,7 @@ export class WorkspaceIndex {
       this.analyzer.configure(analysisSettings(settings));
       this.maxFileSize = settings.maxFileSize;
       try {
-        result = this.analyzer.analyze(name, source.text);
+        result = this.analyzer.analyze(name, source.text, source.document);
       } catch (e) {
         this.options.log(`analysis of ${key} failed: ${errorText(e)}`);
         result = EMPTY;
@@ -319,7 +319,7 @@ export class WorkspaceIndex {
 
   private async read(key: string, settings: PackerBakeSettings): Promise<Source | undefined> {
     const doc = this.openDocument(key);
-    if (doc) return { text: doc.getText(), languageId: doc.languageId };
+    if (doc) return { text: doc.getText(), languageId: doc.languageId, document: doc };
     if (!isFileKey(key)) return undefined;
     try {
       const stat = await fsp.stat(key);

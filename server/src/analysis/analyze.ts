@@ -93,7 +93,12 @@ export class Analyzer {
     return jsonTemplate(file, text, 'hcl-json', root, problems);
   }
 
-  analyze(file: string, text: string): AnalysisResult {
+  /**
+   * `document`, when the caller has one for this text (the language server's
+   * open document), gives the positions: it keeps its line offsets across
+   * edits, so they are not computed again for every analysis.
+   */
+  analyze(file: string, text: string, document?: Pick<TextDocument, 'positionAt'>): AnalysisResult {
     const empty: AnalysisResult = { findings: [], plans: [], dependsOn: [] };
     if (!formatForName(file)) return empty;
     const skip = this.skipReason(text);
@@ -111,8 +116,8 @@ export class Analyzer {
       return { ...empty, findings: [{ ruleId: SKIPPED, severity: 'info', message: `packer-bake skipped this file: ${why}.`, file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, fixes: [] }] };
     }
     if (!template) return empty;
-    const doc = TextDocument.create(file, 'packer', 0, text);
-    const docs = new Map<string, TextDocument>([[file, doc]]);
+    const doc = document ?? TextDocument.create(file, 'packer', 0, text);
+    const docs = new Map<string, Pick<TextDocument, 'positionAt'>>([[file, doc]]);
     const findings: Finding[] = template.problems.map((p) => ({
       ruleId: PARSE_ERROR, severity: 'error' as Severity, message: p.message, file, range: { start: doc.positionAt(p.span.start), end: doc.positionAt(p.span.end) }, fixes: [],
     }));
@@ -244,12 +249,13 @@ export class Analyzer {
   }
 }
 
-function toFinding(rule: Rule, raw: RawFinding, severity: Severity, docs: Map<string, TextDocument>): Finding {
+function toFinding(rule: Rule, raw: RawFinding, severity: Severity, docs: Map<string, Pick<TextDocument, 'positionAt'>>): Finding {
   const doc = (file: string) => docs.get(file) ?? TextDocument.create(file, 'text', 0, '');
   const range = (file: string, s: { start: number; end: number }) => ({ start: doc(file).positionAt(s.start), end: doc(file).positionAt(s.end) });
   return {
     ruleId: rule.id,
-    severity: raw.severity && rule.defaultSeverity !== severity ? severity : raw.severity ?? severity,
+    // A finding may carry its own severity (Packer rejects the template); a severity the user set wins.
+    severity: severity !== rule.defaultSeverity ? severity : raw.severity ?? severity,
     message: raw.message,
     file: raw.file,
     range: range(raw.file, raw.span),

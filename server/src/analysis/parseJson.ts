@@ -3,7 +3,7 @@
  * with jsonc-parser's syntax tree.
  */
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
-import type { Attribute, Builder, Provisioner, Template, TemplateFormat, Value, ParseProblem } from './types';
+import type { Attribute, Provisioner, Template, TemplateFormat, Value, ParseProblem } from './types';
 import { jsonStringOffsets } from './stringOffsets';
 
 export function parseJsonTree(text: string): { root: Node | undefined; problems: ParseProblem[] } {
@@ -191,4 +191,3 @@ function span(n: Node): { start: number; end: number } {
   return { start: n.offset, end: n.offset + n.length };
 }
 
-export type { Builder };

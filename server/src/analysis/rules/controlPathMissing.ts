@@ -33,12 +33,11 @@ function message(plan: KnownPlan, ssh: boolean, transfer: boolean): string {
   const where = plan.override ? ` for builder "${plan.override.builder}"` : '';
   const base = `Ansible will create the SSH control socket${where} in ~/.ansible/cp, where Unix sockets can fail inside a container (on a network or host-mounted home: "unix_listener: cannot bind to path ...: Operation not permitted").`;
   const fixIt = ' Set ANSIBLE_SSH_CONTROL_PATH under /tmp in ansible_env_vars.';
-  const other = (t: KnownPlan['ssh']) => (t.kind === 'socket' && t.via === 'ssh-arg' && t.decidedBy ? t.decidedBy.where === 'ansible.cfg' ? `${t.decidedBy.label} in ansible.cfg` : t.decidedBy.where === 'ansible_ssh_extra_args' ? 'ansible_ssh_extra_args' : undefined : undefined);
   if (ssh && !transfer) {
     return `${base} The ControlPath given for ${plan.transferTool} does not reach ssh.${fixIt}`;
   }
   if (!ssh && transfer) {
-    const extra = plan.sshExtraArgs?.label ?? other(plan.ssh) ?? '--ssh-extra-args';
+    const extra = plan.sshExtraArgs ? `${plan.sshExtraArgs.label}${plan.sshExtraArgs.where === 'ansible.cfg' ? ' in ansible.cfg' : ''}` : '--ssh-extra-args';
     return `Ansible's file transfers (${plan.transferTool}) will create their SSH control socket${where} in ~/.ansible/cp: the ControlPath in ${extra} reaches only ssh, not ${plan.transferTool}. Unix sockets there can fail inside a container.${fixIt}`;
   }
   return base + fixIt;

@@ -19,7 +19,7 @@ export function tokenWidths(plan: Pick<KnownPlan, 'useProxy' | 'user'>): Record<
 
 /** ssh's expansion of a ControlPath, by width only; `~` is taken as /root (a container's usual HOME). */
 export function expandedLength(sshPath: string, widths: Record<string, number>): number {
-  let p = sshPath.replace(/^~(?=\/|$)/, '/root').replace('<hash>', 'x'.repeat(10));
+  const p = sshPath.replace(/^~(?=\/|$)/, '/root').replace('<hash>', 'x'.repeat(10));
   let n = 0;
   for (let i = 0; i < p.length; i++) {
     if (p[i] === '%' && i + 1 < p.length) {
@@ -29,7 +29,6 @@ export function expandedLength(sshPath: string, widths: Record<string, number>):
       n += Buffer.byteLength(p[i]);
     }
   }
-  p = '';
   return n;
 }
 
