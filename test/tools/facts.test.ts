@@ -11,9 +11,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { requireThat, requireTool } from '../support/requireTool';
 import {
-  COMMON_EXTRA_ARGUMENTS, HOSTKEY_ARGS, ansibleProvisioner, buildTemplate, limiter, optionOf,
+  COMMON_EXTRA_ARGUMENTS, HOSTKEY_ARGS, ansibleProvisioner, buildTemplate, renderTemplate, limiter, optionOf,
   sharedSshd, stopSharedSshd, type BuildOptions, type BuildResult, type Format,
 } from './packer';
+import { assertBuilt, assertFailed, expanded, explain, uniq } from './assertions';
 import { sshdPath, type Sshd } from './sshd';
 import {
   CONTROL_PATH_TOO_LONG, HCL_ENV_ELEMENT_NOT_STRING, HCL_ENV_NOT_LIST, HOST_KEY_REJECTED, JSON_ENV_LIST_ENTRY,
@@ -44,22 +45,6 @@ const both = (f: (fmt: Format) => void) => { f('json'); f('hcl'); };
 
 let sshd: Sshd;
 const defaultCp = (r: BuildResult) => new RegExp(`^${r.home.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/\\.ansible/cp/[0-9a-f]{10}$`);
-/** `<prefix>127.0.0.1-<port>-<user>`, the port being the one Ansible really connected to (Packer's proxy). */
-function expanded(r: BuildResult, prefix: string, withUser = true): string {
-  const argv = r.sshCommands[0];
-  assert.ok(argv, 'ansible ran no ssh command');
-  return `${prefix}127.0.0.1-${optionOf(argv, 'Port')}${withUser ? `-${optionOf(argv, 'User')}` : ''}`;
-}
-const uniq = <T>(xs: T[]) => [...new Set(xs)];
-const explain = (r: BuildResult) => `exit ${r.exitCode}, last output:\n${r.ui.split('\n').slice(-25).join('\n')}`;
-function assertBuilt(r: BuildResult): void {
-  assert.ok(r.ok, explain(r));
-  assert.deepEqual(r.recap, { ok: 1, changed: 0, unreachable: 0, failed: 0 });
-}
-function assertFailed(r: BuildResult, pattern: RegExp): void {
-  assert.ok(!r.ok && r.exitCode !== 0, `expected the build to fail; ${explain(r)}`);
-  assert.match(r.ui, pattern);
-}
 
 describe('oracle: Packer 1.6.6 + ansible-core 2.14 + OpenSSH 9.2 facts the rules rely on', function () {
   this.timeout(240_000);
@@ -277,6 +262,20 @@ describe('oracle: Packer 1.6.6 + ansible-core 2.14 + OpenSSH 9.2 facts the rules
       assertBuilt(r);
       assert.match(r.ui, WORLD_WRITABLE_CWD);
       assert.match(r.sshControlPaths[0]!, defaultCp(r));
+    });
+  });
+
+  describe('a UTF-8 byte-order mark', () => {
+    const bom = {
+      json: scenario('bom.json', { command: 'validate', text: `\ufeff${renderTemplate('json', ansibleProvisioner())}` }),
+      hcl: scenario('bom.hcl', { format: 'hcl', command: 'validate', text: `\ufeff${renderTemplate('hcl', ansibleProvisioner())}` }),
+    };
+    it('[json] makes Packer reject the template (the analysis reports it as a parse error)', async () => {
+      assertFailed(await bom.json(), /Error parsing JSON: invalid character/);
+    });
+    it('[hcl] is accepted', async () => {
+      const r = await bom.hcl();
+      assert.ok(r.ok, explain(r));
     });
   });
 

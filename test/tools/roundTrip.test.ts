@@ -24,6 +24,7 @@ import {
   COMMON_EXTRA_ARGUMENTS, HOSTKEY_ARGS, ansibleProvisioner, buildTemplate, limiter, optionOf, renderTemplate,
   stopSharedSshd, type BuildOptions, type BuildResult, type Format, type Provisioner,
 } from './packer';
+import { assertBuilt, assertFailed, expanded, uniq } from './assertions';
 import { sshdPath } from './sshd';
 import {
   HOST_KEY_REJECTED, SCP_USES_SFTP, SFTP_CHANNEL_NO_EXIT_STATUS, TRANSFER_FAILED, UNIX_LISTENER_BIND_NOT_PERMITTED,
@@ -57,22 +58,6 @@ let netFsProblem: string | undefined;
 /** Sockets the fixes placed outside this run's prefix (/tmp/ansible-...): removed in `after` if still there. */
 const foreignSockets = new Set<string>();
 
-const explain = (r: BuildResult) => `exit ${r.exitCode}, last output:\n${r.ui.split('\n').slice(-25).join('\n')}`;
-function assertBuilt(r: BuildResult): void {
-  assert.ok(r.ok, explain(r));
-  assert.deepEqual(r.recap, { ok: 1, changed: 0, unreachable: 0, failed: 0 });
-}
-function assertFailed(r: BuildResult, pattern: RegExp): void {
-  assert.ok(!r.ok && r.exitCode !== 0, `expected the build to fail; ${explain(r)}`);
-  assert.match(r.ui, pattern);
-}
-/** `<prefix>127.0.0.1-<port>[-<user>]`, with the port Ansible really connected to (Packer's proxy). */
-function expanded(r: BuildResult, prefix: string, withUser = true): string {
-  const argv = r.sshCommands[0];
-  assert.ok(argv, 'ansible ran no ssh command');
-  return `${prefix}127.0.0.1-${optionOf(argv, 'Port')}${withUser ? `-${optionOf(argv, 'User')}` : ''}`;
-}
-const uniq = <T>(xs: T[]) => [...new Set(xs)];
 const defaultCp = (home: string) => new RegExp(`^${home.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/\\.ansible/cp/[0-9a-f]{10}$`);
 /** The one master socket of a build: ssh bound it, and it was seen on disk. */
 function assertSocket(r: BuildResult, want: string | RegExp): string {
