@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { root } from './lib';
+const { bundleOptions, wasmFiles } = require('../scripts/esbuildOptions.cjs') as { bundleOptions: BuildOptions; wasmFiles: string[] };
 
 export interface Bundles {
   dir: string;
@@ -19,23 +20,14 @@ export interface Bundles {
   serverError?: string;
 }
 
-const common: BuildOptions = {
-  bundle: true,
-  platform: 'node',
-  target: 'node18',
-  format: 'cjs',
-  logLevel: 'silent',
-  mainFields: ['module', 'main'],
-  alias: { 'web-tree-sitter': require.resolve('web-tree-sitter') },
-  external: ['vscode', 'fs/promises', 'module'],
-};
+const common: BuildOptions = { ...bundleOptions, logLevel: 'silent' };
 
 export async function bundle(): Promise<Bundles> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'packer-bake-bench-dist-'));
   const out = (name: string) => path.join(dir, name);
   await build({ ...common, entryPoints: [path.join(root, 'server/src/cli.ts')], outfile: out('cli.js') });
   await build({ ...common, entryPoints: [path.join(root, 'bench/bareParse.ts')], outfile: out('bareParse.js') });
-  for (const f of [require.resolve('web-tree-sitter/tree-sitter.wasm'), require.resolve('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-hcl.wasm')]) {
+  for (const f of wasmFiles) {
     fs.copyFileSync(f, out(path.basename(f)));
   }
   const result: Bundles = { dir, cli: out('cli.js'), bareParse: out('bareParse.js') };

@@ -12,31 +12,21 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import fc from 'fast-check';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { renderTemplate, templateSpec, mutate, mutation } from './arbitraries';
 import { exampleSeeds, long, params } from './support';
 import type { TestClient as Client } from '../protocol/lspClient';
+const { bundleOptions, wasmFiles } = require('../../scripts/esbuildOptions.cjs') as { bundleOptions: BuildOptions; wasmFiles: string[] };
 
 const ROOT = path.join(__dirname, '..', '..');
 
 /** The server, bundled from the working tree into a private folder (as bench/bundle.ts does). */
 async function bundleServer(): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'packer-bake-fuzz-dist-'));
-  await build({
-    entryPoints: [path.join(ROOT, 'server/src/server.ts')],
-    outfile: path.join(dir, 'server.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node18',
-    format: 'cjs',
-    logLevel: 'silent',
-    mainFields: ['module', 'main'],
-    alias: { 'web-tree-sitter': require.resolve('web-tree-sitter') },
-    external: ['vscode', 'fs/promises', 'module'],
-  });
-  for (const f of [require.resolve('web-tree-sitter/tree-sitter.wasm'), require.resolve('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-hcl.wasm')]) {
+  await build({ ...bundleOptions, logLevel: 'silent', entryPoints: [path.join(ROOT, 'server/src/server.ts')], outfile: path.join(dir, 'server.js') });
+  for (const f of wasmFiles) {
     fs.copyFileSync(f, path.join(dir, path.basename(f)));
   }
   process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));

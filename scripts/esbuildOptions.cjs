@@ -1,0 +1,27 @@
+// The esbuild options every bundle of this project uses (dist/, the benchmarks,
+// the fuzzed server), so what is tested is built like what ships.
+'use strict';
+const path = require('path');
+
+/** @type {import('esbuild').BuildOptions} */
+const bundleOptions = {
+  bundle: true,
+  platform: 'node',
+  target: 'node18',
+  format: 'cjs',
+  logLevel: 'warning',
+  // jsonc-parser's UMD build hides its requires from bundlers; take its ES module build.
+  mainFields: ['module', 'main'],
+  // web-tree-sitter's ES module build needs import.meta.url; bundle its CommonJS build.
+  alias: { 'web-tree-sitter': require.resolve('web-tree-sitter') },
+  // web-tree-sitter probes for these in the browser build only.
+  external: ['vscode', 'fs/promises', 'module'],
+};
+
+/** The two wasm files the HCL parser loads at run time, to copy next to a bundle. */
+const wasmFiles = [
+  require.resolve('web-tree-sitter/tree-sitter.wasm'),
+  require.resolve('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-hcl.wasm'),
+];
+
+module.exports = { bundleOptions, wasmFiles, wasmName: (f) => path.basename(f) };
