@@ -20,8 +20,8 @@ Options:
   --rule <id>=<severity>     error, warning, info, hint or off; repeatable
   --safe-dir <dir>           another directory where sockets work; repeatable
   --max-file-size <bytes>    skip larger templates (default: 5242880)
-  --toolchain <tool>=<ver>   the version that will run the build: packer, ansiblePlugin
-                             or openssh (e.g. openssh=9.2p1); repeatable
+  --toolchain <tool>=<ver>   the version that will run the build: packer, ansiblePlugin,
+                             ansible (ansible-core) or openssh (e.g. openssh=9.2p1); repeatable
   --fix                      apply the preferred fixes in place, then report what is left
   -h, --help                 show this help
   -v, --version              show the version
@@ -93,7 +93,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const toolchain: Record<string, string> = {};
   for (const t of values.toolchain!) {
     const [tool, ver] = t.split('=');
-    if (!['packer', 'ansiblePlugin', 'openssh'].includes(tool) || !ver || !/\d/.test(ver)) throw new UsageError(`--toolchain ${t}: expected packer=<version>, ansiblePlugin=<version> or openssh=<version>`);
+    if (!['packer', 'ansiblePlugin', 'ansible', 'openssh'].includes(tool) || !ver || !/\d/.test(ver)) throw new UsageError(`--toolchain ${t}: expected packer=<version>, ansiblePlugin=<version>, ansible=<version> or openssh=<version>`);
     toolchain[tool] = ver;
   }
   const targets = paths.length ? paths : ['.'];

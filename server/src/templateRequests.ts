@@ -10,7 +10,11 @@ import type { Entry, WorkspaceIndex } from './workspaceIndex';
 function summary(index: WorkspaceIndex, entry: Entry): TemplateSummary | undefined {
   const t = entry.result.template;
   if (!t) return undefined;
-  return { uri: index.uriOf(entry.key), format: t.format, builds: [...new Set(t.builders.map((b) => b.name))], requiresInit: t.requiresInit };
+  const workingDirectory = entry.result.workingDirectory;
+  return {
+    uri: index.uriOf(entry.key), format: t.format, builds: [...new Set(t.builders.map((b) => b.name))], requiresInit: t.requiresInit,
+    workingDirectory: workingDirectory?.dir ?? '', workingDirectoryReason: workingDirectory?.reason ?? '',
+  };
 }
 
 export async function listTemplates(index: WorkspaceIndex): Promise<TemplateSummary[]> {

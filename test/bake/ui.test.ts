@@ -49,7 +49,8 @@ function fixture(info: Partial<TemplateInfo> = {}): Fixture {
   stub.reset();
   stub.folders = [{ uri: Uri.file(ws), name: 'ws', index: 0 }];
   const full: TemplateInfo = {
-    uri: Uri.file(template).toString(), format: 'hcl', builds: ['null.a', 'null.b'], requiresInit: false, diagnostics: [], ...info,
+    uri: Uri.file(template).toString(), format: 'hcl', builds: ['null.a', 'null.b'], requiresInit: false, diagnostics: [],
+    workingDirectory: path.dirname(template), workingDirectoryReason: 'the template\'s folder', ...info,
   };
   const requests: Fixture['requests'] = [];
   const state = new Map<string, unknown>();

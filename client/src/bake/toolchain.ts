@@ -8,6 +8,7 @@ import type { ExecFn } from './engine';
 export interface ToolchainVersions {
   packer?: string;
   ansiblePlugin?: string;
+  ansible?: string;
   openssh?: string;
 }
 

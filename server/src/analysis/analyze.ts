@@ -51,6 +51,11 @@ export interface AnalysisResult {
   plans: SocketPlan[];
   /** Other files the result depends on (ansible.cfg files, sibling templates): re-analyse when they change. */
   dependsOn: string[];
+  /**
+   * The directory Packer runs in, as the analysis assumed it (where ansible.cfg
+   * and relative paths are read from), and why. Undefined for unsaved documents.
+   */
+  workingDirectory?: { dir: string; reason: string };
 }
 
 /** The template format a file name implies, before looking at the content. */
@@ -163,7 +168,8 @@ export class Analyzer {
         findings.push(f);
       }
     }
-    return { template, findings, plans, dependsOn: [...dependsOn] };
+    const workingDirectory = path.isAbsolute(file) ? { dir, reason: 'the template\'s folder' } : undefined;
+    return { template, findings, plans, dependsOn: [...dependsOn], workingDirectory };
   }
 
   /** Forgets cached sibling templates and config files (call when a file changes on disk). */

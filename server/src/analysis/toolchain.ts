@@ -16,6 +16,8 @@ export interface Toolchain {
   packer?: string;
   /** The packer-plugin-ansible that runs, e.g. `1.1.1` (from `packer plugins installed`). */
   ansiblePlugin?: string;
+  /** ansible-core, e.g. `2.19.4` (from `ansible --version`). */
+  ansible?: string;
   /** The OpenSSH client, e.g. `9.2p1` (from `ssh -V`). */
   openssh?: string;
 }

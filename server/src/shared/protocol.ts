@@ -17,6 +17,14 @@ export interface TemplateSummary {
   builds: string[];
   /** True for HCL2 templates with a `packer { required_plugins { ... } }` block (needs `packer init`). */
   requiresInit: boolean;
+  /**
+   * Absolute path of the directory Packer must be started in: Ansible reads
+   * ansible.cfg from there and resolves relative paths (playbook_file,
+   * ANSIBLE_CONFIG) against it. Inferred by the analysis, or configured.
+   */
+  workingDirectory: string;
+  /** Why that directory, in a few words (shown to the user). */
+  workingDirectoryReason: string;
 }
 
 export namespace ListTemplatesRequest {
@@ -58,7 +66,7 @@ export namespace ServerReadyNotification {
 
 export interface ToolchainParams {
   /** Versions reported by the bake image (`packer version`, `packer plugins installed`, `ssh -V`). */
-  toolchain: { packer?: string; ansiblePlugin?: string; openssh?: string };
+  toolchain: { packer?: string; ansiblePlugin?: string; ansible?: string; openssh?: string };
 }
 
 export namespace ToolchainNotification {

@@ -37,6 +37,8 @@ export interface PackerBakeSettings {
 export interface ToolchainSetting {
   packer?: string;
   ansiblePlugin?: string;
+  /** ansible-core, as `ansible --version` prints it (e.g. 2.19.4). */
+  ansible?: string;
   openssh?: string;
 }
 
@@ -80,11 +82,14 @@ export function normalizeSettings(raw: unknown): PackerBakeSettings {
   };
 }
 
+/** The tools whose versions the analysis can use. */
+export const TOOLCHAIN_KEYS = ['packer', 'ansiblePlugin', 'ansible', 'openssh'] as const;
+
 /** Keeps the version strings that look like versions. */
 export function normalizeToolchain(raw: unknown): ToolchainSetting {
   const t: ToolchainSetting = {};
   if (!isObject(raw)) return t;
-  for (const key of ['packer', 'ansiblePlugin', 'openssh'] as const) {
+  for (const key of TOOLCHAIN_KEYS) {
     const v = raw[key];
     if (typeof v === 'string' && /\d/.test(v)) t[key] = v.trim();
   }
@@ -170,6 +175,7 @@ export function configurationProperties(rules: readonly RuleInfo[]): Record<stri
       properties: {
         packer: { type: 'string', description: 'Packer version, as `packer version` prints it (e.g. 1.6.6).' },
         ansiblePlugin: { type: 'string', description: 'packer-plugin-ansible version, as `packer plugins installed` shows it (e.g. 1.1.1).' },
+        ansible: { type: 'string', description: 'ansible-core version, as `ansible --version` prints it (e.g. 2.19.4).' },
         openssh: { type: 'string', description: 'OpenSSH client version, as `ssh -V` prints it (e.g. 9.2p1).' },
       },
       additionalProperties: false,
