@@ -5,16 +5,19 @@
  */
 import * as path from 'path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Finding, RequiredPlugin, Severity, Template, TemplateFormat, Value } from './types';
+import type { Builder, Finding, RequiredPlugin, Severity, Template, TemplateFormat, Value } from './types';
 import { isLegacyTemplate, jsonTemplate, parseJsonTree } from './parseJson';
 import { ParseTooSlow, parseHcl, parseHclVarFile } from './parseHcl';
 import { readAnsibleCfg, type AnsibleCfg } from './ansibleCfg';
-import { socketPlans, type SocketPlan } from './socketPlan';
+import { socketPlans, type PlanContext, type SocketPlan } from './socketPlan';
 import { RULES, type Rule } from './rules';
+import type { RuleContext } from './rules/rule';
+import { workingDirectory } from './workingDirectory';
+import { describeFlavors, flavorsFor, type Flavor } from './toolchain';
 import { DOCS_BASE } from './rules/rule';
 import { DEFAULT_SAFE_DIRS } from './rules/controlPathUnsafeDir';
 import type { RawFinding } from './rules/rule';
-import type { Scope } from './interpolation';
+import type { Scope } from './evaluate';
 import type { Toolchain } from './toolchain';
 
 export interface AnalysisHost {
@@ -33,11 +36,15 @@ export interface AnalysisSettings {
   safeDirectories: string[];
   /** Templates larger than this (bytes) are skipped with one informational finding. */
   maxFileSize: number;
-  /** Versions of Packer, the ansible plugin and OpenSSH that will run the build, when known. */
+  /** Versions of Packer, the ansible plugin, ansible-core and OpenSSH that will run the build, when known. */
   toolchain: Toolchain;
+  /** The directory Packer runs in, when the user says (absolute); else it is inferred per template. */
+  workingDirectory?: string;
+  /** Folders the working-directory search stays inside (workspace folders, the CLI's paths). */
+  roots?: string[];
 }
 
-export const DEFAULT_SETTINGS: AnalysisSettings = { rules: {}, safeDirectories: [], maxFileSize: 5 * 1024 * 1024, toolchain: {} };
+export const DEFAULT_SETTINGS: AnalysisSettings = { rules: {}, safeDirectories: [], maxFileSize: 5 * 1024 * 1024, toolchain: {}, roots: [] };
 
 /** Finding ids that are not rules: the template could not be read. */
 export const PARSE_ERROR = 'parse-error';
@@ -47,7 +54,7 @@ export interface AnalysisResult {
   /** Undefined when the file is not a Packer template (or was skipped). */
   template?: Template;
   findings: Finding[];
-  /** The socket plans the rules ran over. */
+  /** The socket plans the rules ran over (every flavor's). */
   plans: SocketPlan[];
   /** Other files the result depends on (ansible.cfg files, sibling templates): re-analyse when they change. */
   dependsOn: string[];
@@ -56,6 +63,8 @@ export interface AnalysisResult {
    * and relative paths are read from), and why. Undefined for unsaved documents.
    */
   workingDirectory?: { dir: string; reason: string };
+  /** The builds `-only` can name: legacy builders' names; HCL2 `<type>.<name>` of the sources the folder's build blocks run. */
+  builds?: string[];
 }
 
 /** The template format a file name implies, before looking at the content. */
@@ -70,6 +79,19 @@ export function formatForName(file: string): TemplateFormat | 'maybe-json' | und
 interface Cached<T> {
   text: string;
   value: T;
+}
+
+interface FolderContext {
+  variables: Map<string, Value>;
+  locals: Map<string, Value>;
+  builders: Builder[];
+  requiredPlugins: RequiredPlugin[];
+  /** The folder's other files define the same names: Packer builds this file on its own. */
+  standalone: boolean;
+  /** Every source the folder's build blocks run, as -only names. */
+  builds: string[];
+  /** The texts the folder's variables and locals are referenced in (to tell whether a variable has other uses). */
+  texts: string[];
 }
 
 export class Analyzer {
@@ -104,7 +126,7 @@ export class Analyzer {
    * edits, so they are not computed again for every analysis.
    */
   analyze(file: string, text: string, document?: Pick<TextDocument, 'positionAt'>): AnalysisResult {
-    const empty: AnalysisResult = { findings: [], plans: [], dependsOn: [] };
+    const empty: AnalysisResult = { findings: [], plans: [], dependsOn: [], builds: [] };
     if (!formatForName(file)) return empty;
     const skip = this.skipReason(text);
     if (skip) {
@@ -128,48 +150,68 @@ export class Analyzer {
     }));
 
     const dependsOn = new Set<string>();
+    const absolute = path.isAbsolute(file);
     const dir = path.dirname(file);
-    const context = path.isAbsolute(file)
-      ? this.directoryContext(dir, file, template, dependsOn)
-      : { variables: new Map<string, Value>(), locals: new Map<string, Value>(), builders: [] as { name: string; communicator?: string }[], requiredPlugins: [] as RequiredPlugin[] };
-    const scope: Scope = {
-      variables: new Map([...template.variables, ...context.variables]),
-      locals: new Map([...context.locals, ...template.locals]),
-      templateDir: path.isAbsolute(file) ? dir : undefined,
+    const folder = absolute ? this.folderContext(dir, file, template, dependsOn) : undefined;
+    const merged = folder && !folder.standalone;
+    const baseScope: Scope = {
+      variables: new Map([...template.variables, ...(merged ? folder.variables : [])]),
+      locals: new Map([...(merged ? folder.locals : []), ...template.locals]),
+      templateDir: absolute ? dir : undefined,
     };
-    const builders = [...template.builders, ...context.builders.filter((b) => !template!.builders.some((t) => t.name === b.name))];
+    const cwd = absolute
+      ? workingDirectory({ template, scope: baseScope, listDir: (d) => this.host.listDir(d), roots: this.settings.roots ?? [], given: this.settings.workingDirectory })
+      : undefined;
+    for (const c of cwd?.checked ?? []) dependsOn.add(c);
+    const scope: Scope = { ...baseScope, cwd: cwd?.dir };
+    const builders = [...template.builders, ...(merged ? folder.builders.filter((b) => !template!.builders.some((t) => t.name === b.name)) : [])];
     const loadCfg = (cfgFile: string): AnsibleCfg | undefined => {
       dependsOn.add(cfgFile);
       const cfg = this.loadCfg(cfgFile);
       if (cfg) docs.set(cfgFile, TextDocument.create(cfgFile, 'ini', 0, cfg.text));
       return cfg;
     };
-    const plans = template.provisioners
-      .filter((p) => p.type === 'ansible')
-      .flatMap((p) => socketPlans(p, { template: template!, scope, loadCfg, builders }));
-
-    const ctx = {
-      template,
-      plans,
-      scope,
-      safeDirs: [...DEFAULT_SAFE_DIRS, ...this.settings.safeDirectories.map((d) => d.replace(/\/+$/, ''))],
-      toolchain: this.settings.toolchain,
-      requiredPlugins: [...template.requiredPlugins, ...context.requiredPlugins],
+    const planContext: PlanContext = {
+      template, scope, cwd: cwd?.dir, loadCfg, builders,
+      isDir: (f) => this.host.listDir(f) !== undefined,
+      readFile: (f) => {
+        dependsOn.add(f);
+        const t = this.host.readFile(f);
+        return t !== undefined && t.length <= this.settings.maxFileSize ? t : undefined;
+      },
     };
-    const seen = new Set<string>();
-    for (const rule of RULES) {
-      const severity = this.settings.rules[rule.id] ?? rule.defaultSeverity;
-      if (severity === 'off') continue;
-      for (const raw of rule.check(ctx)) {
-        const f = toFinding(rule, raw, severity, docs);
-        const key = `${f.ruleId}\0${f.file}\0${raw.span.start}\0${raw.span.end}\0${f.message}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        findings.push(f);
+    const texts = [template.text, ...(merged ? folder.texts : [])];
+    const flavors = flavorsFor(this.settings.toolchain);
+    const ansible = template.provisioners.filter((p) => p.type === 'ansible');
+    const allPlans: SocketPlan[] = [];
+    const perFlavor: { flavor: Flavor; findings: Finding[] }[] = [];
+    for (const flavor of flavors) {
+      const plans = ansible.flatMap((p) => socketPlans(p, planContext, flavor));
+      allPlans.push(...plans);
+      const ctx: RuleContext = {
+        template,
+        plans,
+        scope,
+        safeDirs: [...DEFAULT_SAFE_DIRS, ...this.settings.safeDirectories.map((d) => d.replace(/\/+$/, ''))],
+        toolchain: this.settings.toolchain,
+        requiredPlugins: [...template.requiredPlugins, ...(merged ? folder.requiredPlugins : [])],
+        flavor,
+        otherUses: (via) => otherUses(via, texts),
+      };
+      const out: Finding[] = [];
+      for (const rule of RULES) {
+        const severity = this.settings.rules[rule.id] ?? rule.defaultSeverity;
+        if (severity === 'off') continue;
+        for (const raw of rule.check(ctx)) out.push(toFinding(rule, raw, severity, docs));
       }
+      perFlavor.push({ flavor, findings: out });
     }
-    const workingDirectory = path.isAbsolute(file) ? { dir, reason: 'the template\'s folder' } : undefined;
-    return { template, findings, plans, dependsOn: [...dependsOn], workingDirectory };
+    findings.push(...mergeFlavors(perFlavor, flavors));
+    const wd = cwd ? { dir: cwd.dir, reason: cwd.reason } : undefined;
+    const builds = template.format === 'json'
+      ? [...new Set(template.builders.map((b) => b.name))]
+      : [...new Set([...template.builds.flatMap((b) => b.sources.map((x) => x.name)), ...(merged ? folder.builds : [])])];
+    return { template, findings, plans: allPlans, dependsOn: [...dependsOn], workingDirectory: wd, builds };
   }
 
   /** Forgets cached sibling templates and config files (call when a file changes on disk). */
@@ -202,15 +244,18 @@ export class Analyzer {
     return cfg;
   }
 
-  /** Variables, locals and sources of the other HCL2 files in the template's folder (Packer loads the folder as one). */
-  private directoryContext(dir: string, self: string, template: Template, dependsOn: Set<string>) {
-    const variables = new Map<string, Value>();
-    const locals = new Map<string, Value>();
-    const builders: { name: string; communicator?: string }[] = [];
-    const requiredPlugins: RequiredPlugin[] = [];
-    if (template.format === 'json') return { variables, locals, builders, requiredPlugins };
+  /**
+   * Variables, locals and sources of the other HCL2 files in the template's
+   * folder (Packer loads the folder as one), and `*.auto.pkrvars.hcl` values.
+   * A folder whose files define the same variable, local or source twice
+   * cannot be loaded as one: each of its files is then built on its own.
+   */
+  private folderContext(dir: string, self: string, template: Template, dependsOn: Set<string>): FolderContext {
+    const ctx: FolderContext = { variables: new Map(), locals: new Map(), builders: [], requiredPlugins: [], standalone: false, builds: [], texts: [] };
+    if (template.format === 'json') return ctx;
     const names = (this.host.listDir(dir) ?? []).sort();
     const overrides = new Map<string, Value>();
+    const own = new Set([...[...template.variables.keys()].map((k) => `var.${k}`), ...[...template.locals.keys()].map((k) => `local.${k}`), ...template.builders.map((b) => `source.${b.name}`)]);
     for (const name of names) {
       const file = path.join(dir, name);
       if (file === self) continue;
@@ -230,13 +275,17 @@ export class Analyzer {
       dependsOn.add(file);
       const t = this.sibling(file);
       if (!t) continue;
-      for (const [k, v] of t.variables) variables.set(k, v);
-      for (const [k, v] of t.locals) locals.set(k, v);
-      builders.push(...t.builders);
-      requiredPlugins.push(...t.requiredPlugins);
+      const defined = [...[...t.variables.keys()].map((k) => `var.${k}`), ...[...t.locals.keys()].map((k) => `local.${k}`), ...t.builders.map((b) => `source.${b.name}`)];
+      if (defined.some((d) => own.has(d))) ctx.standalone = true;
+      for (const [k, v] of t.variables) ctx.variables.set(k, v);
+      for (const [k, v] of t.locals) ctx.locals.set(k, v);
+      ctx.builders.push(...t.builders);
+      ctx.requiredPlugins.push(...t.requiredPlugins);
+      ctx.builds.push(...t.builds.flatMap((b) => b.sources.map((x) => x.name)));
+      ctx.texts.push(t.text);
     }
-    for (const [k, v] of overrides) variables.set(k, v);
-    return { variables, locals, builders, requiredPlugins };
+    for (const [k, v] of overrides) ctx.variables.set(k, v);
+    return ctx;
   }
 
   private sibling(file: string): Template | undefined {
@@ -253,6 +302,40 @@ export class Analyzer {
     this.siblings.set(file, { text, value: t });
     return t;
   }
+}
+
+/**
+ * One list of findings from the findings of each flavor: a finding every
+ * flavor has (same rule and place) once; one that only some have, once, with
+ * the versions it holds for.
+ */
+function mergeFlavors(perFlavor: { flavor: Flavor; findings: Finding[] }[], all: Flavor[]): Finding[] {
+  const byKey = new Map<string, { finding: Finding; flavors: Flavor[] }>();
+  for (const { flavor, findings } of perFlavor) {
+    for (const f of findings) {
+      const key = `${f.ruleId}\0${f.file}\0${JSON.stringify(f.range)}`;
+      const e = byKey.get(key);
+      if (!e) byKey.set(key, { finding: f, flavors: [flavor] });
+      else if (!e.flavors.includes(flavor)) e.flavors.push(flavor);
+    }
+  }
+  const out: Finding[] = [];
+  for (const { finding, flavors } of byKey.values()) {
+    const holdsFor = describeFlavors(flavors, all);
+    out.push(holdsFor ? { ...finding, holdsFor, message: `${finding.message} (With ${holdsFor}.)` } : finding);
+  }
+  return out;
+}
+
+/** How many times a variable or local is referenced in the folder's texts, besides the one use at hand. */
+function otherUses(via: string, texts: string[]): number {
+  const m = /^(var|local|user) (.+)$/.exec(via.replace('.', ' '));
+  if (!m) return 0;
+  const name = m[2].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const re = m[1] === 'user' ? new RegExp(`\\{\\{\\s*user\\s+[\`"]${name}[\`"]`, 'g') : new RegExp(`\\b${m[1]}\\.${name}\\b`, 'g');
+  let n = 0;
+  for (const t of texts) n += t.match(re)?.length ?? 0;
+  return Math.max(0, n - 1);
 }
 
 function toFinding(rule: Rule, raw: RawFinding, severity: Severity, docs: Map<string, Pick<TextDocument, 'positionAt'>>): Finding {

@@ -3,8 +3,9 @@
  * `initHcl()` must have resolved before `parseHcl()` is called.
  */
 import { Parser, Language, type Node as TsNode } from 'web-tree-sitter';
-import type { Attribute, Provisioner, Template, Value, Span, ParseProblem } from './types';
+import { BUILDER_ATTRS, PATH_ATTRS, type Attribute, type Provisioner, type Template, type Value, type Span, type ParseProblem } from './types';
 import { decodeHclLiteral } from './stringOffsets';
+import { toExpr, type Expr } from './expr';
 
 let parser: Parser | undefined;
 
@@ -27,9 +28,6 @@ export async function initHcl(paths: HclWasmPaths): Promise<void> {
 export function hclReady(): boolean {
   return parser !== undefined;
 }
-
-/** Values nested deeper than this are unknown (keeps recursion bounded on hostile input). */
-const MAX_DEPTH = 64;
 
 /**
  * tree-sitter-hcl's error recovery is quadratic on some invalid inputs (long
@@ -56,73 +54,117 @@ function parseWithBudget(p: Parser, text: string) {
 export function parseHcl(file: string, text: string): Template {
   if (!parser) throw new Error('initHcl() has not completed');
   const t: Template = {
-    file, format: 'hcl', text, builders: [], provisioners: [], variables: new Map(), locals: new Map(), requiresInit: false, requiredPlugins: [], problems: [],
+    file, format: 'hcl', text, builders: [], builds: [], provisioners: [], variables: new Map(), locals: new Map(), requiresInit: false, requiredPlugins: [], problems: [],
   };
   const tree = parseWithBudget(parser, text);
   try {
     collectProblems(tree.rootNode, t.problems);
     const body = tree.rootNode.namedChildren.find((c) => c?.type === 'body');
     if (!body) return t;
-    const conv = (n: TsNode) => toValue(n, file, 0);
+    const conv = (n: TsNode) => toValue(n, file, text);
     for (const block of childrenOfType(body, 'block')) {
       const [type, labels] = blockHead(block);
       const inner = blockBody(block);
       if (type === 'variable' && labels.length === 1 && inner) {
         const d = attrsOf(inner, conv).get('default');
         if (d) t.variables.set(labels[0], d.value);
+      } else if (type === 'variables' && inner) {
+        // The deprecated `variables { name = default }` block.
+        for (const [name, a] of attrsOf(inner, conv)) t.variables.set(name, a.value);
       } else if (type === 'locals' && inner) {
         for (const [name, a] of attrsOf(inner, conv)) t.locals.set(name, a.value);
       } else if (type === 'local' && labels.length === 1 && inner) {
         const e = attrsOf(inner, conv).get('expression');
         if (e) t.locals.set(labels[0], e.value);
       } else if (type === 'source' && labels.length === 2) {
-        const c = inner && attrsOf(inner, conv).get('communicator');
-        t.builders.push({ name: `${labels[0]}.${labels[1]}`, type: labels[0], communicator: c?.value.kind === 'string' ? c.value.value : undefined });
+        const attrs = new Map([...(inner ? attrsOf(inner, conv, BUILDER_ATTRS) : [])]);
+        t.builders.push({ name: `${labels[0]}.${labels[1]}`, type: labels[0], attrs, file });
       } else if (type === 'packer' && inner) {
-        for (const rp of childrenOfType(inner, 'block')) {
-          if (blockHead(rp)[0] !== 'required_plugins') continue;
-          t.requiresInit = true;
-          const rpBody = blockBody(rp);
-          for (const [name, a] of rpBody ? attrsOf(rpBody, conv) : []) {
-            const spec = a.value;
-            if (spec.kind !== 'object') continue;
-            const get = (k: string) => spec.attrs.find((x) => x.name === k)?.value;
-            const version = get('version');
-            const source = get('source');
-            t.requiredPlugins.push({
-              name,
-              source: source?.kind === 'string' ? source.value : undefined,
-              version: version?.kind === 'string' ? version.value : undefined,
-              versionValue: version,
-            });
-          }
-        }
+        requiredPlugins(inner, conv, t);
       } else if (type === 'build' && inner) {
-        for (const pb of childrenOfType(inner, 'block')) {
-          const [ptype, plabels] = blockHead(pb);
-          const pbody = blockBody(pb);
-          if (ptype !== 'provisioner' || plabels.length !== 1) continue;
-          const labelNode = pb.namedChildren.filter((c) => c?.type === 'string_lit' || c?.type === 'identifier')[1];
-          const open = pb.namedChildren.find((c) => c?.type === 'block_start');
-          const close = pb.namedChildren.find((c) => c?.type === 'block_end');
-          if (!labelNode || !open || !close) continue;
-          const p: Provisioner = {
-            type: plabels[0],
-            typeSpan: spanOf(labelNode),
-            span: spanOf(pb),
-            // Only ansible provisioners are analysed: the others keep no attributes (they can be large).
-            attrs: pbody && plabels[0] === 'ansible' ? attrsOf(pbody, conv) : new Map(),
-            overrides: [],
-            anchor: { syntax: 'hcl', open: open.endIndex, close: close.startIndex },
-          };
-          t.provisioners.push(p);
-        }
+        buildBlock(inner, conv, t);
       }
     }
   } finally {
     tree.delete();
   }
   return t;
+}
+
+function requiredPlugins(inner: TsNode, conv: (n: TsNode) => Value, t: Template): void {
+  for (const rp of childrenOfType(inner, 'block')) {
+    if (blockHead(rp)[0] !== 'required_plugins') continue;
+    t.requiresInit = true;
+    const rpBody = blockBody(rp);
+    for (const [name, a] of rpBody ? attrsOf(rpBody, conv) : []) {
+      const spec = a.value;
+      if (spec.kind !== 'object') continue;
+      const get = (k: string) => spec.attrs.find((x) => x.name === k)?.value;
+      const version = get('version');
+      const source = get('source');
+      t.requiredPlugins.push({
+        name,
+        source: source?.kind === 'string' ? source.value : undefined,
+        version: version?.kind === 'string' ? version.value : undefined,
+        versionValue: version,
+      });
+    }
+  }
+}
+
+/** `source.<type>.<name>` (or `<type>.<name>`) → `<type>.<name>`. */
+function sourceRef(ref: string): string | undefined {
+  const m = /^(?:source\.)?([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/.exec(ref.trim());
+  return m ? `${m[1]}.${m[2]}` : undefined;
+}
+
+function buildBlock(inner: TsNode, conv: (n: TsNode) => Value, t: Template): void {
+  const build: Template['builds'][number] = { sources: [], unknownSources: false };
+  const sources = attrsOf(inner, conv).get('sources')?.value;
+  if (sources?.kind === 'list') {
+    for (const item of sources.items) {
+      // Written as strings ("source.x.y") or, in newer Packer, as references (source.x.y).
+      const text = item.kind === 'string' ? item.value : item.kind === 'expr' && item.expr.t === 'ref' ? item.expr.text : undefined;
+      const ref = text !== undefined ? sourceRef(text) : undefined;
+      if (ref) build.sources.push({ source: ref, name: ref });
+      else build.unknownSources = true;
+    }
+  } else if (sources) {
+    build.unknownSources = true;
+  }
+  for (const b of childrenOfType(inner, 'block')) {
+    const [btype, blabels] = blockHead(b);
+    const bbody = blockBody(b);
+    if (btype === 'source' && blabels.length === 1) {
+      const ref = sourceRef(blabels[0]);
+      if (!ref) {
+        build.unknownSources = true;
+        continue;
+      }
+      // `name = "x"` inside renames the build: -only knows it as <type>.x.
+      const rename = bbody && attrsOf(bbody, conv).get('name')?.value;
+      const name = rename?.kind === 'string' ? `${ref.split('.')[0]}.${rename.value}` : ref;
+      build.sources.push({ source: ref, name });
+      continue;
+    }
+    if (btype !== 'provisioner' || blabels.length !== 1) continue;
+    const labelNode = b.namedChildren.filter((c) => c?.type === 'string_lit' || c?.type === 'identifier')[1];
+    const open = b.namedChildren.find((c) => c?.type === 'block_start');
+    const close = b.namedChildren.find((c) => c?.type === 'block_end');
+    if (!labelNode || !open || !close) continue;
+    const p: Provisioner = {
+      type: blabels[0],
+      build,
+      typeSpan: spanOf(labelNode),
+      span: spanOf(b),
+      // Only ansible provisioners are analysed: the others keep only the files they name (they can be large).
+      attrs: !bbody ? new Map() : blabels[0] === 'ansible' ? attrsOf(bbody, conv) : attrsOf(bbody, conv, PATH_ATTRS),
+      overrides: [],
+      anchor: { syntax: 'hcl', open: open.endIndex, close: close.startIndex },
+    };
+    t.provisioners.push(p);
+  }
+  t.builds.push(build);
 }
 
 /** Attribute values of a `.pkrvars.hcl` file (variable name → value). */
@@ -132,7 +174,7 @@ export function parseHclVarFile(file: string, text: string): Map<string, Value> 
   const out = new Map<string, Value>();
   try {
     const body = tree.rootNode.namedChildren.find((c) => c?.type === 'body');
-    if (body) for (const [name, a] of attrsOf(body, (n) => toValue(n, file, 0))) out.set(name, a.value);
+    if (body) for (const [name, a] of attrsOf(body, (n) => toValue(n, file, text))) out.set(name, a.value);
   } finally {
     tree.delete();
   }
@@ -175,12 +217,13 @@ function blockBody(block: TsNode): TsNode | undefined {
   return block.namedChildren.find((c) => c?.type === 'body') ?? undefined;
 }
 
-function attrsOf(body: TsNode, conv: (n: TsNode) => Value): Map<string, Attribute> {
+/** The attributes of a body (only those in `keep`, when given: converting a value costs). */
+function attrsOf(body: TsNode, conv: (n: TsNode) => Value, keep?: Set<string>): Map<string, Attribute> {
   const m = new Map<string, Attribute>();
   for (const a of childrenOfType(body, 'attribute')) {
     const id = a.namedChildren.find((c) => c?.type === 'identifier');
     const expr = a.namedChildren.find((c) => c?.type === 'expression');
-    if (!id || !expr) continue;
+    if (!id || !expr || (keep && !keep.has(id.text))) continue;
     m.set(id.text, { name: id.text, nameSpan: spanOf(id), value: conv(expr), span: spanOf(a) });
   }
   return m;
@@ -192,78 +235,29 @@ function literalText(n: TsNode): string | undefined {
   return parts.map((p) => decodeHclLiteral(p.text, p.startIndex).value).join('');
 }
 
-function toValue(n: TsNode, file: string, depth: number): Value {
-  const span = spanOf(n);
-  if (depth > MAX_DEPTH) return { kind: 'unknown', span, why: 'nested too deeply' };
-  if (n.type === 'expression') {
-    const kids = n.namedChildren.filter((c): c is TsNode => c !== null && c.type !== 'comment');
-    if (kids[0]?.type === 'variable_expr') {
-      // A traversal such as var.x or local.x: resolvable as `${var.x}`.
-      return { kind: 'template', syntax: 'hcl', text: `\${${n.text}}`, span };
-    }
-    return kids.length === 1 ? toValue(kids[0], file, depth + 1) : { kind: 'unknown', span, why: `${n.text.slice(0, 40)} is only known at build time` };
-  }
-  switch (n.type) {
-    case 'literal_value':
-    case 'collection_value':
-    case 'template_expr': {
-      const k = n.namedChildren[0];
-      return k ? toValue(k, file, depth + 1) : { kind: 'unknown', span, why: 'empty expression' };
-    }
-    case 'numeric_lit': return { kind: 'number', value: Number(n.text), span };
-    case 'bool_lit': return { kind: 'bool', value: n.text === 'true', span };
-    case 'null_lit': return { kind: 'null', span };
-    case 'string_lit':
-    case 'quoted_template': return quoted(n, file, span);
-    case 'heredoc_template': {
-      const lits = n.namedChildren.filter((c) => c?.type === 'template_literal');
-      const other = n.namedChildren.some((c) => c?.type === 'template_interpolation' || c?.type === 'template_directive');
-      if (other) return { kind: 'unknown', span, why: 'heredoc with template expressions' };
-      return { kind: 'string', value: lits.map((l) => l!.text).join(''), span };
-    }
-    case 'tuple': {
-      const items = n.namedChildren.filter((c): c is TsNode => c?.type === 'expression').map((c) => toValue(c, file, depth + 1));
-      return { kind: 'list', items, span };
-    }
-    case 'object': {
-      const attrs: Attribute[] = [];
-      for (const e of n.namedChildren) {
-        if (e?.type !== 'object_elem') continue;
-        const [k, v] = e.namedChildren.filter((c): c is TsNode => c?.type === 'expression');
-        if (!k || !v) continue;
-        const kv = toValue(k, file, depth + 1);
-        const name = kv.kind === 'string' ? kv.value : k.text;
-        attrs.push({ name, nameSpan: spanOf(k), value: toValue(v, file, depth + 1), span: spanOf(e) });
-      }
-      return { kind: 'object', attrs, span };
-    }
-    default:
-      return { kind: 'unknown', span, why: `${n.text.slice(0, 40)} is only known at build time` };
-  }
+/**
+ * A value of the model: literals, lists and objects of literals as plain
+ * values (fixes edit them in place), anything else as an expression to
+ * evaluate later.
+ */
+function toValue(n: TsNode, file: string, text: string): Value {
+  return lower(toExpr(n, file, text));
 }
 
-/** A quoted string: a plain literal (with exact offsets), or an HCL template to resolve later. */
-function quoted(n: TsNode, file: string, span: Span): Value {
-  const parts = n.namedChildren.filter((c): c is TsNode => c !== null && c.type !== 'quoted_template_start' && c.type !== 'quoted_template_end');
-  const source = { file, span, syntax: 'hcl' as const };
-  if (parts.every((p) => p.type === 'template_literal')) {
-    let value = '';
-    const offsets: number[] = [];
-    for (const p of parts) {
-      const d = decodeHclLiteral(p.text, p.startIndex);
-      value += d.value;
-      offsets.push(...d.offsets.slice(0, -1));
+function lower(e: Expr): Value {
+  switch (e.t) {
+    case 'lit': return e.value;
+    case 'tuple': return { kind: 'list', items: e.items.map(lower), span: e.span };
+    case 'object': {
+      const attrs: Attribute[] = [];
+      for (const en of e.entries) {
+        if (en.key.t !== 'lit' || en.key.value.kind !== 'string') return { kind: 'expr', expr: e, span: e.span };
+        attrs.push({ name: en.key.value.value, nameSpan: en.keySpan, value: lower(en.value), span: en.span });
+      }
+      return { kind: 'object', attrs, span: e.span };
     }
-    offsets.push(parts.length ? parts[parts.length - 1].endIndex : span.start + 1);
-    return { kind: 'string', value, span, source: { ...source, offsets } };
+    default: return { kind: 'expr', expr: e, span: e.span };
   }
-  let text = '';
-  for (const p of parts) {
-    if (p.type === 'template_literal') text += decodeHclLiteral(p.text, p.startIndex).value.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
-    else if (p.type === 'template_interpolation') text += p.text;
-    else return { kind: 'unknown', span, why: 'template directive' };
-  }
-  return { kind: 'template', syntax: 'hcl', text, span, source };
 }
 
 function spanOf(n: TsNode): Span {

@@ -3,7 +3,7 @@
  * with jsonc-parser's syntax tree.
  */
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
-import type { Attribute, Provisioner, Template, TemplateFormat, Value, ParseProblem } from './types';
+import { BUILDER_ATTRS, PATH_ATTRS, type Attribute, type Build, type Provisioner, type Template, type TemplateFormat, type Value, type ParseProblem } from './types';
 import { jsonStringOffsets } from './stringOffsets';
 
 export function parseJsonTree(text: string): { root: Node | undefined; problems: ParseProblem[] } {
@@ -34,7 +34,7 @@ export function isLegacyTemplate(root: Node | undefined): boolean {
 
 export function jsonTemplate(file: string, text: string, format: TemplateFormat, root: Node | undefined, problems: ParseProblem[]): Template {
   const t: Template = {
-    file, format, text, builders: [], provisioners: [], variables: new Map(), locals: new Map(), requiresInit: false, requiredPlugins: [], problems,
+    file, format, text, builders: [], builds: [], provisioners: [], variables: new Map(), locals: new Map(), requiresInit: false, requiredPlugins: [], problems,
   };
   if (root?.type !== 'object') {
     if (root && problems.length === 0) problems.push({ message: 'A Packer template must be a JSON object', span: span(root) });
@@ -52,16 +52,16 @@ function legacy(t: Template, root: Node, conv: (n: Node) => Value): Template {
   for (const b of children(property(root, 'builders'))) {
     const type = str(property(b, 'type'));
     if (!type) continue;
-    t.builders.push({ name: str(property(b, 'name')) ?? type, type, communicator: str(property(b, 'communicator')) });
+    t.builders.push({ name: str(property(b, 'name')) ?? type, type, attrs: attributes(b, conv, BUILDER_ATTRS), file: t.file });
   }
   for (const p of children(property(root, 'provisioners'))) {
     if (p.type !== 'object') continue;
     const typeNode = property(p, 'type');
     const type = str(typeNode);
     if (!type || !typeNode) continue;
-    // Only ansible provisioners are analysed: the others keep no attributes (they can be large).
+    // Only ansible provisioners are analysed: the others keep only the files they name (they can be large).
     const ansible = type === 'ansible';
-    const attrs = ansible ? attributes(p, conv) : new Map<string, Attribute>();
+    const attrs = attributes(p, conv, ansible ? undefined : PATH_ATTRS);
     attrs.delete('type');
     const overrides: Provisioner['overrides'] = [];
     for (const [builder, body, nameNode] of ansible ? entriesWithKey(property(p, 'override')) : []) {
@@ -82,7 +82,7 @@ function hclJson(t: Template, root: Node, conv: (n: Node) => Value): Template {
     for (const [name, node] of entries(body)) t.locals.set(name, conv(node));
   }
   for (const [labels, body] of blocks(root, 'source', 2)) {
-    t.builders.push({ name: `${labels[0]}.${labels[1]}`, type: labels[0], communicator: str(property(body, 'communicator')) });
+    t.builders.push({ name: `${labels[0]}.${labels[1]}`, type: labels[0], attrs: body.type === 'object' ? attributes(body, conv, BUILDER_ATTRS) : new Map(), file: t.file });
   }
   for (const [, packer] of blocks(root, 'packer', 0)) {
     for (const [, plugins] of blocks(packer, 'required_plugins', 0)) {
@@ -93,15 +93,32 @@ function hclJson(t: Template, root: Node, conv: (n: Node) => Value): Template {
       }
     }
   }
-  for (const [, build] of blocks(root, 'build', 0)) {
-    for (const [labels, body, labelNode] of blocks(build, 'provisioner', 1)) {
+  for (const [, buildNode] of blocks(root, 'build', 0)) {
+    const build: Build = { sources: [], unknownSources: false };
+    const sources = property(buildNode, 'sources');
+    for (const item of sources?.type === 'array' ? sources.children ?? [] : sources ? [sources] : []) {
+      const ref = sourceRef(str(item));
+      if (ref) build.sources.push({ source: ref, name: ref });
+      else build.unknownSources = true;
+    }
+    for (const [labels, body] of blocks(buildNode, 'source', 1)) {
+      const ref = sourceRef(labels[0]);
+      if (!ref) {
+        build.unknownSources = true;
+        continue;
+      }
+      const rename = str(property(body, 'name'));
+      build.sources.push({ source: ref, name: rename ? `${ref.split('.')[0]}.${rename}` : ref });
+    }
+    for (const [labels, body, labelNode] of blocks(buildNode, 'provisioner', 1)) {
       if (body.type !== 'object') continue;
-      const attrs = labels[0] === 'ansible' ? attributes(body, conv) : new Map<string, Attribute>();
+      const attrs = attributes(body, conv, labels[0] === 'ansible' ? undefined : PATH_ATTRS);
       t.provisioners.push({
-        type: labels[0], typeSpan: span(labelNode), span: span(body), attrs, overrides: [],
+        type: labels[0], build, typeSpan: span(labelNode), span: span(body), attrs, overrides: [],
         anchor: anchor(body),
       });
     }
+    t.builds.push(build);
   }
   return t;
 }
@@ -122,11 +139,18 @@ function blocks(body: Node | undefined, type: string, labels: number): [string[]
   return out;
 }
 
-function attributes(obj: Node, conv: (n: Node) => Value): Map<string, Attribute> {
+/** `source.<type>.<name>` (or `<type>.<name>`) → `<type>.<name>`. */
+function sourceRef(ref: string | undefined): string | undefined {
+  const m = ref === undefined ? null : /^(?:source\.)?([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/.exec(ref.trim());
+  return m ? `${m[1]}.${m[2]}` : undefined;
+}
+
+/** The properties of an object (only those in `keep`, when given). */
+function attributes(obj: Node, conv: (n: Node) => Value, keep?: Set<string>): Map<string, Attribute> {
   const m = new Map<string, Attribute>();
   for (const prop of obj.children ?? []) {
     const [k, v] = prop.children ?? [];
-    if (!k || !v) continue;
+    if (!k || !v || (keep && !keep.has(String(k.value)))) continue;
     m.set(String(k.value), { name: String(k.value), nameSpan: span(k), value: conv(v), span: span(prop) });
   }
   return m;

@@ -1,24 +1,36 @@
 /**
- * How Ansible 2.14's ssh connection plugin decides where the SSH control
- * socket goes, for one `ansible` provisioner (and each legacy builder override).
- * The facts are kept true by test/tools (real Packer, Ansible and OpenSSH):
+ * How Ansible's ssh connection plugin decides where the SSH control socket
+ * goes, for one `ansible` provisioner (and each legacy builder override),
+ * under each behaviour of the versions that may run it (`Flavor`). The facts
+ * are kept true by test/tools (real Packer, Ansible and OpenSSH; docs/facts.md):
  *
  * - ssh gets `ssh_args` (default `-C -o ControlMaster=auto -o ControlPersist=60s`),
  *   then `ssh_common_args`, then `ssh_extra_args`; scp/sftp get `ssh_args`,
- *   `ssh_common_args` and `scp_extra_args`/`sftp_extra_args`.
- * - If those arguments mention ControlPersist and no ControlPath, Ansible adds
+ *   `ssh_common_args` and `scp_extra_args`/`sftp_extra_args`. Each is split
+ *   like a shell line (`shlex`).
+ * - Each setting comes from, in order of precedence: an Ansible variable
+ *   (`-e`, inventory), the command line (`--ssh-common-args`...), the
+ *   environment (`ansible_env_vars`), ansible.cfg. ansible-core 2.14 strips
+ *   one pair of outer quotes from every string setting; 2.15 and later only
+ *   from ansible.cfg values.
+ * - If the arguments mention ControlPersist and no ControlPath, Ansible adds
  *   `-o ControlPath=<control_path % {directory: control_path_dir}>`, by default
  *   `~/.ansible/cp/<10 hex>`. `control_path` goes through Python %-formatting.
  * - A ControlPath inside the arguments goes to ssh untouched; OpenSSH uses the
  *   first value given for an option, and creates a socket only when
  *   ControlMaster is yes/auto/ask/autoask.
+ * - ansible.cfg is the one `ANSIBLE_CONFIG` names (relative to the directory
+ *   Packer runs in; a directory means its ansible.cfg), else the one in that
+ *   directory.
  */
 import * as path from 'path';
-import type { Attribute, Provisioner, Template, Value, Span } from './types';
-import { resolveValue, type Scope } from './interpolation';
-import { splitArgs, sshOptions, firstOption, createsMaster } from './sshArgs';
+import type { Attribute, Builder, Provisioner, Template, Value, Span } from './types';
+import { concatStrings, resolveValue, type Scope } from './evaluate';
+import { splitArgs, sshOptions, firstOption, createsMaster, severalOptionsInOneWord } from './sshArgs';
 import type { AnsibleCfg } from './ansibleCfg';
-import { settingFromCfg, settingFromString, subSetting, type Setting } from './settings';
+import { effective, settingFromCfg, settingFromString, subSetting, type Origin, type Setting } from './settings';
+import { CONNECTION_VARS, inventoryVars, isConnectionVar, mentionsConnectionVar, parseExtraVars } from './ansibleVars';
+import type { Flavor } from './toolchain';
 
 export const DEFAULT_SSH_ARGS = '-C -o ControlMaster=auto -o ControlPersist=60s';
 export const DEFAULT_CONTROL_PATH_DIR = '~/.ansible/cp';
@@ -43,22 +55,31 @@ export interface ArgPart {
   args: readonly string[];
 }
 
+/** How long the values of ssh's `%h` and `%p` can be, and what that was based on (for messages). */
+export interface Endpoint {
+  hostBytes: number;
+  host: string;
+  portBytes: number;
+}
+
 export interface KnownPlan {
   known: true;
   provisioner: Provisioner;
   /** Legacy override this plan is for (a builder name), with the span of its key. */
   override?: { builder: string; nameSpan: Span };
+  /** The version behaviour this plan assumes. */
+  flavor: Flavor;
   ssh: SocketTarget;
   transfer: SocketTarget;
   transferTool: 'scp' | 'sftp';
   /** The arguments ssh and the transfer command get (empty when the connection is not ssh). */
   argv: { ssh: ArgPart[]; transfer: ArgPart[] };
-  /** The control path and dir settings in force, whether or not they were used. */
+  /** The control path and dir settings in force (quotes removed as Ansible does), whether or not they were used. */
   controlPath?: Setting;
   controlPathDir?: Setting;
-  /** The ssh_args in force (ANSIBLE_SSH_ARGS or ansible.cfg), when set. */
+  /** The ssh_args in force (ANSIBLE_SSH_ARGS, ansible_ssh_args or ansible.cfg), when set. */
   sshArgs?: Setting;
-  /** ssh_common_args in force (`--ssh-common-args`, ANSIBLE_SSH_COMMON_ARGS or ansible.cfg), when set. */
+  /** ssh_common_args in force (`--ssh-common-args`, ANSIBLE_SSH_COMMON_ARGS, a variable or ansible.cfg), when set. */
   sshCommonArgs?: Setting;
   /** The ssh-only extra arguments in force, when set (for messages). */
   sshExtraArgs?: Setting;
@@ -67,57 +88,84 @@ export interface KnownPlan {
   useProxy: boolean;
   /** The remote user when known (`user` attribute). */
   user?: string;
+  endpoint: Endpoint;
   /** The ansible.cfg in use, if any. */
   cfg?: AnsibleCfg;
+  /**
+   * Settings ssh cannot use at all under this flavor: one word holding several
+   * options (quotes that this ansible-core version keeps), or a control path
+   * with quote characters in it. ssh (or the socket) fails before anything else matters.
+   */
+  broken: { setting: Setting; why: string }[];
 }
 
-export type SocketPlan = KnownPlan | { known: false; provisioner: Provisioner; override?: { builder: string; nameSpan: Span }; why: string };
+export type SocketPlan = KnownPlan | { known: false; provisioner: Provisioner; override?: { builder: string; nameSpan: Span }; why: string; flavor: Flavor };
 
 export interface PlanContext {
   template: Template;
   scope: Scope;
+  /** The directory Packer runs in (relative ANSIBLE_CONFIG and the default ansible.cfg are read from it). */
+  cwd: string | undefined;
   /** Loads an ansible.cfg by absolute path; undefined when absent. */
   loadCfg: (file: string) => AnsibleCfg | undefined;
-  /** Communicators of all builders/sources visible to the template (its own and its directory's). */
-  builders: { name: string; communicator?: string }[];
+  /** True when the path is a directory. */
+  isDir: (file: string) => boolean;
+  /** Reads a small text file (an `@file` of extra vars); undefined when absent. */
+  readFile: (file: string) => string | undefined;
+  /** Every builder/source visible to the template (its own and, for HCL2, its folder's). */
+  builders: Builder[];
 }
 
-/** The names of environment variables and Ansible variables that can move or disable the socket. */
-const RELEVANT_ENV = /ANSIBLE_(SSH_ARGS|SSH_COMMON_ARGS|SSH_EXTRA_ARGS|SCP_EXTRA_ARGS|SFTP_EXTRA_ARGS|SSH_CONTROL_PATH|SSH_CONTROL_PATH_DIR|CONFIG|TRANSPORT)\b/;
-const RELEVANT_VARS = /ansible_(ssh_args|ssh_common_args|ssh_extra_args|scp_extra_args|sftp_extra_args|control_path|control_path_dir|connection)\b/;
+/** The names of environment variables that can move or disable the socket. */
+const RELEVANT_ENV = /^ANSIBLE_(SSH_ARGS|SSH_COMMON_ARGS|SSH_EXTRA_ARGS|SCP_EXTRA_ARGS|SFTP_EXTRA_ARGS|SSH_CONTROL_PATH|SSH_CONTROL_PATH_DIR|CONFIG|TRANSPORT)$/;
 
-export function socketPlans(p: Provisioner, ctx: PlanContext): SocketPlan[] {
+export function socketPlans(p: Provisioner, ctx: PlanContext, flavor: Flavor): SocketPlan[] {
   const plans: SocketPlan[] = [];
   const applicable = applicableBuilders(p, ctx);
   const overridden = new Set(p.overrides.map((o) => o.builder));
   if (applicable.length === 0 || applicable.some((b) => !overridden.has(b.name))) {
-    plans.push(planFor(p, p.attrs, ctx, applicable.filter((b) => !overridden.has(b.name))));
+    plans.push(planFor(p, p.attrs, ctx, applicable.filter((b) => !overridden.has(b.name)), flavor));
   }
   for (const o of p.overrides) {
-    if (!o.attrs.has('ansible_env_vars') && !o.attrs.has('extra_arguments') && !o.attrs.has('use_sftp') && !o.attrs.has('user') && !o.attrs.has('use_proxy') && !o.attrs.has('command')) continue;
+    if (![...o.attrs.keys()].some((k) => PLAN_ATTRS.has(k))) continue;
     const merged = new Map(p.attrs);
     for (const [k, v] of o.attrs) merged.set(k, v);
-    const plan = planFor(p, merged, ctx, applicable.filter((b) => b.name === o.builder));
+    const plan = planFor(p, merged, ctx, applicable.filter((b) => b.name === o.builder), flavor);
     plan.override = { builder: o.builder, nameSpan: o.nameSpan };
     plans.push(plan);
   }
   return plans;
 }
 
-function applicableBuilders(p: Provisioner, ctx: PlanContext): { name: string; communicator?: string }[] {
+/** Provisioner attributes that change the plan (an override setting none of them changes nothing). */
+const PLAN_ATTRS = new Set(['ansible_env_vars', 'extra_arguments', 'ansible_ssh_extra_args', 'use_sftp', 'user', 'use_proxy', 'command', 'inventory_file_template']);
+
+/**
+ * The builders a provisioner runs for: HCL2, the sources its own `build` block
+ * names (found among the template's and its folder's sources); legacy JSON,
+ * every builder; then `only` / `except`.
+ */
+function applicableBuilders(p: Provisioner, ctx: PlanContext): Builder[] {
   const names = (a: Attribute | undefined): string[] | undefined => {
     const v = a && resolveValue(a.value, ctx.scope);
     if (v?.kind === 'string') return [v.value]; // Packer decodes a single string as a one-item list
     if (v?.kind !== 'list') return undefined;
-    return v.items.flatMap((i) => {
-      const r = resolveValue(i, ctx.scope);
-      return r.kind === 'string' ? [r.value] : [];
-    });
+    return v.items.flatMap((i) => (i.kind === 'string' ? [i.value] : []));
   };
+  let candidates: Builder[];
+  if (p.build) {
+    candidates = [];
+    for (const s of p.build.sources) {
+      const own = ctx.builders.find((b) => b.name === s.source && b.file === ctx.template.file) ?? ctx.builders.find((b) => b.name === s.source);
+      if (own) candidates.push({ ...own, name: s.name });
+    }
+  } else {
+    candidates = ctx.builders;
+  }
   const only = names(p.attrs.get('only'));
   const except = names(p.attrs.get('except'));
   const matches = (list: string[], b: { name: string }) => list.some((n) => n === b.name || n.endsWith(`.${b.name}`) || b.name.endsWith(`.${n}`));
-  return ctx.builders.filter((b) => (!only || matches(only, b)) && (!except || !matches(except, b)));
+  return candidates.filter((b) => (!only || matches(only, b)) && (!except || !matches(except, b)));
 }
 
 interface EnvEntry {
@@ -125,12 +173,19 @@ interface EnvEntry {
   setting?: Setting;
 }
 
-function planFor(p: Provisioner, attrs: Map<string, Attribute>, ctx: PlanContext, builders: { name: string; communicator?: string }[]): SocketPlan {
-  const unknown = (why: string): SocketPlan => ({ known: false, provisioner: p, why });
+type Str = Extract<Value, { kind: 'string' }>;
+
+function planFor(p: Provisioner, attrs: Map<string, Attribute>, ctx: PlanContext, builders: Builder[], flavor: Flavor): SocketPlan {
+  const unknown = (why: string): SocketPlan => ({ known: false, provisioner: p, why, flavor });
   const { template, scope } = ctx;
   const get = (name: string): Value | undefined => {
     const a = attrs.get(name);
     return a && resolveValue(a.value, scope);
+  };
+  const communicator = (b: Builder): string | undefined => {
+    const a = b.attrs.get('communicator');
+    const v = a && resolveValue(a.value, scope);
+    return v?.kind === 'string' ? v.value : a ? undefined : 'ssh';
   };
 
   const command = get('command');
@@ -140,8 +195,9 @@ function planFor(p: Provisioner, attrs: Map<string, Attribute>, ctx: PlanContext
   const useProxyV = get('use_proxy');
   if (useProxyV && useProxyV.kind !== 'bool' && useProxyV.kind !== 'string') return unknown('use_proxy is only known at build time');
   const useProxy = !(useProxyV && ((useProxyV.kind === 'bool' && !useProxyV.value) || (useProxyV.kind === 'string' && useProxyV.value === 'false')));
-  if (!useProxy && builders.length > 0 && builders.every((b) => b.communicator === 'winrm')) {
-    return none(p, 'WinRM: Packer connects Ansible with ansible_connection=winrm');
+  // Without the proxy, Packer writes ansible_connection=winrm into the inventory for WinRM builders.
+  if (!useProxy && builders.length > 0 && builders.every((b) => communicator(b) === 'winrm')) {
+    return none(p, flavor, 'WinRM: Packer connects Ansible with ansible_connection=winrm');
   }
   const useSftp = get('use_sftp');
   const transferTool: 'scp' | 'sftp' = useSftp?.kind === 'bool' && useSftp.value ? 'sftp' : useSftp?.kind === 'string' && useSftp.value === 'true' ? 'sftp' : 'scp';
@@ -154,51 +210,87 @@ function planFor(p: Provisioner, attrs: Map<string, Attribute>, ctx: PlanContext
   const envGet = (key: string) => [...env].reverse().find((e) => e.key === key)?.setting;
 
   // extra_arguments, as ansible-playbook's argparse reads them (the last occurrence wins).
-  const args = argEntries(attrs.get('extra_arguments'), attrs.get('ansible_ssh_extra_args'), scope, template.file);
+  const args = argEntries(attrs.get('extra_arguments'), attrs.get('ansible_ssh_extra_args'), scope, template.file, flavor, ctx);
   if (typeof args === 'string') return unknown(args);
 
-  const transport = args.connection ?? envGet('ANSIBLE_TRANSPORT')?.value;
-  if (args.unknownVars) return unknown('extra variables set SSH connection options');
+  // Host variables from inventory_file_template (below extra vars, above the command line).
+  const inventory = attrs.get('inventory_file_template');
+  if (inventory) {
+    const v = resolveValue(inventory.value, scope);
+    const text = v.kind === 'string' ? v.value : inventory.value.kind === 'template' ? inventory.value.text : undefined;
+    if (text === undefined) return unknown('inventory_file_template is only known at build time');
+    for (const [k, hv] of inventoryVars(text)) {
+      if (!isConnectionVar(k) || args.vars.has(k)) continue;
+      if (hv.value === undefined) return unknown(`${k} in inventory_file_template is only known at build time`);
+      args.vars.set(k, { label: k, where: 'inventory_file_template', origin: 'vars', value: hv.value, file: template.file, span: inventory.value.span, pieces: [] });
+    }
+  }
+  const varGet = (setting: string) => {
+    for (const [k, s] of args.vars) if (CONNECTION_VARS[k] === setting) return s;
+    return undefined;
+  };
 
-  // ansible.cfg: ANSIBLE_CONFIG, else the one in the template's folder (where Packer runs).
+  // ansible.cfg: ANSIBLE_CONFIG, else the one in the directory Packer runs in.
   let cfg: AnsibleCfg | undefined;
   const cfgEnv = envGet('ANSIBLE_CONFIG');
   if (cfgEnv) {
-    const dir = path.dirname(template.file);
-    cfg = ctx.loadCfg(path.isAbsolute(cfgEnv.value) ? cfgEnv.value : path.resolve(dir, cfgEnv.value));
-    if (!cfg) return unknown(`ANSIBLE_CONFIG names ${cfgEnv.value}, which is not readable here`);
-  } else if (path.isAbsolute(template.file)) {
-    cfg = ctx.loadCfg(path.join(path.dirname(template.file), 'ansible.cfg'));
+    const name = cfgEnv.value.trim();
+    if (name.startsWith('~')) return unknown(`ANSIBLE_CONFIG names ${name}, in the home directory of whoever runs Packer`);
+    if (name.includes('$')) return unknown(`ANSIBLE_CONFIG names ${name}, which uses environment variables`);
+    if (!path.isAbsolute(name) && ctx.cwd === undefined) return unknown(`ANSIBLE_CONFIG names ${name}, relative to the directory Packer runs in`);
+    let file = path.resolve(ctx.cwd ?? '/', name);
+    if (ctx.isDir(file)) file = path.join(file, 'ansible.cfg');
+    cfg = ctx.loadCfg(file);
+    if (!cfg) return unknown(`ANSIBLE_CONFIG names ${name}, which is not readable here`);
+  } else if (ctx.cwd !== undefined) {
+    cfg = ctx.loadCfg(path.join(ctx.cwd, 'ansible.cfg'));
   }
   const fromCfg = (key: 'control_path' | 'control_path_dir' | 'ssh_args' | 'ssh_common_args' | 'ssh_extra_args' | 'scp_extra_args' | 'sftp_extra_args' | 'transport'): Setting | undefined => {
     const s = cfg?.settings[key];
     return s && cfg ? settingFromCfg(key, s.value, cfg.file, s.span) : undefined;
   };
 
-  const conn = (transport ?? fromCfg('transport')?.value ?? 'ssh').trim();
-  if (conn !== 'ssh' && conn !== 'smart') return none(p, `the connection is ${conn}, not ssh`);
+  const transport = varGet('connection')?.value ?? args.connection ?? envGet('ANSIBLE_TRANSPORT')?.value ?? fromCfg('transport')?.value ?? 'ssh';
+  const conn = unquoteIf(transport.trim(), flavor.unquoteAll);
+  // `packer` is the ssh-based connection plugin Packer's docs give for Windows through the proxy.
+  if (conn !== 'ssh' && conn !== 'smart' && conn !== 'packer') return none(p, flavor, `the connection is ${conn}, not ssh`);
 
-  const sshArgs = envGet('ANSIBLE_SSH_ARGS') ?? fromCfg('ssh_args');
-  const common = args.sshCommon ?? envGet('ANSIBLE_SSH_COMMON_ARGS') ?? fromCfg('ssh_common_args');
-  const sshExtra = args.sshExtra ?? envGet('ANSIBLE_SSH_EXTRA_ARGS') ?? fromCfg('ssh_extra_args');
+  const pick = (...candidates: (Setting | undefined)[]) => {
+    const s = candidates.find((c) => c !== undefined);
+    return s && effective(s, flavor.unquoteAll);
+  };
+  const sshArgs = pick(varGet('ssh_args'), envGet('ANSIBLE_SSH_ARGS'), fromCfg('ssh_args'));
+  const common = pick(varGet('ssh_common_args'), args.sshCommon, envGet('ANSIBLE_SSH_COMMON_ARGS'), fromCfg('ssh_common_args'));
+  const sshExtra = pick(varGet('ssh_extra_args'), args.sshExtra, envGet('ANSIBLE_SSH_EXTRA_ARGS'), fromCfg('ssh_extra_args'));
   const transferExtra = transferTool === 'scp'
-    ? args.scpExtra ?? envGet('ANSIBLE_SCP_EXTRA_ARGS') ?? fromCfg('scp_extra_args')
-    : args.sftpExtra ?? envGet('ANSIBLE_SFTP_EXTRA_ARGS') ?? fromCfg('sftp_extra_args');
-  const controlPath = envGet('ANSIBLE_SSH_CONTROL_PATH') ?? fromCfg('control_path');
-  const controlPathDir = envGet('ANSIBLE_SSH_CONTROL_PATH_DIR') ?? fromCfg('control_path_dir');
+    ? pick(varGet('scp_extra_args'), args.scpExtra, envGet('ANSIBLE_SCP_EXTRA_ARGS'), fromCfg('scp_extra_args'))
+    : pick(varGet('sftp_extra_args'), args.sftpExtra, envGet('ANSIBLE_SFTP_EXTRA_ARGS'), fromCfg('sftp_extra_args'));
+  const controlPath = pick(varGet('control_path'), envGet('ANSIBLE_SSH_CONTROL_PATH'), fromCfg('control_path'));
+  const controlPathDir = pick(varGet('control_path_dir'), envGet('ANSIBLE_SSH_CONTROL_PATH_DIR'), fromCfg('control_path_dir'));
 
+  const broken: KnownPlan['broken'] = [];
   /** The argument strings one command gets, in order: ssh_args (or Ansible's default), ssh_common_args, its own extra args. */
   const partsFor = (extra: Setting | undefined): ArgPart[] | string => {
-    const parts: ArgPart[] = [{ setting: sshArgs, args: splitArgs(sshArgs?.value ?? DEFAULT_SSH_ARGS) ?? [] }];
-    for (const setting of [common, extra]) {
+    const parts: ArgPart[] = [];
+    for (const setting of [sshArgs, common, extra]) {
+      if (setting === sshArgs && !setting) {
+        parts.push({ args: splitArgs(DEFAULT_SSH_ARGS) ?? [] });
+        continue;
+      }
       if (!setting) continue;
-      const args = splitArgs(setting.value);
-      if (!args) return `${setting.label} has unbalanced quotes`;
-      parts.push({ setting, args });
+      const split = splitArgs(setting.value);
+      if (!split) return `${setting.label} has unbalanced quotes`;
+      const word = severalOptionsInOneWord(split);
+      if (word !== undefined && !broken.some((b) => b.setting === setting)) {
+        broken.push({ setting, why: `ssh receives ${JSON.stringify(word)} as one argument` });
+      }
+      parts.push({ setting, args: split });
     }
-    if (sshArgs && !splitArgs(sshArgs.value)) return `${sshArgs.label} has unbalanced quotes`;
     return parts;
   };
+  for (const s of [controlPath, controlPathDir]) {
+    if (s && /^['"]|['"]$/.test(s.value.trim())) broken.push({ setting: s, why: `the path keeps its quote characters: ${s.value}` });
+  }
 
   const target = (parts: ArgPart[]): SocketTarget => {
     const all = parts.flatMap((x) => x.args);
@@ -239,18 +331,67 @@ function planFor(p: Provisioner, attrs: Map<string, Attribute>, ctx: PlanContext
   const ssh = target(sshParts);
   const transfer = target(transferParts);
   const argv = { ssh: sshParts, transfer: transferParts };
-  return { known: true, provisioner: p, ssh, transfer, transferTool, argv, controlPath, controlPathDir, sshArgs, sshCommonArgs: common, sshExtraArgs: sshExtra, transferExtraArgs: transferExtra, useProxy, user, cfg };
+  return {
+    known: true, provisioner: p, flavor, ssh, transfer, transferTool, argv, controlPath, controlPathDir, sshArgs, sshCommonArgs: common,
+    sshExtraArgs: sshExtra, transferExtraArgs: transferExtra, useProxy, user, endpoint: endpoint(useProxy, builders, scope), cfg, broken,
+  };
 }
 
-function none(p: Provisioner, why: string): SocketPlan {
-  return { known: true, provisioner: p, ssh: { kind: 'none', why }, transfer: { kind: 'none', why }, transferTool: 'scp', argv: { ssh: [], transfer: [] }, useProxy: true };
+function unquoteIf(s: string, unquote: boolean): string {
+  return unquote && s.length > 1 && s[0] === s[s.length - 1] && (s[0] === '"' || s[0] === "'") ? s.slice(1, -1) : s;
+}
+
+function none(p: Provisioner, flavor: Flavor, why: string): KnownPlan {
+  return {
+    known: true, provisioner: p, flavor, ssh: { kind: 'none', why }, transfer: { kind: 'none', why }, transferTool: 'scp', argv: { ssh: [], transfer: [] },
+    useProxy: true, endpoint: { hostBytes: 9, host: '127.0.0.1', portBytes: 5 }, broken: [],
+  };
+}
+
+/**
+ * What ssh's `%h` and `%p` become. Through Packer's proxy: 127.0.0.1 and an
+ * ephemeral port. Without it: the machine's address as the builder reports
+ * it: a known `ssh_host`, else by builder type (docs/rules/control-path-too-long.md).
+ */
+function endpoint(useProxy: boolean, builders: Builder[], scope: Scope): Endpoint {
+  if (useProxy) return { hostBytes: 9, host: "Packer's proxy, 127.0.0.1", portBytes: 5 };
+  let worst: Endpoint = { hostBytes: 0, host: '', portBytes: 0 };
+  for (const b of builders.length > 0 ? builders : [undefined]) {
+    const e = builderEndpoint(b, scope);
+    if (e.hostBytes > worst.hostBytes) worst = { ...e, portBytes: Math.max(e.portBytes, worst.portBytes) };
+    else worst.portBytes = Math.max(worst.portBytes, e.portBytes);
+  }
+  return worst;
+}
+
+/** Builders that reach the machine on a loopback port forward (local hypervisors). */
+const LOOPBACK_BUILDERS = /^(qemu|virtualbox-(iso|ovf|vm)|vagrant|parallels-(iso|pvm)|hyperv-(iso|vmcx)|utm-.*|tart-cli)$/;
+/** The longest name an AWS instance's public or private DNS can have: ec2-255-255-255-255.ap-southeast-2.compute.amazonaws.com. */
+const AWS_DNS_BYTES = 'ec2-255-255-255-255.ap-southeast-2.compute.amazonaws.com'.length;
+
+function builderEndpoint(b: Builder | undefined, scope: Scope): Endpoint {
+  const str = (name: string) => {
+    const a = b?.attrs.get(name);
+    const v = a && resolveValue(a.value, scope);
+    return v?.kind === 'string' ? v.value : v?.kind === 'number' ? String(v.value) : undefined;
+  };
+  const portText = str('ssh_port');
+  const portBytes = portText !== undefined && /^\d+$/.test(portText) ? portText.length : 5;
+  const host = str('ssh_host');
+  if (host !== undefined && host !== '') return { hostBytes: Buffer.byteLength(host), host: `ssh_host ${host}`, portBytes };
+  if (!b) return { hostBytes: 15, host: 'an IPv4 address', portBytes };
+  if (LOOPBACK_BUILDERS.test(b.type)) return { hostBytes: 9, host: `${b.type}'s port forward on 127.0.0.1`, portBytes: 5 };
+  if (/^amazon-/.test(b.type) && /_dns$/.test(str('ssh_interface') ?? '')) {
+    return { hostBytes: AWS_DNS_BYTES, host: `an EC2 ${str('ssh_interface')} name, up to ${AWS_DNS_BYTES} bytes`, portBytes };
+  }
+  return { hostBytes: 15, host: `${b.type}'s IPv4 address`, portBytes };
 }
 
 /** The ControlPath value inside an argument string, as a setting of its own. */
 function locateInside(s: Setting, value: string): Setting {
   const key = s.value.toLowerCase().search(/controlpath|-s\b/);
   const at = s.value.indexOf(value, Math.max(key, 0));
-  return at >= 0 ? subSetting(s, at, at + value.length, 'ControlPath') : { ...s, label: 'ControlPath', value };
+  return at >= 0 ? subSetting(s, at, at + value.length, 'ControlPath') : { ...s, label: 'ControlPath', value, pieces: [] };
 }
 
 /**
@@ -292,20 +433,19 @@ export function unescapedPercents(template: string): number[] {
 function envEntries(a: Attribute | undefined, scope: Scope, file: string): EnvEntry[] | string {
   if (!a) return [];
   const v = resolveValue(a.value, scope);
-  const items = v.kind === 'list' ? v.items : v.kind === 'string' || v.kind === 'template' ? [a.value] : undefined;
-  if (!items) return v.kind === 'unknown' ? `ansible_env_vars is only known at build time` : [];
+  const raw = v.kind === 'list' ? v.items : v.kind === 'string' ? [v] : undefined;
+  if (!raw) return v.kind === 'unknown' ? `ansible_env_vars is only known at build time` : [];
   const out: EnvEntry[] = [];
-  for (const raw of items) {
-    const item = resolveValue(raw, scope);
+  for (const item of raw) {
     if (item.kind === 'string') {
       const eq = item.value.indexOf('=');
       if (eq <= 0) continue; // no effect (see ansible-env-vars-invalid)
       const key = item.value.slice(0, eq);
-      out.push({ key, setting: settingFromString(key, 'ansible_env_vars', item, eq + 1, item.value.slice(eq + 1), file) });
+      out.push({ key, setting: settingFromString(key, 'ansible_env_vars', 'env', item, eq + 1, item.value.length, { file, span: item.span }) });
     } else if (item.kind === 'unknown') {
-      const text = raw.kind === 'template' ? raw.text : '';
+      const text = sourceTextOf(a.value, item);
       const eq = text.indexOf('=');
-      const prefix = eq > 0 ? text.slice(0, eq) : '';
+      const prefix = eq > 0 ? text.slice(0, eq).replace(/^["']/, '') : '';
       const literalKey = /^[A-Za-z_][A-Za-z0-9_]*$/.test(prefix) ? prefix : undefined;
       // An entry whose name is not written out could be any of them.
       if (literalKey ? RELEVANT_ENV.test(literalKey) : true) {
@@ -316,55 +456,101 @@ function envEntries(a: Attribute | undefined, scope: Scope, file: string): EnvEn
   return out;
 }
 
+/** The written text of an unknown list item (a template string), to read the name of an entry whose value is not known. */
+function sourceTextOf(raw: Value, item: Value): string {
+  if (raw.kind === 'list') {
+    const r = raw.items.find((i) => i.span.start === item.span.start && i.span.end === item.span.end);
+    if (r?.kind === 'template') return r.text;
+    if (r?.kind === 'expr' && r.expr.t === 'tmpl') {
+      const first = r.expr.parts[0];
+      return first && 'lit' in first ? first.lit.value : '';
+    }
+  }
+  return '';
+}
+
 interface ArgSettings {
   sshCommon?: Setting;
   sshExtra?: Setting;
   scpExtra?: Setting;
   sftpExtra?: Setting;
   connection?: string;
-  unknownVars: boolean;
+  /** Connection variables from `-e` (and, added later, the inventory), by variable name. */
+  vars: Map<string, Setting>;
 }
 
-const ARG_OPTIONS: Record<string, keyof Omit<ArgSettings, 'unknownVars' | 'connection'>> = {
+const ARG_OPTIONS: Record<string, keyof Omit<ArgSettings, 'vars' | 'connection'>> = {
   '--ssh-common-args': 'sshCommon',
   '--ssh-extra-args': 'sshExtra',
   '--scp-extra-args': 'scpExtra',
   '--sftp-extra-args': 'sftpExtra',
 };
 
-function argEntries(a: Attribute | undefined, sshExtraAttr: Attribute | undefined, scope: Scope, file: string): ArgSettings | string {
-  const out: ArgSettings = { unknownVars: false };
-  const items: Value[] = [];
+/**
+ * `ansible_ssh_extra_args` as Packer passes it (one `--ssh-extra-args` value):
+ * Packer 1.6 and packer-plugin-ansible before 1.1.1 join the items into one
+ * quoted string, `'a b'`; later plugins quote each item, `'a' 'b'`.
+ */
+function packerSshExtraArgs(items: Str[], flavor: Flavor, span: Span): Str {
+  const q = (s: string): Str => ({ kind: 'string', value: s, span, pieces: [] });
+  const parts: Str[] = [];
+  if (flavor.sshExtraArgsJoin === 'joined') {
+    parts.push(q("'"));
+    items.forEach((item, i) => parts.push(...(i > 0 ? [q(' ')] : []), item));
+    parts.push(q("'"));
+  } else {
+    items.forEach((item, i) => parts.push(...(i > 0 ? [q(' ')] : []), q("'"), item, q("'")));
+  }
+  return concatStrings(parts, span);
+}
+
+function argEntries(a: Attribute | undefined, sshExtraAttr: Attribute | undefined, scope: Scope, file: string, flavor: Flavor, ctx: PlanContext): ArgSettings | string {
+  const out: ArgSettings = { vars: new Map() };
   if (sshExtraAttr) {
     const v = resolveValue(sshExtraAttr.value, scope);
-    if (v.kind === 'unknown') return 'ansible_ssh_extra_args is only known at build time';
-    // The plugin joins the list into one --ssh-extra-args value.
-    const parts = v.kind === 'list' ? v.items.map((i) => resolveValue(i, scope)) : [v];
-    if (parts.some((x) => x.kind !== 'string')) return 'ansible_ssh_extra_args is only known at build time';
-    const joined = parts.map((x) => (x.kind === 'string' ? x.value : '')).join(' ');
-    const single = parts.length === 1 ? parts[0] : undefined;
-    out.sshExtra = single
-      ? settingFromString('ansible_ssh_extra_args', 'ansible_ssh_extra_args', single, 0, joined, file)
-      : { label: 'ansible_ssh_extra_args', where: 'ansible_ssh_extra_args', value: joined, file, span: sshExtraAttr.span, encode: (s) => s };
+    const items = v.kind === 'list' ? v.items : [v];
+    if (items.some((x) => x.kind !== 'string')) return 'ansible_ssh_extra_args is only known at build time';
+    const joined = packerSshExtraArgs(items as Str[], flavor, sshExtraAttr.value.span);
+    out.sshExtra = settingFromString('ansible_ssh_extra_args', 'ansible_ssh_extra_args', 'cli', joined, 0, joined.value.length, { file, span: sshExtraAttr.value.span });
   }
+  const items: Value[] = [];
   if (a) {
     const v = resolveValue(a.value, scope);
     if (v.kind === 'unknown') return 'extra_arguments is only known at build time';
     if (v.kind === 'list') items.push(...v.items);
   }
+  const rawItems = a?.value.kind === 'list' ? a.value.items : [];
   /** The text of item `i` as written: its value when known, else the template text (for name checks). */
   const textOf = (i: number): { known: boolean; text: string } | undefined => {
-    const raw = items[i];
-    if (!raw) return undefined;
-    const v = resolveValue(raw, scope);
-    return v.kind === 'string' ? { known: true, text: v.value } : { known: false, text: raw.kind === 'template' ? raw.text : '' };
+    const v = items[i];
+    if (!v) return undefined;
+    return v.kind === 'string' ? { known: true, text: v.value } : { known: false, text: rawItems[i] ? sourceTextOf(a!.value, rawItems[i]) : '' };
+  };
+  const extraVars = (value: Str, from: number, where: { file: string; span: Span }): string | undefined => {
+    const text = value.value.slice(from);
+    const parsed = parseExtraVars(text);
+    if (parsed.kind === 'opaque') return mentionsConnectionVar(text) ? 'extra variables set SSH connection options in a form not read here' : undefined;
+    if (parsed.kind === 'file') {
+      const base = path.isAbsolute(parsed.path) ? undefined : ctx.cwd;
+      const content = path.isAbsolute(parsed.path) || base !== undefined ? ctx.readFile(path.resolve(base ?? '/', parsed.path)) : undefined;
+      // An unreadable vars file is assumed not to set connection options (they rarely do); a readable one that mentions them is not read further.
+      return content !== undefined && mentionsConnectionVar(content) ? `${parsed.path} sets SSH connection variables` : undefined;
+    }
+    for (const [k, v] of parsed.vars) {
+      if (!isConnectionVar(k)) continue;
+      const setting = v.at >= 0
+        ? settingFromString(k, 'extra_arguments', 'vars', value, from + v.at, from + v.at + v.value.length, where)
+        : { label: k, where: 'extra_arguments', origin: 'vars' as Origin, value: v.value, file: where.file, span: where.span, pieces: [] };
+      out.vars.set(k, setting);
+    }
+    return undefined;
   };
   for (let i = 0; i < items.length; i++) {
-    const item = resolveValue(items[i], scope);
+    const item = items[i];
     if (item.kind !== 'string') {
       const prev = textOf(i - 1)?.text ?? '';
       if (ARG_OPTIONS[prev] || prev === '-c' || prev === '--connection') return `${prev} is only known at build time`;
-      if (RELEVANT_VARS.test(textOf(i)?.text ?? '')) out.unknownVars = true;
+      if (mentionsConnectionVar(textOf(i)?.text ?? '')) return 'extra variables set SSH connection options only known at build time';
       continue;
     }
     const text = item.value;
@@ -372,20 +558,32 @@ function argEntries(a: Attribute | undefined, sshExtraAttr: Attribute | undefine
     const flag = text.startsWith('--') && eq > 0 ? text.slice(0, eq) : text;
     const inline = flag !== text;
     const key = ARG_OPTIONS[flag];
+    const where = { file, span: item.span };
     if (key) {
-      const value = inline ? item : items[i + 1] && resolveValue(items[++i], scope);
+      const value = inline ? item : items[i + 1];
+      if (!inline) i++;
       if (value?.kind !== 'string') return `${flag} is only known at build time`;
-      out[key] = settingFromString(flag, 'extra_arguments', value, inline ? eq + 1 : 0, inline ? text.slice(eq + 1) : value.value, file);
-    } else if (flag === '-c' || flag === '--connection') {
-      const value = inline ? { known: true, text: text.slice(eq + 1) } : textOf(++i);
+      out[key] = settingFromString(flag, 'extra_arguments', 'cli', value, inline ? eq + 1 : 0, value.value.length, { file, span: value.span });
+    } else if (flag === '-c' || flag === '--connection' || /^-c\S/.test(text)) {
+      const value = inline ? { known: true, text: text.slice(eq + 1) } : /^-c\S/.test(text) ? { known: true, text: text.slice(2) } : textOf(++i);
       if (!value?.known) return 'the connection type is only known at build time';
       out.connection = value.text;
-    } else if (flag === '-e' || flag === '--extra-vars' || /^-e\S/.test(text)) {
-      // -e k=v, -ek=v, --extra-vars=k=v, or a following item (known or not).
-      const value = flag !== text || /^-e\S/.test(text) ? { known: true, text } : textOf(++i);
-      const conn = /ansible_connection\s*[=:]\s*["']?([\w.-]+)/.exec(value?.text ?? '');
-      if (conn) out.connection = conn[1];
-      else if (RELEVANT_VARS.test(value?.text ?? '')) out.unknownVars = true;
+    } else if (flag === '-e' || flag === '--extra-vars') {
+      if (inline) {
+        const why = extraVars(item, eq + 1, where);
+        if (why) return why;
+        continue;
+      }
+      const next = items[++i];
+      if (next?.kind === 'string') {
+        const why = extraVars(next, 0, { file, span: next.span });
+        if (why) return why;
+      } else if (mentionsConnectionVar(textOf(i)?.text ?? '')) {
+        return 'extra variables set SSH connection options only known at build time';
+      }
+    } else if (/^-e\S/.test(text)) {
+      const why = extraVars(item, 2, where);
+      if (why) return why;
     }
   }
   return out;

@@ -60,3 +60,21 @@ export function firstOption(opts: SshOption[], key: string): string | undefined 
 export function createsMaster(controlMaster: string | undefined): boolean {
   return ['yes', 'auto', 'ask', 'autoask'].includes((controlMaster ?? 'no').toLowerCase());
 }
+
+/**
+ * An argument that holds several ssh options in one word, such as
+ * `-o ControlMaster=auto -o ControlPersist=60s` arriving as one argv entry
+ * (a quoted value ansible-core 2.15+ does not unquote): ssh reads the first
+ * option and rejects the rest of the line. Returns that word.
+ */
+export function severalOptionsInOneWord(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const opt = a === '-o' ? args[i + 1] : a.startsWith('-o') ? a.slice(2) : /^-\S/.test(a) && /\s/.test(a.trim()) ? a : undefined;
+    if (a === '-o') i++;
+    if (opt === undefined) continue;
+    // "Key=Value -o Other=..." or "-F file -o X": more words that are options of their own.
+    if (/\s-[A-Za-z]/.test(opt.trim())) return a === '-o' ? `-o ${opt}` : a;
+  }
+  return undefined;
+}

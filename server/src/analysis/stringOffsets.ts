@@ -30,14 +30,14 @@ export function encodeJsonString(value: string): string {
  * (`raw` without quotes, starting at `start`), and its decoded value.
  * HCL escapes: `\n \r \t \" \\ \uNNNN \UNNNNNNNN`, `$${` for `${`, `%%{` for `%{`.
  */
-export function decodeHclLiteral(raw: string, start: number): { value: string; offsets: number[] } {
+export function decodeHclLiteral(raw: string, start: number, escapes = true): { value: string; offsets: number[] } {
   let value = '';
   const offsets: number[] = [];
   let i = 0;
   while (i < raw.length) {
     const c = raw[i];
     offsets.push(start + i);
-    if (c === '\\' && i + 1 < raw.length) {
+    if (escapes && c === '\\' && i + 1 < raw.length) {
       const e = raw[i + 1];
       if (e === 'u' || e === 'U') {
         const len = e === 'u' ? 4 : 8;

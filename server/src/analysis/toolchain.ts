@@ -80,3 +80,50 @@ export function proxyOffersOnlyRsa(toolchain: Toolchain, plugins: RequiredPlugin
   }
   return undefined;
 }
+
+/**
+ * A combination of version-dependent behaviours a plan is computed under.
+ * When the versions are known there is one; when not, every combination that
+ * a supported version has, and findings say which versions they hold for.
+ */
+export interface Flavor {
+  /** ansible-core 2.14 and earlier strip one pair of outer quotes from every string setting; 2.15 and later only from ansible.cfg. */
+  unquoteAll: boolean;
+  /** How Packer passes a list `ansible_ssh_extra_args` (see socketPlan.ts). */
+  sshExtraArgsJoin: 'joined' | 'quoted-items';
+}
+
+/** The first ansible-core that unquotes only ansible.cfg values (ansible/ansible#82387). */
+export const ANSIBLE_KEEPS_QUOTES = '2.15.0';
+/** The first packer-plugin-ansible that quotes each `ansible_ssh_extra_args` item (hashicorp/packer-plugin-ansible#169). */
+export const PLUGIN_QUOTES_ITEMS = '1.1.1';
+
+/** The flavors the toolchain allows (one per dimension when known). */
+export function flavorsFor(toolchain: Toolchain): Flavor[] {
+  const modern = atLeast(toolchain.ansible, ANSIBLE_KEEPS_QUOTES);
+  const quoting = modern === undefined ? [true, false] : [!modern];
+  const items = pluginQuotesItems(toolchain);
+  const joins: Flavor['sshExtraArgsJoin'][] = items === undefined ? ['joined', 'quoted-items'] : [items ? 'quoted-items' : 'joined'];
+  return quoting.flatMap((unquoteAll) => joins.map((sshExtraArgsJoin) => ({ unquoteAll, sshExtraArgsJoin })));
+}
+
+/** Whether the provisioner that runs quotes `ansible_ssh_extra_args` items one by one; undefined when not known. */
+function pluginQuotesItems(toolchain: Toolchain): boolean | undefined {
+  const plugin = atLeast(toolchain.ansiblePlugin, PLUGIN_QUOTES_ITEMS);
+  if (plugin !== undefined) return plugin;
+  // Packer up to 1.6 has the provisioner built in, with the old join.
+  if (atLeast(toolchain.packer, '1.7.0') === false) return false;
+  return undefined;
+}
+
+/** The versions a set of flavors stands for, for messages ("with ansible-core 2.15 and later"). */
+export function describeFlavors(flavors: Flavor[], all: Flavor[]): string | undefined {
+  const parts: string[] = [];
+  const quoting = new Set(flavors.map((f) => f.unquoteAll));
+  const allQuoting = new Set(all.map((f) => f.unquoteAll));
+  if (quoting.size < allQuoting.size) parts.push(quoting.has(true) ? 'ansible-core 2.14 and earlier' : 'ansible-core 2.15 and later');
+  const joins = new Set(flavors.map((f) => f.sshExtraArgsJoin));
+  const allJoins = new Set(all.map((f) => f.sshExtraArgsJoin));
+  if (joins.size < allJoins.size) parts.push(joins.has('joined') ? `Packer 1.6 or packer-plugin-ansible before ${PLUGIN_QUOTES_ITEMS}` : `packer-plugin-ansible ${PLUGIN_QUOTES_ITEMS} and later`);
+  return parts.length ? parts.join(', with ') : undefined;
+}

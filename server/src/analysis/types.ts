@@ -4,6 +4,7 @@
  * (what `TextDocument.positionAt` takes).
  */
 import type { Range, TextEdit } from 'vscode-languageserver-types';
+import type { Expr } from './expr';
 
 /** `json` = legacy JSON template; `hcl` = HCL2 native syntax; `hcl-json` = HCL2 JSON syntax (`.pkr.json`). */
 export type TemplateFormat = 'json' | 'hcl' | 'hcl-json';
@@ -30,19 +31,46 @@ export interface StringSource {
   syntax: 'json' | 'hcl';
 }
 
+/**
+ * A run of a string value's characters that is written literally in a file:
+ * `value[at + i]` is written at `offsets[i]` (`offsets` has one more entry,
+ * the end). Strings computed from several literals (an interpolation, a
+ * variable default, `join`) carry one piece per literal run, so a fix can
+ * edit the run that holds the text it changes.
+ */
+export interface Piece {
+  at: number;
+  file: string;
+  offsets: number[];
+  /** How the run's text is encoded in its file. */
+  syntax: 'json' | 'hcl' | 'cfg';
+  /** The variable or local (`var.x`, `local.y`, `user x`) the run was reached through, when it is not written where it is used. */
+  via?: string;
+}
+
 /** A value as Packer will see it, as far as it can be known without running Packer. */
 export type Value =
-  | { kind: 'string'; value: string; span: Span; source?: StringSource }
+  | {
+      kind: 'string';
+      value: string;
+      span: Span;
+      source?: StringSource;
+      /** Where the characters are written, for strings computed from expressions (see `piecesOf`). */
+      pieces?: Piece[];
+    }
   | { kind: 'list'; items: Value[]; span: Span }
   | { kind: 'bool'; value: boolean; span: Span }
   | { kind: 'number'; value: number; span: Span }
   | { kind: 'null'; span: Span }
   | { kind: 'object'; attrs: Attribute[]; span: Span }
   /**
-   * A string with template expressions (`{{user `x`}}` in legacy JSON, `${var.x}`
-   * in HCL2), in the template language's own syntax; see `interpolation.ts`.
+   * A string with template expressions in a JSON file (`{{user `x`}}` in legacy
+   * JSON, `${var.x}` in `.pkr.json`), in the template language's own syntax;
+   * see `evaluate.ts`.
    */
   | { kind: 'template'; syntax: 'go' | 'hcl'; text: string; span: Span; source?: StringSource }
+  /** An HCL2 native expression (references, function calls, templates...), evaluated on demand; see `expr.ts`. */
+  | { kind: 'expr'; expr: Expr; span: Span }
   /** Depends on something only known at build time (a variable without default, `env`, a function call...). */
   | { kind: 'unknown'; span: Span; why: string };
 
@@ -63,8 +91,18 @@ export interface BodyAnchor {
   close: number;
 }
 
+/** An HCL2 `build` block: the sources its provisioners apply to. */
+export interface Build {
+  /** Each source the build runs: the source block it uses (`type.name`) and the name `-only` knows it by. */
+  sources: { source: string; name: string }[];
+  /** Source references that could not be read (a build applying to them is not fully known). */
+  unknownSources: boolean;
+}
+
 export interface Provisioner {
   type: string;
+  /** HCL2: the `build` block holding it. Legacy JSON: undefined (every builder). */
+  build?: Build;
   /** The text naming the type (`"ansible"` value or the block label). */
   typeSpan: Span;
   span: Span;
@@ -78,8 +116,21 @@ export interface Builder {
   /** `-only` name: legacy `name` or `type`; HCL2 `type.name`. */
   name: string;
   type: string;
-  communicator?: string;
+  /** The attributes that decide how Ansible reaches the machine (`communicator`, `ssh_host`, `ssh_interface`, `ssh_username`, ...), unevaluated. */
+  attrs: Map<string, Attribute>;
+  /** Where the builder is defined (its file), for HCL2 folders. */
+  file: string;
 }
+
+/**
+ * Provisioner attributes naming files on the machine running Packer, kept for
+ * every provisioner type: relative ones are read from the directory Packer
+ * runs in, so they tell which directory that is.
+ */
+export const PATH_ATTRS = new Set(['playbook_file', 'playbook_dir', 'galaxy_file', 'inventory_file', 'inventory_directory', 'roles_path', 'collections_path', 'script', 'scripts', 'source']);
+
+/** Builder attributes the analysis reads (the rest of a builder is not kept: it can be large). */
+export const BUILDER_ATTRS = new Set(['communicator', 'ssh_host', 'ssh_interface', 'ssh_port', 'ssh_username', 'winrm_host', 'ssh_bastion_host']);
 
 export interface RequiredPlugin {
   name: string;
@@ -101,6 +152,8 @@ export interface Template {
   format: TemplateFormat;
   text: string;
   builders: Builder[];
+  /** HCL2 `build` blocks (legacy JSON: none; its provisioners apply to every builder). */
+  builds: Build[];
   provisioners: Provisioner[];
   /** Variable defaults and locals visible to the template, as values. */
   variables: Map<string, Value>;
@@ -126,6 +179,8 @@ export interface Finding {
   ruleId: string;
   severity: Severity;
   message: string;
+  /** The tool versions the finding holds for, when not all (e.g. `ansible-core 2.15 and later`). */
+  holdsFor?: string;
   /** File the finding points into (the template, or an ansible.cfg). */
   file: string;
   range: Range;

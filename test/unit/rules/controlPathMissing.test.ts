@@ -73,7 +73,11 @@ describe(RULE, () => {
       ['ansible_env_vars comes from an environment variable', { ansible_env_vars: ['ANSIBLE_SSH_ARGS={{env `SSH_ARGS`}}'] }],
       ['a whole entry is an unknown user variable (it could name the control path)', { ansible_env_vars: ['{{user `cp`}}'] }],
       ['a custom command wraps ansible-playbook', { command: './run-ansible.sh' }],
-      ['extra_arguments set ansible_ssh_common_args', { extra_arguments: ['--extra-vars', 'ansible_ssh_common_args="-o X=1"'] }],
+      ['extra vars set ansible_control_path under /tmp', { extra_arguments: ['-e', 'ansible_control_path=/tmp/c-%%h-%%p'] }],
+      ['extra vars put a ControlPath in ansible_ssh_common_args', { extra_arguments: ['--extra-vars', "ansible_ssh_common_args='-o ControlPath=/tmp/c-%h'"] }],
+      ['JSON extra vars set ansible_control_path_dir', { extra_arguments: ['-e', '{"ansible_control_path_dir": "/tmp/cp"}'] }],
+      ['extra vars turn multiplexing off through ansible_ssh_args', { extra_arguments: ['-e', "ansible_ssh_args='-o ControlMaster=no'"] }],
+      ['the inventory template sets ansible_connection=winrm', { inventory_file_template: '{{ .HostAlias }} ansible_host={{ .Host }} ansible_connection=winrm\n' }],
     ];
     for (const [why, attrs] of silent) {
       it(`when ${why}`, () => assert.deepEqual(fire({ [JSON_FILE]: legacy(attrs) }, JSON_FILE), []));

@@ -18,14 +18,14 @@ describe(RULE, () => {
   before(ready);
 
   it('expands tokens by their documented worst-case widths', () => {
-    const w = tokenWidths({ useProxy: true, user: 'root' });
+    const w = tokenWidths({ endpoint: { hostBytes: 9, host: '127.0.0.1', portBytes: 5 }, user: 'root' });
     assert.equal(expandedLength('/tmp/%h-%p-%r', w), 5 + 9 + 1 + 5 + 1 + 4);
     assert.equal(expandedLength('/tmp/%C', w), 5 + 40);
     assert.equal(expandedLength('/tmp/%%', w), 6);
     assert.equal(expandedLength('/tmp/x/<hash>', w), 7 + 10);
     assert.equal(expandedLength('~/x', w), '/root/x'.length);
-    assert.equal(expandedLength('/tmp/%h', tokenWidths({ useProxy: false, user: undefined })), 5 + 15);
-    assert.equal(expandedLength('/tmp/%r', tokenWidths({ useProxy: false, user: undefined })), 5 + 32);
+    assert.equal(expandedLength('/tmp/%h', tokenWidths({ endpoint: { hostBytes: 15, host: 'an IPv4 address', portBytes: 2 }, user: undefined })), 5 + 15);
+    assert.equal(expandedLength('/tmp/%r', tokenWidths({ endpoint: { hostBytes: 15, host: 'an IPv4 address', portBytes: 2 }, user: undefined })), 5 + 32);
   });
 
   it(`stays silent at exactly ${MAX_CONTROL_PATH_BYTES} bytes and fires at one more`, () => {

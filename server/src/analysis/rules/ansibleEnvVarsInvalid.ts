@@ -1,5 +1,5 @@
 import type { Attribute, Value } from '../types';
-import { resolveValue } from '../interpolation';
+import { resolveValue } from '../evaluate';
 import type { Rule, RawFinding } from './rule';
 
 /**

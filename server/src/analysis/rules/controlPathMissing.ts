@@ -1,4 +1,4 @@
-import { fix, planSpan, type Rule } from './rule';
+import { fix, planSpan, usable, type Rule } from './rule';
 import { addEnvVar } from '../fixes/envVars';
 import type { KnownPlan } from '../socketPlan';
 
@@ -13,7 +13,7 @@ export const controlPathMissing: Rule = {
   check(ctx) {
     const out = [];
     for (const plan of ctx.plans) {
-      if (!plan.known) continue;
+      if (!usable(plan)) continue;
       const ssh = plan.ssh.kind === 'socket' && plan.ssh.inDefaultDir;
       const transfer = plan.transfer.kind === 'socket' && plan.transfer.inDefaultDir;
       if (!ssh && !transfer) continue;

@@ -1,4 +1,4 @@
-import { fix, placedSockets, type Rule, type RawFinding } from './rule';
+import { placedSockets, valueFix, type RawFinding, type Rule } from './rule';
 import { replaceValue } from '../settings';
 import type { KnownPlan } from '../socketPlan';
 
@@ -11,10 +11,10 @@ import type { KnownPlan } from '../socketPlan';
 export const MAX_CONTROL_PATH_BYTES = 90;
 
 /** Worst-case widths of ssh's ControlPath tokens, in bytes (documented in the rule's page). */
-export function tokenWidths(plan: Pick<KnownPlan, 'useProxy' | 'user'>): Record<string, number> {
-  const host = plan.useProxy ? '127.0.0.1'.length : 15; // Packer's proxy listens on loopback; else a dotted IPv4 address
+export function tokenWidths(plan: Pick<KnownPlan, 'endpoint' | 'user'>): Record<string, number> {
+  const host = plan.endpoint.hostBytes;
   const user = plan.user !== undefined ? Buffer.byteLength(plan.user) : 32; // Linux user names: at most 32 bytes
-  return { '%': 1, C: 40, h: host, n: host, k: host, p: 5, r: user, u: 32, i: 10, L: 64, l: 64, d: 32, j: 0, T: 4 };
+  return { '%': 1, C: 40, h: host, n: host, k: host, p: plan.endpoint.portBytes, r: user, u: 32, i: 10, L: 64, l: 64, d: 32, j: 0, T: 4 };
 }
 
 /** ssh's expansion of a ControlPath, by width only; `~` is taken as /root (a container's usual HOME). */
@@ -45,10 +45,19 @@ export const controlPathTooLong: Rule = {
       out.push({
         file: t.decidedBy.file,
         span: t.decidedBy.span,
-        message: `The control socket path can reach ${length} bytes once ssh expands it (${t.path}); OpenSSH fails above ${MAX_CONTROL_PATH_BYTES} ("ControlPath too long" or "too long for Unix domain socket"). Use a short path such as ${replacement}.`,
-        fixes: fix(`Use the short path ${replacement}`, true, replaceValue(t.decidedBy, replacement)),
+        message: `The control socket path can reach ${length} bytes once ssh expands it (${t.path}${assumed(t.path, plan)}); OpenSSH fails above ${MAX_CONTROL_PATH_BYTES} ("ControlPath too long" or "too long for Unix domain socket"). Use a short path such as ${replacement}.`,
+        fixes: valueFix(ctx, `Use the short path ${replacement}`, true, replaceValue(t.decidedBy, replacement)),
       });
     }
     return out;
   },
 };
+
+/** What the expansion assumed for the tokens the path uses, for the message. */
+function assumed(sshPath: string, plan: KnownPlan): string {
+  const said: string[] = [];
+  if (/%[hnk]/.test(sshPath)) said.push(`%h as ${plan.endpoint.host}, ${plan.endpoint.hostBytes} bytes`);
+  if (/%r/.test(sshPath) && plan.user === undefined) said.push('%r as a user name of up to 32 bytes');
+  if (sshPath.startsWith('~')) said.push('~ as /root');
+  return said.length ? `, with ${said.join(', ')}` : '';
+}

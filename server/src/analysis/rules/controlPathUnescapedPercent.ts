@@ -1,4 +1,4 @@
-import { fix, type Rule, type RawFinding } from './rule';
+import { usable, valueFix, type RawFinding, type Rule } from './rule';
 import { unescapedPercents } from '../socketPlan';
 import { replaceValue } from '../settings';
 
@@ -9,7 +9,7 @@ export const controlPathUnescapedPercent: Rule = {
   check(ctx) {
     const out: RawFinding[] = [];
     for (const plan of ctx.plans) {
-      if (!plan.known || !plan.controlPath) continue;
+      if (!usable(plan) || !plan.controlPath) continue;
       const used = [plan.ssh, plan.transfer].some((t) => t.kind === 'socket' && t.via === 'control_path');
       if (!used) continue;
       const cp = plan.controlPath;
@@ -21,7 +21,7 @@ export const controlPathUnescapedPercent: Rule = {
         file: cp.file,
         span: cp.span,
         message: `${cp.label} goes through Python %-formatting in Ansible, so ${tokens} fails with "unsupported format character". Double the % signs for ssh to receive them: ${doubled}`,
-        fixes: fix(`Double the % signs: ${doubled}`, true, replaceValue(cp, doubled)),
+        fixes: valueFix(ctx, `Double the % signs: ${doubled}`, true, replaceValue(cp, doubled)),
       });
     }
     return out;

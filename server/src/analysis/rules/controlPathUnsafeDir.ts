@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { fix, placedSockets, type Rule, type RawFinding } from './rule';
+import { placedSockets, valueFix, type RawFinding, type Rule } from './rule';
 import { replaceValue } from '../settings';
 
 /** Directories where a Unix socket works in any container that mounts /tmp (plus the `safeDirectories` setting). */
@@ -29,7 +29,7 @@ export const controlPathUnsafeDir: Rule = {
         file: s.file,
         span: s.span,
         message: `The control socket goes in ${dir}, which may not hold Unix sockets inside a container (bind mounts from macOS or Windows hosts, network home directories). Use a directory under ${ctx.safeDirs.join(' or ')}.`,
-        fixes: fix(`Move it under /tmp: ${replacement}`, true, replaceValue(s, replacement)),
+        fixes: valueFix(ctx, `Move it under /tmp: ${replacement}`, true, replaceValue(s, replacement)),
       });
     }
     return out;

@@ -7,6 +7,7 @@ import { ansibleEnvVarsInvalid } from './ansibleEnvVarsInvalid';
 import { sshArgsDoubledPercent } from './sshArgsDoubledPercent';
 import { proxyHostKeyRejected } from './proxyHostKeyRejected';
 import { scpSftpMismatch } from './scpSftpMismatch';
+import { quotedSetting } from './quotedSetting';
 
 /** Every rule, in the order their findings are listed. */
 export const RULES: readonly Rule[] = [
@@ -18,6 +19,7 @@ export const RULES: readonly Rule[] = [
   sshArgsDoubledPercent,
   proxyHostKeyRejected,
   scpSftpMismatch,
+  quotedSetting,
 ];
 
 export type { Rule } from './rule';

@@ -1,7 +1,7 @@
-import { fix, planSpan, type Rule, type RawFinding, type RuleContext } from './rule';
+import { fix, planSpan, usable, valueFix, type RawFinding, type Rule, type RuleContext } from './rule';
 import { addListItems } from '../fixes/envVars';
 import { replaceValue } from '../settings';
-import { resolveValue } from '../interpolation';
+import { resolveValue } from '../evaluate';
 import { firstOption, sshOptions } from '../sshArgs';
 import { atLeast, OPENSSH_REFUSES_SSH_RSA, proxyOffersOnlyRsa } from '../toolchain';
 import type { ArgPart, KnownPlan } from '../socketPlan';
@@ -22,7 +22,7 @@ export const proxyHostKeyRejected: Rule = {
     const out: RawFinding[] = [];
     if (atLeast(ctx.toolchain.openssh, OPENSSH_REFUSES_SSH_RSA) !== true) return out;
     for (const plan of ctx.plans) {
-      if (!plan.known || !plan.useProxy || plan.argv.ssh.length === 0) continue;
+      if (!usable(plan) || !plan.useProxy || plan.argv.ssh.length === 0) continue;
       const keyType = plan.provisioner.attrs.get('ansible_proxy_key_type');
       const kt = keyType && resolveValue(keyType.value, ctx.scope);
       if (kt && kt.kind !== 'string') continue;
@@ -43,7 +43,7 @@ export const proxyHostKeyRejected: Rule = {
 function allowFix(ctx: RuleContext, plan: KnownPlan) {
   const title = `Allow ssh-rsa through --ssh-common-args (${ALLOW_SSH_RSA})`;
   const common = plan.sshCommonArgs;
-  if (common) return fix(title, true, replaceValue(common, `${common.value} ${ALLOW_SSH_RSA}`.trim()));
+  if (common) return valueFix(ctx, title, true, replaceValue(common, `${common.value} ${ALLOW_SSH_RSA}`.trim()));
   return fix(title, true, addListItems(ctx.template, plan, 'extra_arguments', '--ssh-common-args', ALLOW_SSH_RSA));
 }
 

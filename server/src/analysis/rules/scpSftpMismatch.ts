@@ -1,4 +1,4 @@
-import { fix, planSpan, type Rule, type RawFinding } from './rule';
+import { fix, planSpan, usable, valueFix, type RawFinding, type Rule } from './rule';
 import { addBoolAttribute, addListItems } from '../fixes/envVars';
 import { replaceValue } from '../settings';
 import { splitArgs } from '../sshArgs';
@@ -12,12 +12,12 @@ export const scpSftpMismatch: Rule = {
     const out: RawFinding[] = [];
     if (atLeast(ctx.toolchain.openssh, OPENSSH_SCP_USES_SFTP) !== true) return out;
     for (const plan of ctx.plans) {
-      if (!plan.known || !plan.useProxy || plan.argv.ssh.length === 0 || plan.transferTool !== 'scp') continue;
+      if (!usable(plan) || !plan.useProxy || plan.argv.ssh.length === 0 || plan.transferTool !== 'scp') continue;
       const extra = plan.transferExtraArgs;
       if (extra && (splitArgs(extra.value) ?? []).includes('-O')) continue;
       const fixes = [
         ...(extra
-          ? fix("Use scp's legacy protocol (-O in --scp-extra-args)", true, replaceValue(extra, `${extra.value} -O`.trim()))
+          ? valueFix(ctx, "Use scp's legacy protocol (-O in --scp-extra-args)", true, replaceValue(extra, `${extra.value} -O`.trim()))
           : fix("Use scp's legacy protocol (--scp-extra-args '-O')", true, addListItems(ctx.template, plan, 'extra_arguments', '--scp-extra-args', "'-O'"))),
         ...fix('Transfer files with sftp (use_sftp)', false, addBoolAttribute(ctx.template, plan, 'use_sftp', true)),
       ];

@@ -1,4 +1,4 @@
-import { fix, placedSockets, type Rule, type RawFinding } from './rule';
+import { placedSockets, valueFix, type RawFinding, type Rule } from './rule';
 import { replaceValue } from '../settings';
 
 export const sshArgsDoubledPercent: Rule = {
@@ -16,7 +16,7 @@ export const sshArgsDoubledPercent: Rule = {
         file: s.file,
         span: s.span,
         message: `A ControlPath inside ssh arguments goes to ssh untouched, so ${token} names a literal "${token.slice(1)}" file that every host shares. Use single % tokens here: ${single}`,
-        fixes: fix(`Use single % tokens: ${single}`, true, replaceValue(s, single)),
+        fixes: valueFix(ctx, `Use single % tokens: ${single}`, true, replaceValue(s, single)),
       });
     }
     return out;

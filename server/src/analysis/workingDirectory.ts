@@ -1,0 +1,116 @@
+/**
+ * Which directory Packer is started in. It matters because Ansible reads
+ * `ansible.cfg` from there and resolves a relative `ANSIBLE_CONFIG` against
+ * it (Packer runs ansible-playbook in its own working directory), and Packer
+ * itself reads relative `playbook_file`, `script`, ... from there
+ * (docs/facts.md). Real repositories run `cd packer && packer build
+ * images/x.json`; the template's relative paths tell: the directory from
+ * which they exist is where Packer runs.
+ */
+import * as path from 'path';
+import { PATH_ATTRS, type Template, type Value } from './types';
+import { resolveValue, type Scope } from './evaluate';
+
+export interface WorkingDirectory {
+  dir: string;
+  reason: string;
+}
+
+export interface WorkingDirectoryInput {
+  template: Template;
+  scope: Scope;
+  /** Entry names of a directory (files and folders), or undefined. */
+  listDir(dir: string): string[] | undefined;
+  /** The folders the search stays inside (the workspace folders, the paths given to the CLI). */
+  roots: string[];
+  /** Stated by the user (setting, `--cwd`, the bake task): used as is. */
+  given?: string;
+}
+
+/** How many levels above the template's folder are tried when no root bounds the search. */
+const MAX_LEVELS = 3;
+/** Subfolders tried per ancestor (a sibling folder such as `packer/` next to `images/`). */
+const MAX_CHILDREN = 64;
+const SKIP = new Set(['node_modules', '.git', 'dist', 'out']);
+
+/** The relative file paths the template names (evaluated where possible), with where each comes from. */
+export function relativePaths(template: Template, scope: Scope): { path: string; from: string }[] {
+  const out: { path: string; from: string }[] = [];
+  const add = (v: Value, from: string) => {
+    const r = resolveValue(v, scope);
+    const items = r.kind === 'list' ? r.items : [r];
+    for (const i of items) {
+      if (i.kind !== 'string') continue;
+      for (const p of from === 'roles_path' || from === 'collections_path' ? i.value.split(':') : [i.value]) {
+        const t = p.trim();
+        if (t && !path.isAbsolute(t) && !t.startsWith('~') && !t.includes('$') && !t.includes('{{')) out.push({ path: t, from });
+      }
+    }
+  };
+  for (const p of template.provisioners) {
+    for (const [name, a] of p.attrs) {
+      if (PATH_ATTRS.has(name)) add(a.value, name);
+    }
+    const env = p.attrs.get('ansible_env_vars');
+    const envV = env && resolveValue(env.value, scope);
+    if (envV?.kind === 'list') {
+      for (const i of envV.items) {
+        if (i.kind === 'string' && i.value.startsWith('ANSIBLE_CONFIG=')) add({ ...i, value: i.value.slice('ANSIBLE_CONFIG='.length) }, 'ANSIBLE_CONFIG');
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The directory Packer runs in: the one stated, else the nearest directory
+ * (the template's folder, its ancestors, their subfolders) from which the
+ * most of the template's relative paths exist; the template's folder when
+ * none tells.
+ */
+export function workingDirectory(input: WorkingDirectoryInput): WorkingDirectory & { checked: string[] } {
+  const templateDir = path.dirname(input.template.file);
+  if (input.given) return { dir: input.given, reason: 'stated in the settings', checked: [] };
+  const rels = relativePaths(input.template, input.scope);
+  const checked = rels.map((r) => path.resolve(templateDir, r.path));
+  if (rels.length === 0) return { dir: templateDir, reason: "the template's folder (no relative path in the template says otherwise)", checked };
+  const exists = (file: string) => {
+    const names = input.listDir(path.dirname(file));
+    return names !== undefined && names.includes(path.basename(file));
+  };
+  const score = (dir: string) => rels.filter((r) => exists(path.resolve(dir, r.path)));
+  const own = score(templateDir);
+  if (own.length === rels.length) return { dir: templateDir, reason: `the template's folder (${describe(own[0])} exists from there)`, checked };
+
+  const root = input.roots.filter((r) => templateDir === r || templateDir.startsWith(r.endsWith(path.sep) ? r : r + path.sep)).sort((a, b) => b.length - a.length)[0];
+  const ancestors: string[] = [];
+  for (let d = path.dirname(templateDir), level = 1; ; d = path.dirname(d), level++) {
+    ancestors.push(d);
+    const atRoot = root !== undefined ? d === root || !d.startsWith(root) : level >= MAX_LEVELS;
+    if (atRoot || d === path.dirname(d)) break;
+  }
+  let best = { dir: templateDir, found: own };
+  const consider = (dir: string) => {
+    const found = score(dir);
+    if (found.length > best.found.length) best = { dir, found };
+  };
+  for (const a of ancestors) consider(a);
+  for (const a of [templateDir, ...ancestors]) {
+    const children = (input.listDir(a) ?? []).filter((n) => !n.startsWith('.') && !SKIP.has(n)).sort().slice(0, MAX_CHILDREN);
+    for (const c of children) {
+      const dir = path.join(a, c);
+      if (dir === templateDir || input.listDir(dir) === undefined) continue;
+      consider(dir);
+    }
+  }
+  if (best.found.length === 0) {
+    return { dir: templateDir, reason: `the template's folder (assumed: ${describe(rels[0])} exists from no directory nearby)`, checked };
+  }
+  if (best.dir === templateDir) return { dir: templateDir, reason: `the template's folder (${describe(best.found[0])} exists from there)`, checked };
+  checked.push(...rels.map((r) => path.resolve(best.dir, r.path)));
+  return { dir: best.dir, reason: `${describe(best.found[0])} exists only from there`, checked };
+}
+
+function describe(r: { path: string; from: string }): string {
+  return `${r.from} ${r.path}`;
+}
