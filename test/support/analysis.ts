@@ -11,11 +11,16 @@ export async function ready(): Promise<void> {
   await initHcl(wasmPaths);
 }
 
-/** A host over an in-memory set of files (absolute paths). */
+/** A host over an in-memory set of files (absolute paths); folders exist where files are below them. */
 export function memoryHost(files: Record<string, string>): AnalysisHost {
   return {
     readFile: (f) => files[f],
-    listDir: (d) => Object.keys(files).filter((f) => path.dirname(f) === d).map((f) => path.basename(f)),
+    listDir: (d) => {
+      const prefix = d.endsWith('/') ? d : `${d}/`;
+      const names = new Set<string>();
+      for (const f of Object.keys(files)) if (f.startsWith(prefix)) names.add(f.slice(prefix.length).split('/')[0]);
+      return names.size > 0 ? [...names] : undefined;
+    },
   };
 }
 

@@ -145,6 +145,15 @@ export class Analyzer {
     if (!template) return empty;
     const doc = document ?? TextDocument.create(file, 'packer', 0, text);
     const docs = new Map<string, Pick<TextDocument, 'positionAt'>>([[file, doc]]);
+    // Findings and fixes may point into another file: an ansible.cfg, a sibling's variable default.
+    const docOf = (f: string): Pick<TextDocument, 'positionAt'> => {
+      let d = docs.get(f);
+      if (!d) {
+        d = TextDocument.create(f, 'text', 0, this.siblings.get(f)?.text ?? this.cfgs.get(f)?.text ?? this.host.readFile(f) ?? '');
+        docs.set(f, d);
+      }
+      return d;
+    };
     const findings: Finding[] = template.problems.map((p) => ({
       ruleId: PARSE_ERROR, severity: 'error' as Severity, message: p.message, file, range: { start: doc.positionAt(p.span.start), end: doc.positionAt(p.span.end) }, fixes: [],
     }));
@@ -202,7 +211,7 @@ export class Analyzer {
       for (const rule of RULES) {
         const severity = this.settings.rules[rule.id] ?? rule.defaultSeverity;
         if (severity === 'off') continue;
-        for (const raw of rule.check(ctx)) out.push(toFinding(rule, raw, severity, docs));
+        for (const raw of rule.check(ctx)) out.push(toFinding(rule, raw, severity, docOf));
       }
       perFlavor.push({ flavor, findings: out });
     }
@@ -306,14 +315,14 @@ export class Analyzer {
 
 /**
  * One list of findings from the findings of each flavor: a finding every
- * flavor has (same rule and place) once; one that only some have, once, with
- * the versions it holds for.
+ * flavor has (same rule, place and message) once; one that only some have,
+ * once, with the versions it holds for.
  */
 function mergeFlavors(perFlavor: { flavor: Flavor; findings: Finding[] }[], all: Flavor[]): Finding[] {
   const byKey = new Map<string, { finding: Finding; flavors: Flavor[] }>();
   for (const { flavor, findings } of perFlavor) {
     for (const f of findings) {
-      const key = `${f.ruleId}\0${f.file}\0${JSON.stringify(f.range)}`;
+      const key = `${f.ruleId}\0${f.file}\0${JSON.stringify(f.range)}\0${f.message}`;
       const e = byKey.get(key);
       if (!e) byKey.set(key, { finding: f, flavors: [flavor] });
       else if (!e.flavors.includes(flavor)) e.flavors.push(flavor);
@@ -338,8 +347,7 @@ function otherUses(via: string, texts: string[]): number {
   return Math.max(0, n - 1);
 }
 
-function toFinding(rule: Rule, raw: RawFinding, severity: Severity, docs: Map<string, Pick<TextDocument, 'positionAt'>>): Finding {
-  const doc = (file: string) => docs.get(file) ?? TextDocument.create(file, 'text', 0, '');
+function toFinding(rule: Rule, raw: RawFinding, severity: Severity, doc: (file: string) => Pick<TextDocument, 'positionAt'>): Finding {
   const range = (file: string, s: { start: number; end: number }) => ({ start: doc(file).positionAt(s.start), end: doc(file).positionAt(s.end) });
   return {
     ruleId: rule.id,

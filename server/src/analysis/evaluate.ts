@@ -94,7 +94,7 @@ export function sliceString(s: Str, from: number, to: number, span: Span = s.spa
     const a = Math.max(from, p.at);
     const b = Math.min(to, p.at + len);
     if (b < a || (b === a && len > 0)) continue;
-    pieces.push({ at: a - from, file: p.file, offsets: p.offsets.slice(a - p.at, b - p.at + 1), syntax: p.syntax });
+    pieces.push({ ...p, at: a - from, offsets: p.offsets.slice(a - p.at, b - p.at + 1) });
   }
   return { kind: 'string', value: s.value.slice(from, to), span, pieces };
 }
@@ -141,7 +141,7 @@ function goTemplate(v: Extract<Value, { kind: 'template' }>, ctx: Ctx): Value {
     if (user) {
       const r = lookup(ctx.scope.variables, 'var', user[1] ?? user[2], 'user variable', v.span, ctx);
       const s = asString(r);
-      if (!s) return r.kind === 'unknown' ? r : unknownAt(v.span, `user variable ${user[1] ?? user[2]} is not a string`);
+      if (!s) return r.kind === 'unknown' ? { ...r, span: v.span } : unknownAt(v.span, `user variable ${user[1] ?? user[2]} is not a string`);
       parts.push(s);
     } else if (action === 'template_dir' && ctx.scope.templateDir !== undefined) {
       parts.push(str(ctx.scope.templateDir, v.span));
@@ -186,7 +186,7 @@ function hclJsonTemplate(v: Extract<Value, { kind: 'template' }>, ctx: Ctx): Val
     literal(last, i);
     const r = evalReferenceText(text.slice(i + 2, close), v.span, ctx);
     const s = asString(r);
-    if (!s) return r.kind === 'unknown' ? r : unknownAt(v.span, `\${${text.slice(i + 2, close).trim()}} is not a string`);
+    if (!s) return r.kind === 'unknown' ? { ...r, span: v.span } : unknownAt(v.span, `\${${text.slice(i + 2, close).trim()}} is not a string`);
     parts.push(s);
     last = i = close + 1;
   }

@@ -430,20 +430,37 @@ export function unescapedPercents(template: string): number[] {
   return at;
 }
 
+/** The items of a list attribute, each evaluated, with the text each is written as (for the names of entries whose value is unknown). */
+function listItems(a: Attribute, scope: Scope): { item: Value; text: string }[] | Value {
+  if (a.value.kind === 'list') return a.value.items.map((raw) => ({ item: resolveValue(raw, scope), text: writtenText(raw) }));
+  const v = resolveValue(a.value, scope);
+  if (v.kind === 'list') return v.items.map((item) => ({ item, text: '' }));
+  if (v.kind === 'string') return [{ item: v, text: v.value }];
+  return v;
+}
+
+/** The text of a template string as written (its literal start for HCL2), to read an entry's name when its value is unknown. */
+function writtenText(raw: Value): string {
+  if (raw.kind === 'template' || (raw.kind === 'string')) return raw.kind === 'template' ? raw.text : raw.value;
+  if (raw.kind === 'expr' && raw.expr.t === 'tmpl') {
+    const first = raw.expr.parts[0];
+    return first && 'lit' in first ? first.lit.value : '';
+  }
+  return '';
+}
+
 function envEntries(a: Attribute | undefined, scope: Scope, file: string): EnvEntry[] | string {
   if (!a) return [];
-  const v = resolveValue(a.value, scope);
-  const raw = v.kind === 'list' ? v.items : v.kind === 'string' ? [v] : undefined;
-  if (!raw) return v.kind === 'unknown' ? `ansible_env_vars is only known at build time` : [];
+  const list = listItems(a, scope);
+  if (!Array.isArray(list)) return list.kind === 'unknown' ? `ansible_env_vars is only known at build time` : [];
   const out: EnvEntry[] = [];
-  for (const item of raw) {
+  for (const { item, text } of list) {
     if (item.kind === 'string') {
       const eq = item.value.indexOf('=');
       if (eq <= 0) continue; // no effect (see ansible-env-vars-invalid)
       const key = item.value.slice(0, eq);
       out.push({ key, setting: settingFromString(key, 'ansible_env_vars', 'env', item, eq + 1, item.value.length, { file, span: item.span }) });
     } else if (item.kind === 'unknown') {
-      const text = sourceTextOf(a.value, item);
       const eq = text.indexOf('=');
       const prefix = eq > 0 ? text.slice(0, eq).replace(/^["']/, '') : '';
       const literalKey = /^[A-Za-z_][A-Za-z0-9_]*$/.test(prefix) ? prefix : undefined;
@@ -454,19 +471,6 @@ function envEntries(a: Attribute | undefined, scope: Scope, file: string): EnvEn
     }
   }
   return out;
-}
-
-/** The written text of an unknown list item (a template string), to read the name of an entry whose value is not known. */
-function sourceTextOf(raw: Value, item: Value): string {
-  if (raw.kind === 'list') {
-    const r = raw.items.find((i) => i.span.start === item.span.start && i.span.end === item.span.end);
-    if (r?.kind === 'template') return r.text;
-    if (r?.kind === 'expr' && r.expr.t === 'tmpl') {
-      const first = r.expr.parts[0];
-      return first && 'lit' in first ? first.lit.value : '';
-    }
-  }
-  return '';
 }
 
 interface ArgSettings {
@@ -513,18 +517,17 @@ function argEntries(a: Attribute | undefined, sshExtraAttr: Attribute | undefine
     const joined = packerSshExtraArgs(items as Str[], flavor, sshExtraAttr.value.span);
     out.sshExtra = settingFromString('ansible_ssh_extra_args', 'ansible_ssh_extra_args', 'cli', joined, 0, joined.value.length, { file, span: sshExtraAttr.value.span });
   }
-  const items: Value[] = [];
-  if (a) {
-    const v = resolveValue(a.value, scope);
-    if (v.kind === 'unknown') return 'extra_arguments is only known at build time';
-    if (v.kind === 'list') items.push(...v.items);
+  const list = a ? listItems(a, scope) : [];
+  if (!Array.isArray(list)) {
+    if (list.kind === 'unknown') return 'extra_arguments is only known at build time';
   }
-  const rawItems = a?.value.kind === 'list' ? a.value.items : [];
+  const entries = Array.isArray(list) ? list : [];
+  const items = entries.map((e) => e.item);
   /** The text of item `i` as written: its value when known, else the template text (for name checks). */
   const textOf = (i: number): { known: boolean; text: string } | undefined => {
-    const v = items[i];
-    if (!v) return undefined;
-    return v.kind === 'string' ? { known: true, text: v.value } : { known: false, text: rawItems[i] ? sourceTextOf(a!.value, rawItems[i]) : '' };
+    const e = entries[i];
+    if (!e) return undefined;
+    return e.item.kind === 'string' ? { known: true, text: e.item.value } : { known: false, text: e.text };
   };
   const extraVars = (value: Str, from: number, where: { file: string; span: Span }): string | undefined => {
     const text = value.value.slice(from);

@@ -116,14 +116,16 @@ function pluginQuotesItems(toolchain: Toolchain): boolean | undefined {
   return undefined;
 }
 
-/** The versions a set of flavors stands for, for messages ("with ansible-core 2.15 and later"). */
+/** The versions a set of flavors stands for, for messages ("ansible-core 2.15 and later"); undefined when it is all of them. */
 export function describeFlavors(flavors: Flavor[], all: Flavor[]): string | undefined {
-  const parts: string[] = [];
-  const quoting = new Set(flavors.map((f) => f.unquoteAll));
-  const allQuoting = new Set(all.map((f) => f.unquoteAll));
-  if (quoting.size < allQuoting.size) parts.push(quoting.has(true) ? 'ansible-core 2.14 and earlier' : 'ansible-core 2.15 and later');
-  const joins = new Set(flavors.map((f) => f.sshExtraArgsJoin));
-  const allJoins = new Set(all.map((f) => f.sshExtraArgsJoin));
-  if (joins.size < allJoins.size) parts.push(joins.has('joined') ? `Packer 1.6 or packer-plugin-ansible before ${PLUGIN_QUOTES_ITEMS}` : `packer-plugin-ansible ${PLUGIN_QUOTES_ITEMS} and later`);
-  return parts.length ? parts.join(', with ') : undefined;
+  const has = (f: Flavor) => flavors.some((x) => x.unquoteAll === f.unquoteAll && x.sshExtraArgsJoin === f.sshExtraArgsJoin);
+  if (all.every(has)) return undefined;
+  const quoting = (u: boolean) => (u ? 'ansible-core 2.14 and earlier' : 'ansible-core 2.15 and later');
+  const join = (j: Flavor['sshExtraArgsJoin']) => (j === 'joined' ? `Packer 1.6 or packer-plugin-ansible before ${PLUGIN_QUOTES_ITEMS}` : `packer-plugin-ansible ${PLUGIN_QUOTES_ITEMS} and later`);
+  const us = [...new Set(all.map((f) => f.unquoteAll))];
+  const js = [...new Set(all.map((f) => f.sshExtraArgsJoin))];
+  // One dimension decides: name only that one.
+  for (const u of us) if (all.every((f) => has(f) === (f.unquoteAll === u))) return quoting(u);
+  for (const j of js) if (all.every((f) => has(f) === (f.sshExtraArgsJoin === j))) return join(j);
+  return all.filter(has).map((f) => `${quoting(f.unquoteAll)} with ${join(f.sshExtraArgsJoin)}`).join(', or ');
 }

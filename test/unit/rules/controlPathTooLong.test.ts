@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ready } from '../../support/analysis';
+import { analyzer, ready } from '../../support/analysis';
 import { findings, applyPreferredFix } from '../../support/rules';
 import { legacy, hcl, JSON_FILE, HCL_FILE } from '../../support/templates';
 import { MAX_CONTROL_PATH_BYTES, expandedLength, tokenWidths } from '../../../server/src/analysis/rules/controlPathTooLong';
@@ -59,5 +59,30 @@ describe(RULE, () => {
     const p = `/tmp/${'x'.repeat(60)}/%C`;
     const files = applyPreferredFix({ [HCL_FILE]: hcl(`extra_arguments = ["--ssh-common-args", "-o ControlPath=${p} -o X=1"]`) }, HCL_FILE, RULE);
     assert.equal(files[HCL_FILE], hcl('extra_arguments = ["--ssh-common-args", "-o ControlPath=/tmp/ansible-%C -o X=1"]'));
+  });
+
+  describe('the host ssh connects to', () => {
+    const path = '/tmp/pb-%h-%p-%r';
+    const template = (useProxy: boolean, builder: Record<string, unknown>) => legacy({ user: 'root', use_proxy: useProxy, ansible_env_vars: [`ANSIBLE_SSH_CONTROL_PATH=${path.replace(/%/g, '%%')}`] }, { builders: [builder] });
+    const messages = (t: string) => analyzer({ [JSON_FILE]: t }).analyze(JSON_FILE, t).findings.filter((f) => f.ruleId === RULE).map((f) => f.message);
+    it("is Packer's proxy on 127.0.0.1 with the proxy: a short path stays silent", () => {
+      assert.deepEqual(messages(template(true, { type: 'amazon-ebs', ssh_interface: 'public_dns' })), []);
+    });
+    it('without the proxy, is the ssh_host the template states, by its length', () => {
+      const host = `${'h'.repeat(70)}.example.com`;
+      const got = messages(template(false, { type: 'null', ssh_host: host, ssh_port: 22 }));
+      assert.equal(got.length, 1);
+      assert.match(got[0], new RegExp(`can reach ${'/tmp/pb-'.length + host.length + 1 + 2 + 1 + 4} bytes .*%h as ssh_host ${host}, ${host.length} bytes`));
+    });
+    it("without the proxy, is an EC2 instance's DNS name when ssh_interface says so, and an IPv4 address otherwise", () => {
+      const dns = messages(template(false, { type: 'amazon-ebs', ssh_interface: 'public_dns' }));
+      assert.deepEqual(dns, []);
+      const long = legacy({ user: 'root', use_proxy: false, ansible_env_vars: [`ANSIBLE_SSH_CONTROL_PATH=/tmp/${'d'.repeat(20)}/pb-%%h-%%p-%%r`] }, { builders: [{ type: 'amazon-ebs', ssh_interface: 'public_dns' }] });
+      const got = messages(long);
+      assert.equal(got.length, 1);
+      assert.match(got[0], /%h as an EC2 public_dns name, up to 56 bytes/);
+      const ip = legacy({ user: 'root', use_proxy: false, ansible_env_vars: [`ANSIBLE_SSH_CONTROL_PATH=/tmp/${'d'.repeat(20)}/pb-%%h-%%p-%%r`] }, { builders: [{ type: 'amazon-ebs' }] });
+      assert.deepEqual(messages(ip), []);
+    });
   });
 });
