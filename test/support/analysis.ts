@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { Analyzer, initHcl, type AnalysisHost, type AnalysisSettings } from '../../server/src/analysis';
 
 /** The wasm files as installed in node_modules (the bundle copies them to dist/). */

@@ -193,34 +193,73 @@ export class Analyzer {
     const flavors = flavorsFor(this.settings.toolchain);
     const ansible = template.provisioners.filter((p) => p.type === 'ansible');
     const allPlans: SocketPlan[] = [];
-    const perFlavor: { flavor: Flavor; findings: Finding[] }[] = [];
-    for (const flavor of flavors) {
-      const plans = ansible.flatMap((p) => socketPlans(p, planContext, flavor));
-      allPlans.push(...plans);
-      const ctx: RuleContext = {
-        template,
-        plans,
-        scope,
-        safeDirs: [...DEFAULT_SAFE_DIRS, ...this.settings.safeDirectories.map((d) => d.replace(/\/+$/, ''))],
-        toolchain: this.settings.toolchain,
-        requiredPlugins: [...template.requiredPlugins, ...(merged ? folder.requiredPlugins : [])],
-        flavor,
-        otherUses: (via) => otherUses(via, texts),
-      };
-      const out: Finding[] = [];
-      for (const rule of RULES) {
-        const severity = this.settings.rules[rule.id] ?? rule.defaultSeverity;
-        if (severity === 'off') continue;
-        for (const raw of rule.check(ctx)) out.push(toFinding(rule, raw, severity, docOf));
+    const results: VariantFindings[] = [];
+    const variants = absolute ? this.varFileVariants(template, [dir, path.join(dir, 'vars'), ...(cwd && cwd.dir !== dir ? [cwd.dir, path.join(cwd.dir, 'vars')] : [])], scope, texts, dependsOn) : [{ variables: scope.variables }];
+    for (const variant of variants) {
+      const vscope: Scope = { ...scope, variables: variant.variables };
+      const vplan: PlanContext = { ...planContext, scope: vscope };
+      for (const flavor of flavors) {
+        const plans = ansible.flatMap((p) => socketPlans(p, vplan, flavor));
+        allPlans.push(...plans);
+        const ctx: RuleContext = {
+          template,
+          plans,
+          scope: vscope,
+          safeDirs: [...DEFAULT_SAFE_DIRS, ...this.settings.safeDirectories.map((d) => d.replace(/\/+$/, ''))],
+          toolchain: this.settings.toolchain,
+          requiredPlugins: [...template.requiredPlugins, ...(merged ? folder.requiredPlugins : [])],
+          flavor,
+          otherUses: (via) => otherUses(via, texts),
+        };
+        const out: Finding[] = [];
+        for (const rule of RULES) {
+          const severity = this.settings.rules[rule.id] ?? rule.defaultSeverity;
+          if (severity === 'off') continue;
+          for (const raw of rule.check(ctx)) out.push(toFinding(rule, raw, severity, docOf));
+        }
+        results.push({ flavor, varFile: variant.varFile, findings: out });
       }
-      perFlavor.push({ flavor, findings: out });
     }
-    findings.push(...mergeFlavors(perFlavor, flavors));
+    findings.push(...mergeVariants(results, flavors, variants.map((v) => v.varFile)));
     const wd = cwd ? { dir: cwd.dir, reason: cwd.reason } : undefined;
     const builds = template.format === 'json'
       ? [...new Set(template.builders.map((b) => b.name))]
       : [...new Set([...template.builds.flatMap((b) => b.sources.map((x) => x.name)), ...(merged ? folder.builds : [])])];
     return { template, findings, plans: allPlans, dependsOn: [...dependsOn], workingDirectory: wd, builds };
+  }
+
+  /**
+   * The values the template is analysed with: its defaults; or, when some
+   * variable it uses has no default and var files next to it (not
+   * `*.auto.pkrvars.hcl`, which Packer loads itself) set it, each of those
+   * var files in turn, as `packer build -var-file=...` would.
+   */
+  private varFileVariants(template: Template, dirs: string[], scope: Scope, texts: string[], dependsOn: Set<string>): { varFile?: string; variables: Map<string, Value> }[] {
+    const base = [{ variables: scope.variables }];
+    if (template.format === 'json') return base;
+    const out: { varFile?: string; variables: Map<string, Value> }[] = [];
+    for (const dir of [...new Set(dirs)]) {
+      for (const name of (this.host.listDir(dir) ?? []).sort()) {
+        const lower = name.toLowerCase();
+        if (!lower.endsWith('.pkrvars.hcl') || lower.endsWith('.auto.pkrvars.hcl')) continue;
+        const file = path.join(dir, name);
+        const text = this.host.readFile(file);
+        if (text === undefined || text.length > this.settings.maxFileSize) continue;
+        let values: Map<string, Value>;
+        try {
+          values = parseHclVarFile(file, text);
+        } catch (e) {
+          if (!(e instanceof ParseTooSlow)) throw e;
+          continue;
+        }
+        // Only var files that set a variable the template uses and has no default for.
+        const needed = [...values.keys()].some((k) => !scope.variables.has(k) && texts.some((t) => new RegExp(`\\bvar\\.${k.replace(/[^A-Za-z0-9_-]/g, '')}\\b`).test(t)));
+        if (!needed) continue;
+        dependsOn.add(file);
+        out.push({ varFile: path.relative(path.dirname(template.file), file), variables: new Map([...scope.variables, ...values]) });
+      }
+    }
+    return out.length > 0 ? out : base;
   }
 
   /** Forgets cached sibling templates and config files (call when a file changes on disk). */
@@ -313,24 +352,37 @@ export class Analyzer {
   }
 }
 
+interface VariantFindings {
+  flavor: Flavor;
+  /** The var file the variant was analysed with (relative to the template), if any. */
+  varFile?: string;
+  findings: Finding[];
+}
+
 /**
- * One list of findings from the findings of each flavor: a finding every
- * flavor has (same rule, place and message) once; one that only some have,
- * once, with the versions it holds for.
+ * One list of findings from the findings of each variant (version flavor,
+ * var file): a finding every variant has (same rule, place and message)
+ * once; one that only some have, once, saying which versions and var files
+ * it holds for.
  */
-function mergeFlavors(perFlavor: { flavor: Flavor; findings: Finding[] }[], all: Flavor[]): Finding[] {
-  const byKey = new Map<string, { finding: Finding; flavors: Flavor[] }>();
-  for (const { flavor, findings } of perFlavor) {
+function mergeVariants(results: VariantFindings[], flavors: Flavor[], varFiles: (string | undefined)[]): Finding[] {
+  const byKey = new Map<string, { finding: Finding; flavors: Flavor[]; varFiles: Set<string | undefined> }>();
+  for (const { flavor, varFile, findings } of results) {
     for (const f of findings) {
       const key = `${f.ruleId}\0${f.file}\0${JSON.stringify(f.range)}\0${f.message}`;
-      const e = byKey.get(key);
-      if (!e) byKey.set(key, { finding: f, flavors: [flavor] });
-      else if (!e.flavors.includes(flavor)) e.flavors.push(flavor);
+      const e = byKey.get(key) ?? { finding: f, flavors: [], varFiles: new Set() };
+      if (!e.flavors.includes(flavor)) e.flavors.push(flavor);
+      e.varFiles.add(varFile);
+      byKey.set(key, e);
     }
   }
   const out: Finding[] = [];
-  for (const { finding, flavors } of byKey.values()) {
-    const holdsFor = describeFlavors(flavors, all);
+  for (const { finding, flavors: holds, varFiles: files } of byKey.values()) {
+    const parts: string[] = [];
+    const versions = describeFlavors(holds, flavors);
+    if (versions) parts.push(versions);
+    if (files.size < new Set(varFiles).size) parts.push(`-var-file=${[...files].join(' or -var-file=')}`);
+    const holdsFor = parts.length ? parts.join(', with ') : undefined;
     out.push(holdsFor ? { ...finding, holdsFor, message: `${finding.message} (With ${holdsFor}.)` } : finding);
   }
   return out;

@@ -28,9 +28,10 @@ import type { Attribute, Builder, Provisioner, Template, Value, Span } from './t
 import { concatStrings, resolveValue, type Scope } from './evaluate';
 import { splitArgs, sshOptions, firstOption, createsMaster, severalOptionsInOneWord } from './sshArgs';
 import type { AnsibleCfg } from './ansibleCfg';
-import { effective, settingFromCfg, settingFromString, subSetting, type Origin, type Setting } from './settings';
+import { effective, isQuoted, settingFromCfg, settingFromString, subSetting, type Origin, type Setting } from './settings';
 import { CONNECTION_VARS, inventoryVars, isConnectionVar, mentionsConnectionVar, parseExtraVars } from './ansibleVars';
 import type { Flavor } from './toolchain';
+import { classifyWrapper } from './wrapperScript';
 
 export const DEFAULT_SSH_ARGS = '-C -o ControlMaster=auto -o ControlPersist=60s';
 export const DEFAULT_CONTROL_PATH_DIR = '~/.ansible/cp';
@@ -189,8 +190,16 @@ function planFor(p: Provisioner, attrs: Map<string, Attribute>, ctx: PlanContext
   };
 
   const command = get('command');
-  if (command && (command.kind !== 'string' || path.basename(command.value.trim()) !== 'ansible-playbook')) {
-    return unknown('a custom command may set its own SSH options');
+  if (command) {
+    if (command.kind !== 'string') return unknown('the command is only known at build time');
+    const cmd = command.value.trim();
+    if (path.basename(cmd) !== 'ansible-playbook') {
+      // A wrapper script that only hands its arguments to ansible-playbook changes nothing.
+      const script = /\s/.test(cmd) ? undefined : path.isAbsolute(cmd) ? cmd : ctx.cwd !== undefined && cmd.includes('/') ? path.resolve(ctx.cwd, cmd) : undefined;
+      const text = script !== undefined ? ctx.readFile(script) : undefined;
+      const verdict = text !== undefined ? classifyWrapper(text) : { plain: false as const, why: 'a custom command may set its own SSH options' };
+      if (!verdict.plain) return unknown(verdict.why);
+    }
   }
   const useProxyV = get('use_proxy');
   if (useProxyV && useProxyV.kind !== 'bool' && useProxyV.kind !== 'string') return unknown('use_proxy is only known at build time');
@@ -265,10 +274,23 @@ function planFor(p: Provisioner, attrs: Map<string, Attribute>, ctx: PlanContext
   const transferExtra = transferTool === 'scp'
     ? pick(varGet('scp_extra_args'), args.scpExtra, envGet('ANSIBLE_SCP_EXTRA_ARGS'), fromCfg('scp_extra_args'))
     : pick(varGet('sftp_extra_args'), args.sftpExtra, envGet('ANSIBLE_SFTP_EXTRA_ARGS'), fromCfg('sftp_extra_args'));
-  const controlPath = pick(varGet('control_path'), envGet('ANSIBLE_SSH_CONTROL_PATH'), fromCfg('control_path'));
+  let controlPath = pick(varGet('control_path'), envGet('ANSIBLE_SSH_CONTROL_PATH'), fromCfg('control_path'));
   const controlPathDir = pick(varGet('control_path_dir'), envGet('ANSIBLE_SSH_CONTROL_PATH_DIR'), fromCfg('control_path_dir'));
 
   const broken: KnownPlan['broken'] = [];
+  // Quotes this ansible-core keeps in a path (docs/facts.md): ssh drops double quotes inside ControlPath="...", not single ones.
+  if (controlPath && isQuoted(controlPath.value)) {
+    if (controlPath.value.startsWith('"')) controlPath = subSetting(controlPath, 1, controlPath.value.length - 1);
+    else broken.push({ setting: controlPath, why: `ssh takes the quotes as part of the path, a folder that does not exist ("unix_listener: cannot bind to path '...: No such file or directory")` });
+  }
+  if (controlPathDir && isQuoted(controlPathDir.value)) {
+    broken.push({
+      setting: controlPathDir,
+      why: controlPathDir.value.startsWith("'")
+        ? `Ansible reads ${controlPathDir.value} as a folder inside the directory Packer runs in and puts the socket there`
+        : `ssh looks for the socket in a folder named after the quoted path inside the directory Packer runs in, which does not exist ("No such file or directory")`,
+    });
+  }
   /** The argument strings one command gets, in order: ssh_args (or Ansible's default), ssh_common_args, its own extra args. */
   const partsFor = (extra: Setting | undefined): ArgPart[] | string => {
     const parts: ArgPart[] = [];
@@ -282,15 +304,14 @@ function planFor(p: Provisioner, attrs: Map<string, Attribute>, ctx: PlanContext
       if (!split) return `${setting.label} has unbalanced quotes`;
       const word = severalOptionsInOneWord(split);
       if (word !== undefined && !broken.some((b) => b.setting === setting)) {
-        broken.push({ setting, why: `ssh receives ${JSON.stringify(word)} as one argument` });
+        const tool = setting === extra && extra !== sshExtra ? transferTool : 'ssh';
+        const fails = tool === 'ssh' ? '"extra arguments at end of line"' : '"unknown option"';
+        broken.push({ setting, why: `${tool} receives ${JSON.stringify(word)} as one argument and fails before connecting (${fails})` });
       }
       parts.push({ setting, args: split });
     }
     return parts;
   };
-  for (const s of [controlPath, controlPathDir]) {
-    if (s && /^['"]|['"]$/.test(s.value.trim())) broken.push({ setting: s, why: `the path keeps its quote characters: ${s.value}` });
-  }
 
   const target = (parts: ArgPart[]): SocketTarget => {
     const all = parts.flatMap((x) => x.args);
@@ -508,8 +529,16 @@ function packerSshExtraArgs(items: Str[], flavor: Flavor, span: Span): Str {
   return concatStrings(parts, span);
 }
 
+export const PACKER_SSH_EXTRA_ARGS = "'-o IdentitiesOnly=yes'";
+
+function packerDefaultSshExtraArgs(file: string): Setting {
+  return { label: '--ssh-extra-args', where: "Packer's own arguments", origin: 'cli', value: PACKER_SSH_EXTRA_ARGS, file, span: { start: 0, end: 0 }, pieces: [] };
+}
+
 function argEntries(a: Attribute | undefined, sshExtraAttr: Attribute | undefined, scope: Scope, file: string, flavor: Flavor, ctx: PlanContext): ArgSettings | string {
-  const out: ArgSettings = { vars: new Map() };
+  // Packer passes --ssh-extra-args itself, before extra_arguments: '-o IdentitiesOnly=yes' unless
+  // ansible_ssh_extra_args replaces it. It beats ANSIBLE_SSH_EXTRA_ARGS and ansible.cfg (docs/facts.md).
+  const out: ArgSettings = { vars: new Map(), sshExtra: packerDefaultSshExtraArgs(file) };
   if (sshExtraAttr) {
     const v = resolveValue(sshExtraAttr.value, scope);
     const items = v.kind === 'list' ? v.items : [v];

@@ -83,8 +83,9 @@ export function proxyOffersOnlyRsa(toolchain: Toolchain, plugins: RequiredPlugin
 
 /**
  * A combination of version-dependent behaviours a plan is computed under.
- * When the versions are known there is one; when not, every combination that
- * a supported version has, and findings say which versions they hold for.
+ * When the versions are known there is one; when the ansible-core version is
+ * not, both quoting behaviours, and findings say which versions they hold for.
+ * An unknown provisioner version is taken as a current packer-plugin-ansible.
  */
 export interface Flavor {
   /** ansible-core 2.14 and earlier strip one pair of outer quotes from every string setting; 2.15 and later only from ansible.cfg. */
@@ -102,8 +103,9 @@ export const PLUGIN_QUOTES_ITEMS = '1.1.1';
 export function flavorsFor(toolchain: Toolchain): Flavor[] {
   const modern = atLeast(toolchain.ansible, ANSIBLE_KEEPS_QUOTES);
   const quoting = modern === undefined ? [true, false] : [!modern];
-  const items = pluginQuotesItems(toolchain);
-  const joins: Flavor['sshExtraArgsJoin'][] = items === undefined ? ['joined', 'quoted-items'] : [items ? 'quoted-items' : 'joined'];
+  // Unknown: a current packer-plugin-ansible (Packer 1.7-1.9, which bundled older copies, are long out of support).
+  const items = pluginQuotesItems(toolchain) ?? true;
+  const joins: Flavor['sshExtraArgsJoin'][] = [items ? 'quoted-items' : 'joined'];
   return quoting.flatMap((unquoteAll) => joins.map((sshExtraArgsJoin) => ({ unquoteAll, sshExtraArgsJoin })));
 }
 

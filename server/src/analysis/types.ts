@@ -127,7 +127,7 @@ export interface Builder {
  * every provisioner type: relative ones are read from the directory Packer
  * runs in, so they tell which directory that is.
  */
-export const PATH_ATTRS = new Set(['playbook_file', 'playbook_dir', 'galaxy_file', 'inventory_file', 'inventory_directory', 'roles_path', 'collections_path', 'script', 'scripts', 'source']);
+export const PATH_ATTRS = new Set(['playbook_file', 'playbook_dir', 'galaxy_file', 'inventory_file', 'inventory_directory', 'roles_path', 'collections_path', 'script', 'scripts', 'source', 'command']);
 
 /** Builder attributes the analysis reads (the rest of a builder is not kept: it can be large). */
 export const BUILDER_ATTRS = new Set(['communicator', 'ssh_host', 'ssh_interface', 'ssh_port', 'ssh_username', 'winrm_host', 'ssh_bastion_host']);

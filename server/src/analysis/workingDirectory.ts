@@ -49,7 +49,14 @@ export function relativePaths(template: Template, scope: Scope): { path: string;
   };
   for (const p of template.provisioners) {
     for (const [name, a] of p.attrs) {
-      if (PATH_ATTRS.has(name)) add(a.value, name);
+      if (PATH_ATTRS.has(name) && name !== 'command') add(a.value, name);
+    }
+    // A command given as a relative path (`./scripts/ansible-playbook.sh`).
+    const command = p.attrs.get('command');
+    const cv = command && resolveValue(command.value, scope);
+    if (cv?.kind === 'string') {
+      const program = cv.value.trim().split(/\s+/)[0];
+      if (program.includes('/')) add({ ...cv, value: program }, 'command');
     }
     const env = p.attrs.get('ansible_env_vars');
     const envV = env && resolveValue(env.value, scope);

@@ -24,14 +24,14 @@ export const quotedSetting: Rule = {
         const bare = quoted ? raw.slice(1, -1) : undefined;
         const what = setting.label === 'ansible_ssh_extra_args'
           ? 'Packer passes ansible_ssh_extra_args to Ansible quoted'
-          : `${setting.label} is wrapped in quotes that Ansible keeps`;
+          : `${setting.label} is wrapped in quotes that ansible-core keeps`;
         const fixes = bare !== undefined && setting.label !== 'ansible_ssh_extra_args'
           ? valueFix(ctx, `Remove the quotes: ${bare}`, true, replaceValue(setting, setting.value.replace(raw, bare)))
           : [];
         out.push({
           file: setting.file,
           span: setting.label === 'ansible_ssh_extra_args' ? planSpan(plan) : setting.span,
-          message: `${what}, so ${why} and ssh fails before connecting ("extra arguments at end of line"). ${setting.label === 'ansible_ssh_extra_args' ? 'Pass the options through --ssh-extra-args in extra_arguments instead, one string.' : 'Write the value without quotes: it then works on every ansible-core version.'}`,
+          message: `${what}, so ${why}. ${setting.label === 'ansible_ssh_extra_args' ? 'Pass the options through --ssh-extra-args in extra_arguments instead, one string.' : 'Write the value without quotes: it then works on every ansible-core version.'}`,
           fixes,
         });
       }

@@ -1,0 +1,52 @@
+/**
+ * `command` in an ansible provisioner can name a wrapper script. The common
+ * kind only prepares the environment (activates a virtualenv, sets colour
+ * variables) and hands every argument to ansible-playbook; it changes nothing
+ * about SSH. Such a script is recognised here from its text; anything else
+ * (another program, arguments added, SSH settings exported) is not.
+ */
+import { split } from 'shlex';
+
+export type WrapperVerdict = { plain: true } | { plain: false; why: string };
+
+/** Environment variables a wrapper may set without changing where the control socket goes. */
+const RELEVANT = /^ANSIBLE_(SSH_ARGS|SSH_COMMON_ARGS|SSH_EXTRA_ARGS|SCP_EXTRA_ARGS|SFTP_EXTRA_ARGS|SSH_CONTROL_PATH|SSH_CONTROL_PATH_DIR|CONFIG|TRANSPORT)$/;
+
+/**
+ * Whether a shell script only runs `ansible-playbook "$@"` (any path to it,
+ * `exec` or not), after `set`, `source .../activate`, `cd`-free environment
+ * assignments and comments.
+ */
+export function classifyWrapper(text: string): WrapperVerdict {
+  const shebang = text.startsWith('#!') ? text.split('\n', 1)[0] : '';
+  if (text.includes('\0') || (shebang && !/\b(ba|da|z|k)?sh\b/.test(shebang))) return { plain: false, why: 'the command is not a shell script' };
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const commands = lines.flatMap((l) => l.split(/\s*(?:&&|;)\s*/)).filter((c) => c !== '');
+  let runs = 0;
+  for (const c of commands) {
+    let words: string[];
+    try {
+      words = split(c.replace(/\$\([^)]*\)/g, 'X'));
+    } catch {
+      return { plain: false, why: 'the command script could not be read' };
+    }
+    if (words.length === 0) continue;
+    if (words[0] === 'set' || words[0] === 'true') continue;
+    if ((words[0] === 'source' || words[0] === '.') && words.length === 2 && /\/activate$/.test(words[1])) continue;
+    // Leading NAME=value assignments (or `export NAME=value`).
+    let i = words[0] === 'export' ? 1 : 0;
+    for (; i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]); i++) {
+      const name = words[i].slice(0, words[i].indexOf('='));
+      if (RELEVANT.test(name)) return { plain: false, why: `the command script sets ${name}` };
+    }
+    if (i >= words.length) continue;
+    if (words[i] === 'exec') i++;
+    const program = words[i]?.split('/').pop();
+    if (program === 'ansible-playbook' && words.length === i + 2 && words[i + 1] === '$@') {
+      runs++;
+      continue;
+    }
+    return { plain: false, why: `the command script runs ${words[i]}` };
+  }
+  return runs === 1 ? { plain: true } : { plain: false, why: 'the command script does not run ansible-playbook "$@" once' };
+}
