@@ -20,3 +20,24 @@ export function corpusAvailable(): boolean {
 export function corpusIndex(): CorpusEntry[] {
   return JSON.parse(fs.readFileSync(path.join(corpusDir, 'index.json'), 'utf8')) as CorpusEntry[];
 }
+
+/** The second corpus: real templates no one here wrote, judged by hand (test/unit/corpus/judgement.ts). */
+export const realWorldDir = path.resolve(__dirname, '..', '..', '..', 'shared', 'corpus-realworld');
+
+export function realWorldAvailable(): boolean {
+  return fs.existsSync(path.join(realWorldDir, 'index.json'));
+}
+
+export interface RealWorldEntry {
+  file: string;
+  repo: string;
+  path: string;
+  commit: string;
+  license: string;
+  kind: 'template' | 'support';
+  note?: string;
+}
+
+export function realWorldIndex(): RealWorldEntry[] {
+  return JSON.parse(fs.readFileSync(path.join(realWorldDir, 'index.json'), 'utf8')) as RealWorldEntry[];
+}

@@ -220,6 +220,8 @@ function evalExpr(e: Expr, ctx: Ctx): Value {
     case 'lit': return e.value;
     case 'unknown': return unknownAt(e.span, e.why);
     case 'tmpl': {
+      // "${x}" alone is x itself, of whatever type (HCL's unwrapping of a lone interpolation).
+      if (e.parts.length === 1 && 'expr' in e.parts[0]) return evalExpr(e.parts[0].expr, ctx);
       const parts: Str[] = [];
       for (const p of e.parts) {
         if ('lit' in p) {

@@ -577,12 +577,28 @@ function argEntries(a: Attribute | undefined, sshExtraAttr: Attribute | undefine
     }
     return undefined;
   };
+  /** Extra vars written with build-time parts (`ansible_password={{ .WinRMPassword }} ansible_connection=winrm`): the pairs without them are known. */
+  const partlyKnownVars = (text: string, where: { file: string; span: Span }): string | undefined => {
+    if (!mentionsConnectionVar(text)) return undefined;
+    const parsed = parseExtraVars(text.replace(/\{\{.*?\}\}|\$\{[^}]*\}/g, '\u0000'));
+    if (parsed.kind !== 'vars') return 'extra variables set SSH connection options only known at build time';
+    for (const [k, v] of parsed.vars) {
+      if (!isConnectionVar(k)) continue;
+      if (v.value.includes('\u0000')) return `${k} is only known at build time`;
+      out.vars.set(k, { label: k, where: 'extra_arguments', origin: 'vars', value: v.value, file: where.file, span: where.span, pieces: [] });
+    }
+    return undefined;
+  };
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     if (item.kind !== 'string') {
       const prev = textOf(i - 1)?.text ?? '';
       if (ARG_OPTIONS[prev] || prev === '-c' || prev === '--connection') return `${prev} is only known at build time`;
-      if (mentionsConnectionVar(textOf(i)?.text ?? '')) return 'extra variables set SSH connection options only known at build time';
+      const text = textOf(i)?.text ?? '';
+      const why = prev === '-e' || prev === '--extra-vars' ? partlyKnownVars(text, { file, span: item.span })
+        : /^(-e|--extra-vars=)/.test(text) ? partlyKnownVars(text.replace(/^(-e|--extra-vars=)/, ''), { file, span: item.span })
+          : mentionsConnectionVar(text) ? 'extra variables set SSH connection options only known at build time' : undefined;
+      if (why) return why;
       continue;
     }
     const text = item.value;
@@ -610,8 +626,9 @@ function argEntries(a: Attribute | undefined, sshExtraAttr: Attribute | undefine
       if (next?.kind === 'string') {
         const why = extraVars(next, 0, { file, span: next.span });
         if (why) return why;
-      } else if (mentionsConnectionVar(textOf(i)?.text ?? '')) {
-        return 'extra variables set SSH connection options only known at build time';
+      } else if (next) {
+        const why = partlyKnownVars(textOf(i)?.text ?? '', { file, span: next.span });
+        if (why) return why;
       }
     } else if (/^-e\S/.test(text)) {
       const why = extraVars(item, 2, where);

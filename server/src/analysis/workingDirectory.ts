@@ -29,6 +29,8 @@ export interface WorkingDirectoryInput {
 
 /** How many levels above the template's folder are tried when no root bounds the search. */
 const MAX_LEVELS = 3;
+/** Stands for `path.cwd` while looking for the template's relative paths. */
+const CWD_MARK = '\u0000cwd';
 /** Subfolders tried per ancestor (a sibling folder such as `packer/` next to `images/`). */
 const MAX_CHILDREN = 64;
 const SKIP = new Set(['node_modules', '.git', 'dist', 'out']);
@@ -36,13 +38,16 @@ const SKIP = new Set(['node_modules', '.git', 'dist', 'out']);
 /** The relative file paths the template names (evaluated where possible), with where each comes from. */
 export function relativePaths(template: Template, scope: Scope): { path: string; from: string }[] {
   const out: { path: string; from: string }[] = [];
+  // `${path.cwd}/x` names x relative to the working directory too: evaluate with a marker for it.
+  const marked: Scope = { ...scope, cwd: CWD_MARK };
   const add = (v: Value, from: string) => {
-    const r = resolveValue(v, scope);
+    const r = resolveValue(v, marked);
     const items = r.kind === 'list' ? r.items : [r];
     for (const i of items) {
       if (i.kind !== 'string') continue;
       for (const p of from === 'roles_path' || from === 'collections_path' ? i.value.split(':') : [i.value]) {
-        const t = p.trim();
+        const t = p.trim().startsWith(`${CWD_MARK}/`) ? p.trim().slice(CWD_MARK.length + 1) : p.trim();
+        if (t.includes(CWD_MARK)) continue;
         if (t && !path.isAbsolute(t) && !t.startsWith('~') && !t.includes('$') && !t.includes('{{')) out.push({ path: t, from });
       }
     }
@@ -53,13 +58,13 @@ export function relativePaths(template: Template, scope: Scope): { path: string;
     }
     // A command given as a relative path (`./scripts/ansible-playbook.sh`).
     const command = p.attrs.get('command');
-    const cv = command && resolveValue(command.value, scope);
+    const cv = command && resolveValue(command.value, marked);
     if (cv?.kind === 'string') {
       const program = cv.value.trim().split(/\s+/)[0];
       if (program.includes('/')) add({ ...cv, value: program }, 'command');
     }
     const env = p.attrs.get('ansible_env_vars');
-    const envV = env && resolveValue(env.value, scope);
+    const envV = env && resolveValue(env.value, marked);
     if (envV?.kind === 'list') {
       for (const i of envV.items) {
         if (i.kind === 'string' && i.value.startsWith('ANSIBLE_CONFIG=')) add({ ...i, value: i.value.slice('ANSIBLE_CONFIG='.length) }, 'ANSIBLE_CONFIG');
