@@ -20,6 +20,8 @@ Options:
   --rule <id>=<severity>     error, warning, info, hint or off; repeatable
   --safe-dir <dir>           another directory where sockets work; repeatable
   --max-file-size <bytes>    skip larger templates (default: 5242880)
+  --cwd <dir>                the directory Packer is started in (default: inferred per
+                             template from its relative paths, e.g. playbook_file)
   --toolchain <tool>=<ver>   the version that will run the build: packer, ansiblePlugin,
                              ansible (ansible-core) or openssh (e.g. openssh=9.2p1); repeatable
   --fix                      apply the preferred fixes in place, then report what is left
@@ -61,6 +63,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       'safe-dir': { type: 'string', multiple: true, default: [] },
       'max-file-size': { type: 'string' },
       toolchain: { type: 'string', multiple: true, default: [] },
+      cwd: { type: 'string' },
       fix: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
@@ -112,7 +115,16 @@ async function run(argv: string[], io: CliIo): Promise<number> {
 
   await initHcl(bundledWasmPaths());
   const host = cachedHost(diskHost);
-  const analyzer = new Analyzer(host, { rules, safeDirectories: values['safe-dir']!, toolchain, ...(maxFileSize ? { maxFileSize } : {}) });
+  let workingDirectory: string | undefined;
+  if (values.cwd !== undefined) {
+    workingDirectory = path.resolve(io.cwd, values.cwd);
+    if (!fs.statSync(workingDirectory, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--cwd ${values.cwd}: not a folder`);
+  }
+  // The working-directory search stays inside the current folder (where `packer build` would be typed)
+  // and the folders given outside it.
+  const roots = [io.cwd, ...targets.map((t) => path.resolve(io.cwd, t)).map((p) => (fs.statSync(p).isDirectory() ? p : path.dirname(p)))
+    .filter((p) => path.relative(io.cwd, p).startsWith('..') || path.isAbsolute(path.relative(io.cwd, p)))];
+  const analyzer = new Analyzer(host, { rules, safeDirectories: values['safe-dir']!, toolchain, roots, workingDirectory, ...(maxFileSize ? { maxFileSize } : {}) });
   const findings: Finding[] = [];
   let fixed = 0;
   for (const file of files) {

@@ -4,6 +4,7 @@
  * client pushed with `didChangeConfiguration`), normalised, and cached per
  * scope until the configuration changes.
  */
+import * as path from 'path';
 import type { Connection } from 'vscode-languageserver/node';
 import { DEFAULT_SETTINGS, SETTINGS_SECTION, normalizeSettings, normalizeToolchain, type PackerBakeSettings, type ToolchainSetting } from './shared/settings';
 import type { AnalysisSettings } from './analysis';
@@ -80,7 +81,13 @@ export class SettingsStore {
   }
 }
 
-/** The analysis core's settings for the user's settings. */
-export function analysisSettings(s: PackerBakeSettings): AnalysisSettings {
-  return { rules: { ...s.rules }, safeDirectories: [...s.safeDirectories], maxFileSize: s.maxFileSize, toolchain: { ...s.toolchain } };
+/**
+ * The analysis core's settings for the user's settings. `folder` is the
+ * workspace folder of the analysed file (a relative workingDirectory is
+ * relative to it); `roots` bound the working-directory search.
+ */
+export function analysisSettings(s: PackerBakeSettings, where: { folder?: string; roots?: string[] } = {}): AnalysisSettings {
+  const wd = s.workingDirectory;
+  const workingDirectory = wd === '' ? undefined : path.isAbsolute(wd) ? path.normalize(wd) : where.folder !== undefined ? path.resolve(where.folder, wd) : undefined;
+  return { rules: { ...s.rules }, safeDirectories: [...s.safeDirectories], maxFileSize: s.maxFileSize, toolchain: { ...s.toolchain }, roots: [...(where.roots ?? [])], workingDirectory };
 }

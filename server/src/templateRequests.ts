@@ -12,7 +12,7 @@ function summary(index: WorkspaceIndex, entry: Entry): TemplateSummary | undefin
   if (!t) return undefined;
   const workingDirectory = entry.result.workingDirectory;
   return {
-    uri: index.uriOf(entry.key), format: t.format, builds: [...new Set(t.builders.map((b) => b.name))], requiresInit: t.requiresInit,
+    uri: index.uriOf(entry.key), format: t.format, builds: entry.result.builds ?? [...new Set(t.builders.map((b) => b.name))], requiresInit: t.requiresInit,
     workingDirectory: workingDirectory?.dir ?? '', workingDirectoryReason: workingDirectory?.reason ?? '',
   };
 }

@@ -284,7 +284,7 @@ export class WorkspaceIndex {
     if ('tooLarge' in source) {
       result = skipped(key, settings.maxFileSize);
     } else {
-      this.analyzer.configure(analysisSettings(settings));
+      this.analyzer.configure(analysisSettings(settings, { folder: isFileKey(key) ? this.folderOf(key) : undefined, roots: [...this.folders.keys()] }));
       this.maxFileSize = settings.maxFileSize;
       try {
         result = this.analyzer.analyze(name, source.text, source.document);

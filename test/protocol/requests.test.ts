@@ -1,3 +1,4 @@
+import path from 'node:path';
 import assert from 'node:assert/strict';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-protocol';
 import { ruleDocs } from '../../server/src/analysis';
@@ -28,10 +29,13 @@ describe('custom requests', () => {
     });
     await c.open('a.json');
     const list = await c.connection.sendRequest(ListTemplatesRequest.type, {});
+    const assumed = "the template's folder (assumed: playbook_file p.yml exists from no directory nearby)";
+    const b = path.join(c.root, 'b');
     assert.deepStrictEqual(list, [
-      { uri: c.uri('a.json'), format: 'json', builds: ['null'], requiresInit: false },
-      { uri: c.uri('b/x.pkr.hcl'), format: 'hcl', builds: ['null.x'], requiresInit: false },
-      { uri: c.uri('b/y.pkr.hcl'), format: 'hcl', builds: ['null.y'], requiresInit: true },
+      { uri: c.uri('a.json'), format: 'json', builds: ['null'], requiresInit: false, workingDirectory: c.root, workingDirectoryReason: assumed },
+      // One HCL2 folder: each file lists the builds of the whole folder.
+      { uri: c.uri('b/x.pkr.hcl'), format: 'hcl', builds: ['null.x', 'null.y'], requiresInit: false, workingDirectory: b, workingDirectoryReason: assumed },
+      { uri: c.uri('b/y.pkr.hcl'), format: 'hcl', builds: ['null.y', 'null.x'], requiresInit: true, workingDirectory: b, workingDirectoryReason: assumed },
     ]);
   });
 
@@ -39,7 +43,10 @@ describe('custom requests', () => {
     c = await TestClient.start({ files: { 'a.json': LEGACY_MISSING, 'c/t.json': LEGACY_MISSING, 'c/ansible.cfg': CFG_UNESCAPED } });
     await c.ready;
     const a = await c.connection.sendRequest(TemplateInfoRequest.type, { uri: c.uri('a.json') });
-    assert.deepStrictEqual(a, { uri: c.uri('a.json'), format: 'json', builds: ['null'], requiresInit: false, diagnostics: c.diagnostics(c.uri('a.json')) });
+    assert.deepStrictEqual(a, {
+      uri: c.uri('a.json'), format: 'json', builds: ['null'], requiresInit: false, diagnostics: c.diagnostics(c.uri('a.json')),
+      workingDirectory: c.root, workingDirectoryReason: "the template's folder (assumed: playbook_file p.yml exists from no directory nearby)",
+    });
     assert.deepStrictEqual(codes(a!.diagnostics), ['control-path-missing']);
 
     const t = await c.connection.sendRequest(TemplateInfoRequest.type, { uri: c.uri('c/t.json') });

@@ -17,13 +17,13 @@ describe('settings', () => {
   describe('normalizeSettings', () => {
     it('gives the defaults for nothing, or for something that is not an object', () => {
       for (const raw of [undefined, null, 42, 'x', [], true]) assert.deepStrictEqual(normalizeSettings(raw), DEFAULT_SETTINGS);
-      assert.deepStrictEqual(DEFAULT_SETTINGS, { enable: true, rules: {}, safeDirectories: [], maxFileSize: 5 * 1024 * 1024, trace: { server: 'off' }, toolchain: {} });
+      assert.deepStrictEqual(DEFAULT_SETTINGS, { enable: true, rules: {}, safeDirectories: [], maxFileSize: 5 * 1024 * 1024, trace: { server: 'off' }, toolchain: {}, workingDirectory: '' });
     });
 
     it('merges per key, and a value of the wrong type falls back to that key default alone', () => {
       assert.deepStrictEqual(
         normalizeSettings({ enable: false, rules: 'none', safeDirectories: ['/run/ssh', 7, 'relative', ' /srv/x '], maxFileSize: -3, trace: { server: 'loud' }, toolchain: { packer: 7, openssh: ' 9.2p1 ', vim: '9' } }),
-        { enable: false, rules: {}, safeDirectories: ['/run/ssh', '/srv/x'], maxFileSize: DEFAULT_SETTINGS.maxFileSize, trace: { server: 'off' }, toolchain: { openssh: '9.2p1' } },
+        { enable: false, rules: {}, safeDirectories: ['/run/ssh', '/srv/x'], maxFileSize: DEFAULT_SETTINGS.maxFileSize, trace: { server: 'off' }, toolchain: { openssh: '9.2p1' }, workingDirectory: '' },
       );
       assert.deepStrictEqual(normalizeSettings({ maxFileSize: 1000.7, trace: { server: 'verbose' } }), { ...DEFAULT_SETTINGS, maxFileSize: 1000, trace: { server: 'verbose' } });
     });

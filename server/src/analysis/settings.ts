@@ -40,9 +40,17 @@ export function settingFromString(label: string, where: string, origin: Origin, 
   return fromPieces(label, where, origin, part.value, piecesOf(part), at);
 }
 
+/**
+ * Findings point at the value's characters when they are written where the
+ * value is used; a value from a variable or local elsewhere is pointed at
+ * where it is used (the fix still edits where it is written).
+ */
 function fromPieces(label: string, where: string, origin: Origin, value: string, pieces: Piece[], at: { file: string; span: Span }): Setting {
   const whole = pieces.length === 1 && pieces[0].at === 0 && pieces[0].offsets.length === value.length + 1 ? pieces[0] : undefined;
-  const point = whole ? { file: whole.file, span: { start: whole.offsets[0], end: whole.offsets[whole.offsets.length - 1] } } : at;
+  const start = whole?.offsets[0];
+  const end = whole?.offsets[whole.offsets.length - 1];
+  const inside = whole !== undefined && whole.file === at.file && start! >= at.span.start && end! <= at.span.end;
+  const point = inside ? { file: whole.file, span: { start: start!, end: end! } } : at;
   return { label, where, origin, value, file: point.file, span: point.span, pieces };
 }
 
@@ -97,6 +105,11 @@ export function replaceValue(s: Setting, text: string): ValueEdit | undefined {
   const from = p;
   const to = old.length - q;
   const middle = text.slice(p, text.length - q);
+  // The whole value when it is one literal run (the edit reads as the new value); else only what differs.
+  const whole = s.pieces.length === 1 && s.pieces[0].at === 0 && s.pieces[0].offsets.length === old.length + 1 ? s.pieces[0] : undefined;
+  if (whole) {
+    return { file: whole.file, start: whole.offsets[0], end: whole.offsets[old.length], newText: encode(text, whole.syntax), ...(whole.via ? { via: whole.via } : {}) };
+  }
   for (const piece of s.pieces) {
     const len = piece.offsets.length - 1;
     if (piece.at > from || piece.at + len < to) continue;

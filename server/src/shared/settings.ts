@@ -32,6 +32,11 @@ export interface PackerBakeSettings {
    * the bake image win over these.
    */
   toolchain: ToolchainSetting;
+  /**
+   * The directory Packer is started in, absolute or relative to the workspace
+   * folder; empty: inferred per template from its relative paths.
+   */
+  workingDirectory: string;
 }
 
 export interface ToolchainSetting {
@@ -51,6 +56,7 @@ export const DEFAULT_SETTINGS: Readonly<PackerBakeSettings> = Object.freeze<Pack
   maxFileSize: DEFAULT_MAX_FILE_SIZE,
   trace: { server: 'off' },
   toolchain: {},
+  workingDirectory: '',
 });
 
 /** Full setting names (`packerBake.enable`...), for `contributes.configuration` and change checks. */
@@ -61,6 +67,7 @@ export const SETTING_NAMES = {
   maxFileSize: `${SETTINGS_SECTION}.maxFileSize`,
   traceServer: `${SETTINGS_SECTION}.trace.server`,
   toolchain: `${SETTINGS_SECTION}.toolchain`,
+  workingDirectory: `${SETTINGS_SECTION}.workingDirectory`,
 } as const;
 
 /**
@@ -79,6 +86,7 @@ export function normalizeSettings(raw: unknown): PackerBakeSettings {
     maxFileSize: typeof o.maxFileSize === 'number' && Number.isFinite(o.maxFileSize) && o.maxFileSize > 0 ? Math.floor(o.maxFileSize) : DEFAULT_SETTINGS.maxFileSize,
     trace: { server: (TRACE_LEVELS as readonly unknown[]).includes(trace) ? (trace as TraceLevel) : DEFAULT_SETTINGS.trace.server },
     toolchain: normalizeToolchain(o.toolchain),
+    workingDirectory: typeof o.workingDirectory === 'string' ? o.workingDirectory.trim() : DEFAULT_SETTINGS.workingDirectory,
   };
 }
 
@@ -179,6 +187,13 @@ export function configurationProperties(rules: readonly RuleInfo[]): Record<stri
         openssh: { type: 'string', description: 'OpenSSH client version, as `ssh -V` prints it (e.g. 9.2p1).' },
       },
       additionalProperties: false,
+    },
+    [SETTING_NAMES.workingDirectory]: {
+      type: 'string',
+      default: DEFAULT_SETTINGS.workingDirectory,
+      scope: 'resource',
+      markdownDescription:
+        'The directory Packer is started in (`cd <dir> && packer build ...`), absolute or relative to the workspace folder. Ansible reads `ansible.cfg` and a relative `ANSIBLE_CONFIG` from there. Empty: inferred per template from the paths it names (`playbook_file`, `ANSIBLE_CONFIG`, scripts), else the template\'s folder.',
     },
     [SETTING_NAMES.traceServer]: {
       type: 'string',

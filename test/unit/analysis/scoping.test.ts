@@ -74,14 +74,16 @@ describe('HCL2 scoping', () => {
       '/ws/a.pkr.hcl': `variable "cp" {\n  default = "/tmp/a-%h"\n}\n${sshSource}${build('source.amazon-ebs.linux', 'ansible_env_vars = ["ANSIBLE_SSH_CONTROL_PATH=${var.cp}"]')}`,
       '/ws/b.pkr.hcl': `variable "cp" {\n  default = "/tmp/b-%%h"\n}\n`,
     };
-    // a.pkr.hcl alone: its own default (single %), so the percent rule fires on its own value.
-    assert.deepEqual(findings(files, '/ws/a.pkr.hcl', 'control-path-unescaped-percent').map((f) => f[1]), ['/tmp/a-%h']);
+    // a.pkr.hcl alone: its own default (single %), so the percent rule fires, at the use of var.cp.
+    assert.deepEqual(findings(files, '/ws/a.pkr.hcl', 'control-path-unescaped-percent').map((f) => f[1]), ['"ANSIBLE_SSH_CONTROL_PATH=${var.cp}"']);
+    const fix = analyzer(files).analyze('/ws/a.pkr.hcl', files['/ws/a.pkr.hcl']).findings.find((f) => f.ruleId === 'control-path-unescaped-percent')!.fixes[0];
+    assert.deepEqual(fix.edits.map((e) => e.file), ['/ws/a.pkr.hcl'], 'the fix edits its own default, not the sibling\'s');
   });
   it('variables and sources from the folder apply to a template that does not redefine them', () => {
     const files = {
       '/ws/vars.pkr.hcl': `variable "cp" {\n  default = "/tmp/a-%h"\n}\n${sshSource}`,
       '/ws/build.pkr.hcl': build('source.amazon-ebs.linux', 'ansible_env_vars = ["ANSIBLE_SSH_CONTROL_PATH=${var.cp}"]'),
     };
-    assert.deepEqual(findings(files, '/ws/build.pkr.hcl', 'control-path-unescaped-percent').map((f) => f[1]), ['/tmp/a-%h']);
+    assert.deepEqual(findings(files, '/ws/build.pkr.hcl', 'control-path-unescaped-percent').map((f) => f[1]), ['"ANSIBLE_SSH_CONTROL_PATH=${var.cp}"']);
   });
 });
