@@ -361,15 +361,15 @@ interface VariantFindings {
 
 /**
  * One list of findings from the findings of each variant (version flavor,
- * var file): a finding every variant has (same rule, place and message)
- * once; one that only some have, once, saying which versions and var files
- * it holds for.
+ * var file): a finding every variant has (same rule and place) once; one
+ * that only some have, once, saying which versions and var files it holds for.
  */
 function mergeVariants(results: VariantFindings[], flavors: Flavor[], varFiles: (string | undefined)[]): Finding[] {
   const byKey = new Map<string, { finding: Finding; flavors: Flavor[]; varFiles: Set<string | undefined> }>();
   for (const { flavor, varFile, findings } of results) {
     for (const f of findings) {
-      const key = `${f.ruleId}\0${f.file}\0${JSON.stringify(f.range)}\0${f.message}`;
+      // One finding per rule and place: flavors may word it differently (scp or sftp), the first flavor's words are kept.
+      const key = `${f.ruleId}\0${f.file}\0${JSON.stringify(f.range)}`;
       const e = byKey.get(key) ?? { finding: f, flavors: [], varFiles: new Set() };
       if (!e.flavors.includes(flavor)) e.flavors.push(flavor);
       e.varFiles.add(varFile);
@@ -385,7 +385,10 @@ function mergeVariants(results: VariantFindings[], flavors: Flavor[], varFiles: 
     const holdsFor = parts.length ? parts.join(', with ') : undefined;
     out.push(holdsFor ? { ...finding, holdsFor, message: `${finding.message} (With ${holdsFor}.)` } : finding);
   }
-  return out;
+  // In reading order per file, rules in their listed order at the same place.
+  const rank = (f: Finding) => RULES.findIndex((r) => r.id === f.ruleId);
+  return out.sort((a, b) => (a.file === b.file ? 0 : a.file < b.file ? -1 : 1)
+    || a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || rank(a) - rank(b));
 }
 
 /** How many times a variable or local is referenced in the folder's texts, besides the one use at hand. */

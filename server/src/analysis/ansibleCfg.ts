@@ -5,7 +5,7 @@
 import { parse } from 'ini';
 import type { Span } from './types';
 
-export const CFG_KEYS = ['control_path', 'control_path_dir', 'ssh_args', 'ssh_common_args', 'ssh_extra_args', 'scp_extra_args', 'sftp_extra_args', 'transport'] as const;
+export const CFG_KEYS = ['control_path', 'control_path_dir', 'ssh_args', 'ssh_common_args', 'ssh_extra_args', 'scp_extra_args', 'sftp_extra_args', 'transport', 'transfer_method'] as const;
 export type CfgKey = (typeof CFG_KEYS)[number];
 
 export interface CfgSetting {

@@ -16,6 +16,7 @@ export const CONNECTION_VARS: Record<string, string> = {
   ansible_control_path: 'control_path',
   ansible_control_path_dir: 'control_path_dir',
   ansible_connection: 'connection',
+  ansible_ssh_transfer_method: 'ssh_transfer_method',
 };
 
 /** A variable name that may move or disable the control socket. */
@@ -25,7 +26,7 @@ export function isConnectionVar(name: string): boolean {
 
 /** Text that may name a connection variable (for values only partly known). */
 export function mentionsConnectionVar(text: string): boolean {
-  return /\bansible_(ssh_args|ssh_common_args|ssh_extra_args|scp_extra_args|sftp_extra_args|control_path|control_path_dir|connection)\b/.test(text);
+  return /\bansible_(ssh_args|ssh_common_args|ssh_extra_args|scp_extra_args|sftp_extra_args|control_path|control_path_dir|connection|ssh_transfer_method)\b/.test(text);
 }
 
 export type ExtraVars =

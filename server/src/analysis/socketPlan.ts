@@ -30,7 +30,7 @@ import { splitArgs, sshOptions, firstOption, createsMaster, severalOptionsInOneW
 import type { AnsibleCfg } from './ansibleCfg';
 import { effective, isQuoted, settingFromCfg, settingFromString, subSetting, type Origin, type Setting } from './settings';
 import { CONNECTION_VARS, inventoryVars, isConnectionVar, mentionsConnectionVar, parseExtraVars } from './ansibleVars';
-import type { Flavor } from './toolchain';
+import { unquotesAll, type Flavor } from './toolchain';
 import { classifyWrapper } from './wrapperScript';
 
 export const DEFAULT_SSH_ARGS = '-C -o ControlMaster=auto -o ControlPersist=60s';
@@ -118,7 +118,7 @@ export interface PlanContext {
 }
 
 /** The names of environment variables that can move or disable the socket. */
-const RELEVANT_ENV = /^ANSIBLE_(SSH_ARGS|SSH_COMMON_ARGS|SSH_EXTRA_ARGS|SCP_EXTRA_ARGS|SFTP_EXTRA_ARGS|SSH_CONTROL_PATH|SSH_CONTROL_PATH_DIR|CONFIG|TRANSPORT)$/;
+const RELEVANT_ENV = /^ANSIBLE_(SSH_ARGS|SSH_COMMON_ARGS|SSH_EXTRA_ARGS|SCP_EXTRA_ARGS|SFTP_EXTRA_ARGS|SSH_CONTROL_PATH|SSH_CONTROL_PATH_DIR|CONFIG|TRANSPORT|SSH_TRANSFER_METHOD)$/;
 
 export function socketPlans(p: Provisioner, ctx: PlanContext, flavor: Flavor): SocketPlan[] {
   const plans: SocketPlan[] = [];
@@ -208,8 +208,8 @@ function planFor(p: Provisioner, attrs: Map<string, Attribute>, ctx: PlanContext
   if (!useProxy && builders.length > 0 && builders.every((b) => communicator(b) === 'winrm')) {
     return none(p, flavor, 'WinRM: Packer connects Ansible with ansible_connection=winrm');
   }
-  const useSftp = get('use_sftp');
-  const transferTool: 'scp' | 'sftp' = useSftp?.kind === 'bool' && useSftp.value ? 'sftp' : useSftp?.kind === 'string' && useSftp.value === 'true' ? 'sftp' : 'scp';
+  const useSftpV = get('use_sftp');
+  const useSftp = (useSftpV?.kind === 'bool' && useSftpV.value) || (useSftpV?.kind === 'string' && useSftpV.value === 'true');
   const userV = get('user');
   const user = userV?.kind === 'string' ? userV.value : undefined;
 
@@ -260,13 +260,18 @@ function planFor(p: Provisioner, attrs: Map<string, Attribute>, ctx: PlanContext
   };
 
   const transport = varGet('connection')?.value ?? args.connection ?? envGet('ANSIBLE_TRANSPORT')?.value ?? fromCfg('transport')?.value ?? 'ssh';
-  const conn = unquoteIf(transport.trim(), flavor.unquoteAll);
+  const conn = unquoteIf(transport.trim(), unquotesAll(flavor));
   // `packer` is the ssh-based connection plugin Packer's docs give for Windows through the proxy.
   if (conn !== 'ssh' && conn !== 'smart' && conn !== 'packer') return none(p, flavor, `the connection is ${conn}, not ssh`);
 
+  // The transfer tool: ssh_transfer_method when set; else, up to 2.16, scp because Packer sets
+  // ANSIBLE_SCP_IF_SSH=True unless use_sftp; from 2.17 (no scp_if_ssh) sftp first.
+  const method = (varGet('ssh_transfer_method')?.value ?? envGet('ANSIBLE_SSH_TRANSFER_METHOD')?.value ?? cfg?.settings.transfer_method?.value)?.trim().replace(/^['"]|['"]$/g, '');
+  const transferTool: 'scp' | 'sftp' = method === 'scp' || method === 'sftp' ? method : flavor.ansible === 'ge217' || useSftp ? 'sftp' : 'scp';
+
   const pick = (...candidates: (Setting | undefined)[]) => {
     const s = candidates.find((c) => c !== undefined);
-    return s && effective(s, flavor.unquoteAll);
+    return s && effective(s, unquotesAll(flavor));
   };
   const sshArgs = pick(varGet('ssh_args'), envGet('ANSIBLE_SSH_ARGS'), fromCfg('ssh_args'));
   const common = pick(varGet('ssh_common_args'), args.sshCommon, envGet('ANSIBLE_SSH_COMMON_ARGS'), fromCfg('ssh_common_args'));
@@ -278,6 +283,7 @@ function planFor(p: Provisioner, attrs: Map<string, Attribute>, ctx: PlanContext
   const controlPathDir = pick(varGet('control_path_dir'), envGet('ANSIBLE_SSH_CONTROL_PATH_DIR'), fromCfg('control_path_dir'));
 
   const broken: KnownPlan['broken'] = [];
+  if (args.sshExtraGlued && sshExtra?.label === 'ansible_ssh_extra_args') broken.push({ setting: sshExtra, why: args.sshExtraGlued });
   // Quotes this ansible-core keeps in a path (docs/facts.md): ssh drops double quotes inside ControlPath="...", not single ones.
   if (controlPath && isQuoted(controlPath.value)) {
     if (controlPath.value.startsWith('"')) controlPath = subSetting(controlPath, 1, controlPath.value.length - 1);
@@ -500,11 +506,13 @@ interface ArgSettings {
   scpExtra?: Setting;
   sftpExtra?: Setting;
   connection?: string;
+  /** Why the ansible_ssh_extra_args Packer passes cannot work, when they cannot. */
+  sshExtraGlued?: string;
   /** Connection variables from `-e` (and, added later, the inventory), by variable name. */
   vars: Map<string, Setting>;
 }
 
-const ARG_OPTIONS: Record<string, keyof Omit<ArgSettings, 'vars' | 'connection'>> = {
+const ARG_OPTIONS: Record<string, keyof Omit<ArgSettings, 'vars' | 'connection' | 'sshExtraGlued'>> = {
   '--ssh-common-args': 'sshCommon',
   '--ssh-extra-args': 'sshExtra',
   '--scp-extra-args': 'scpExtra',
@@ -513,16 +521,15 @@ const ARG_OPTIONS: Record<string, keyof Omit<ArgSettings, 'vars' | 'connection'>
 
 /**
  * `ansible_ssh_extra_args` as Packer passes it (one `--ssh-extra-args` value):
- * Packer 1.6 and packer-plugin-ansible before 1.1.1 join the items into one
- * quoted string, `'a b'`; later plugins quote each item, `'a' 'b'`.
+ * Packer 1.6 and packer-plugin-ansible before 1.1.1 concatenate the items
+ * into one quoted string, `'ab'`; later plugins quote each item, `'a' 'b'`.
  */
 function packerSshExtraArgs(items: Str[], flavor: Flavor, span: Span): Str {
   const q = (s: string): Str => ({ kind: 'string', value: s, span, pieces: [] });
   const parts: Str[] = [];
   if (flavor.sshExtraArgsJoin === 'joined') {
-    parts.push(q("'"));
-    items.forEach((item, i) => parts.push(...(i > 0 ? [q(' ')] : []), item));
-    parts.push(q("'"));
+    // Concatenated with no separator at all (hashicorp/packer-plugin-ansible#116).
+    parts.push(q("'"), ...items, q("'"));
   } else {
     items.forEach((item, i) => parts.push(...(i > 0 ? [q(' ')] : []), q("'"), item, q("'")));
   }
@@ -545,6 +552,10 @@ function argEntries(a: Attribute | undefined, sshExtraAttr: Attribute | undefine
     if (items.some((x) => x.kind !== 'string')) return 'ansible_ssh_extra_args is only known at build time';
     const joined = packerSshExtraArgs(items as Str[], flavor, sshExtraAttr.value.span);
     out.sshExtra = settingFromString('ansible_ssh_extra_args', 'ansible_ssh_extra_args', 'cli', joined, 0, joined.value.length, { file, span: sshExtraAttr.value.span });
+    const glued = (items as Str[]).some((x, i) => i > 0 && /\S$/.test((items[i - 1] as Str).value) && /^\S/.test(x.value));
+    if (flavor.sshExtraArgsJoin === 'joined' && glued) {
+      out.sshExtraGlued = 'Packer 1.6 and packer-plugin-ansible before 1.1.1 concatenate the ansible_ssh_extra_args items with no space between them, so ssh gets options run together (such as "yes-o") and fails';
+    }
   }
   const list = a ? listItems(a, scope) : [];
   if (!Array.isArray(list)) {

@@ -82,31 +82,54 @@ export function proxyOffersOnlyRsa(toolchain: Toolchain, plugins: RequiredPlugin
 }
 
 /**
+ * The ansible-core behaviours that matter here, by version (docs/facts.md):
+ * - `le214`: 2.14 and earlier strip one pair of outer quotes from every
+ *   string setting, whatever its origin; `scp_if_ssh` (which Packer sets to
+ *   True unless `use_sftp`) makes file transfers use scp.
+ * - `215to216`: only ansible.cfg values are unquoted (ansible/ansible#82387); transfers still scp.
+ * - `ge217`: `scp_if_ssh` is gone; `ssh_transfer_method` defaults to `smart`,
+ *   which transfers with sftp first: Packer's ANSIBLE_SCP_IF_SSH has no effect.
+ */
+export type AnsibleClass = 'le214' | '215to216' | 'ge217';
+
+/**
  * A combination of version-dependent behaviours a plan is computed under.
  * When the versions are known there is one; when the ansible-core version is
- * not, both quoting behaviours, and findings say which versions they hold for.
- * An unknown provisioner version is taken as a current packer-plugin-ansible.
+ * not, each class, and findings say which versions they hold for. An
+ * unknown provisioner version is taken as a current packer-plugin-ansible.
  */
 export interface Flavor {
-  /** ansible-core 2.14 and earlier strip one pair of outer quotes from every string setting; 2.15 and later only from ansible.cfg. */
-  unquoteAll: boolean;
+  ansible: AnsibleClass;
   /** How Packer passes a list `ansible_ssh_extra_args` (see socketPlan.ts). */
   sshExtraArgsJoin: 'joined' | 'quoted-items';
 }
 
+/** True when this ansible-core strips quotes from settings of every origin. */
+export const unquotesAll = (f: Flavor): boolean => f.ansible === 'le214';
+
 /** The first ansible-core that unquotes only ansible.cfg values (ansible/ansible#82387). */
 export const ANSIBLE_KEEPS_QUOTES = '2.15.0';
-/** The first packer-plugin-ansible that quotes each `ansible_ssh_extra_args` item (hashicorp/packer-plugin-ansible#169). */
+/** The first ansible-core without `scp_if_ssh`, transferring with sftp first. */
+export const ANSIBLE_SFTP_FIRST = '2.17.0';
+/** The first packer-plugin-ansible that quotes each `ansible_ssh_extra_args` item (hashicorp/packer-plugin-ansible#169, released in 1.1.1). */
 export const PLUGIN_QUOTES_ITEMS = '1.1.1';
 
-/** The flavors the toolchain allows (one per dimension when known). */
+/** The current behaviour first: where flavors word a finding differently, the first one's words are kept. */
+const CLASSES: AnsibleClass[] = ['ge217', '215to216', 'le214'];
+
+function ansibleClass(version: string | undefined): AnsibleClass | undefined {
+  if (atLeast(version, ANSIBLE_SFTP_FIRST)) return 'ge217';
+  const keeps = atLeast(version, ANSIBLE_KEEPS_QUOTES);
+  return keeps === undefined ? undefined : keeps ? '215to216' : 'le214';
+}
+
+/** The flavors the toolchain allows. */
 export function flavorsFor(toolchain: Toolchain): Flavor[] {
-  const modern = atLeast(toolchain.ansible, ANSIBLE_KEEPS_QUOTES);
-  const quoting = modern === undefined ? [true, false] : [!modern];
+  const known = ansibleClass(toolchain.ansible);
   // Unknown: a current packer-plugin-ansible (Packer 1.7-1.9, which bundled older copies, are long out of support).
   const items = pluginQuotesItems(toolchain) ?? true;
-  const joins: Flavor['sshExtraArgsJoin'][] = [items ? 'quoted-items' : 'joined'];
-  return quoting.flatMap((unquoteAll) => joins.map((sshExtraArgsJoin) => ({ unquoteAll, sshExtraArgsJoin })));
+  const sshExtraArgsJoin: Flavor['sshExtraArgsJoin'] = items ? 'quoted-items' : 'joined';
+  return (known ? [known] : CLASSES).map((ansible) => ({ ansible, sshExtraArgsJoin }));
 }
 
 /** Whether the provisioner that runs quotes `ansible_ssh_extra_args` items one by one; undefined when not known. */
@@ -118,16 +141,23 @@ function pluginQuotesItems(toolchain: Toolchain): boolean | undefined {
   return undefined;
 }
 
+/** The ansible-core versions a set of classes stands for. */
+function describeClasses(classes: Set<AnsibleClass>): string {
+  const key = (['le214', '215to216', 'ge217'] as const).filter((c) => classes.has(c)).join(',');
+  const names: Record<string, string> = {
+    le214: 'ansible-core 2.14 and earlier',
+    '215to216': 'ansible-core 2.15 and 2.16',
+    ge217: 'ansible-core 2.17 and later',
+    'le214,215to216': 'ansible-core 2.16 and earlier',
+    '215to216,ge217': 'ansible-core 2.15 and later',
+    'le214,ge217': 'ansible-core 2.14 and earlier, or 2.17 and later',
+  };
+  return names[key] ?? 'every ansible-core';
+}
+
 /** The versions a set of flavors stands for, for messages ("ansible-core 2.15 and later"); undefined when it is all of them. */
 export function describeFlavors(flavors: Flavor[], all: Flavor[]): string | undefined {
-  const has = (f: Flavor) => flavors.some((x) => x.unquoteAll === f.unquoteAll && x.sshExtraArgsJoin === f.sshExtraArgsJoin);
+  const has = (f: Flavor) => flavors.some((x) => x.ansible === f.ansible && x.sshExtraArgsJoin === f.sshExtraArgsJoin);
   if (all.every(has)) return undefined;
-  const quoting = (u: boolean) => (u ? 'ansible-core 2.14 and earlier' : 'ansible-core 2.15 and later');
-  const join = (j: Flavor['sshExtraArgsJoin']) => (j === 'joined' ? `Packer 1.6 or packer-plugin-ansible before ${PLUGIN_QUOTES_ITEMS}` : `packer-plugin-ansible ${PLUGIN_QUOTES_ITEMS} and later`);
-  const us = [...new Set(all.map((f) => f.unquoteAll))];
-  const js = [...new Set(all.map((f) => f.sshExtraArgsJoin))];
-  // One dimension decides: name only that one.
-  for (const u of us) if (all.every((f) => has(f) === (f.unquoteAll === u))) return quoting(u);
-  for (const j of js) if (all.every((f) => has(f) === (f.sshExtraArgsJoin === j))) return join(j);
-  return all.filter(has).map((f) => `${quoting(f.unquoteAll)} with ${join(f.sshExtraArgsJoin)}`).join(', or ');
+  return describeClasses(new Set(all.filter(has).map((f) => f.ansible)));
 }

@@ -25,7 +25,7 @@ describe(RULE, () => {
       assert.deepEqual(a, [[RULE, '"ansible"']]);
       const { analyzer } = require('../../support/analysis') as typeof import('../../support/analysis');
       const msg = analyzer(files).analyze(JSON_FILE, files[JSON_FILE]).findings[0].message;
-      assert.match(msg, /--ssh-extra-args reaches only ssh, not scp/);
+      assert.match(msg, /--ssh-extra-args reaches only ssh, not sftp/, 'sftp: the file transfers of ansible-core 2.17 and later');
     });
     it('when ansible_ssh_extra_args holds the only ControlPath', () => {
       assert.deepEqual(fire({ [HCL_FILE]: hcl('ansible_ssh_extra_args = ["-o ControlPath=/tmp/x-%h"]') }, HCL_FILE), [[RULE, '"ansible"']]);

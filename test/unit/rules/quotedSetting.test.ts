@@ -50,8 +50,8 @@ describe(RULE, () => {
     // packer-plugin-ansible quotes each item: fine with 2.15+, broken with 2.14.
     assert.deepEqual(rule({ ansiblePlugin: '1.1.4', ansible: '2.19.4' }), []);
     assert.deepEqual(rule({ ansiblePlugin: '1.1.4', ansible: '2.14.18' }), [undefined]);
-    // Packer 1.6's built-in provisioner joins them into one quoted word: fine with 2.14, broken with 2.15+.
-    assert.deepEqual(rule({ packer: '1.6.6', ansible: '2.14.18' }), []);
+    // Packer 1.6's built-in provisioner concatenates them with no space ('-o IdentitiesOnly=yes-o ...'): broken with every version.
+    assert.deepEqual(rule({ packer: '1.6.6', ansible: '2.14.18' }), [undefined]);
     assert.deepEqual(rule({ packer: '1.6.6', ansible: '2.19.4' }), [undefined]);
     // Unknown versions: a current plugin, and either ansible-core.
     assert.deepEqual(rule({}), ['ansible-core 2.14 and earlier']);

@@ -45,7 +45,7 @@ describe('proxy-host-key-rejected', () => {
     const t = legacy({ extra_arguments: ['--ssh-extra-args', HOSTKEY] });
     const f = analyzer({ [JSON_FILE]: t }, { toolchain: OLD }).analyze(JSON_FILE, t).findings.filter((x) => x.ruleId === RULE);
     assert.equal(f.length, 1);
-    assert.match(f[0].message, /only in --ssh-extra-args, which reaches ssh but not scp/);
+    assert.match(f[0].message, /only in --ssh-extra-args, which reaches ssh but not sftp/);
   });
   const silent: [string, Record<string, unknown>, Toolchain][] = [
     ['ssh-rsa is allowed through --ssh-common-args', { extra_arguments: ['--ssh-common-args', HOSTKEY] }, OLD],

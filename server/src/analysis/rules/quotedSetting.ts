@@ -25,13 +25,14 @@ export const quotedSetting: Rule = {
         const what = setting.label === 'ansible_ssh_extra_args'
           ? 'Packer passes ansible_ssh_extra_args to Ansible quoted'
           : `${setting.label} is wrapped in quotes that ansible-core keeps`;
+        const glued = why.startsWith('Packer 1.6');
         const fixes = bare !== undefined && setting.label !== 'ansible_ssh_extra_args'
           ? valueFix(ctx, `Remove the quotes: ${bare}`, true, replaceValue(setting, setting.value.replace(raw, bare)))
           : [];
         out.push({
           file: setting.file,
           span: setting.label === 'ansible_ssh_extra_args' ? planSpan(plan) : setting.span,
-          message: `${what}, so ${why}. ${setting.label === 'ansible_ssh_extra_args' ? 'Pass the options through --ssh-extra-args in extra_arguments instead, one string.' : 'Write the value without quotes: it then works on every ansible-core version.'}`,
+          message: `${glued ? why : `${what}, so ${why}`}. ${setting.label === 'ansible_ssh_extra_args' ? 'Pass the options through --ssh-extra-args in extra_arguments instead, one string.' : 'Write the value without quotes: it then works on every ansible-core version.'}`,
           fixes,
         });
       }
