@@ -142,6 +142,14 @@ export const EXPECTED: ExpectedFinding[] = [
     covers: '/tmp/ansible-ssh-%h-%p-%r', fixedText: '"ANSIBLE_SSH_CONTROL_PATH=/tmp/ansible-ssh-%%h-%%p-%%r"',
   },
   {
+    file: 'quoted-setting/template.json', rule: 'quoted-setting', severity: E,
+    covers: "'-o ControlMaster=auto -o ControlPersist=60s -o ControlPath=/tmp/cm-%C'", fixedText: '"ANSIBLE_SSH_ARGS=-o ControlMaster=auto -o ControlPersist=60s -o ControlPath=/tmp/cm-%C"',
+  },
+  {
+    file: 'quoted-setting/template.pkr.hcl', rule: 'quoted-setting', severity: E,
+    covers: "'-o ControlPath=/tmp/cm-%C -o ServerAliveInterval=30'", fixedText: '"-o ControlPath=/tmp/cm-%C -o ServerAliveInterval=30"',
+  },
+  {
     file: 'control-path-unsafe-dir/template.json', rule: 'control-path-unsafe-dir', severity: W,
     covers: '~/.ssh/cm-%%r@%%h-%%p', fixedText: '"ANSIBLE_SSH_CONTROL_PATH=/tmp/cm-%%r@%%h-%%p"',
   },
