@@ -19,6 +19,18 @@ describe(RULE, () => {
     it('when -c names ssh, and when extra vars set something unrelated', () => {
       assert.deepEqual(fire({ [JSON_FILE]: legacy({ extra_arguments: ['-c', 'ssh', '-e', 'foo=bar', '-v'] }) }, JSON_FILE), [[RULE, '"ansible"']]);
     });
+    it('when extra vars turn ControlMaster off in ansible_ssh_common_args: ssh keeps the first value, the default ssh_args\' auto', () => {
+      const t = legacy({ extra_arguments: ['-e', "ansible_ssh_common_args='-o ControlMaster=no -o ServerAliveInterval=30'"] });
+      assert.deepEqual(fire({ [JSON_FILE]: t }, JSON_FILE), [[RULE, '"ansible"']]);
+    });
+    it('when extra vars set ansible_ssh_control_path, which is not an Ansible variable', () => {
+      const t = legacy({ extra_arguments: ['-e', 'ansible_ssh_control_path=/tmp/cp-%%h'] });
+      assert.deepEqual(fire({ [JSON_FILE]: t }, JSON_FILE), [[RULE, '"ansible"']]);
+    });
+    it('with --connection packer, the ssh-based plugin of Packer\'s docs, for WinRM builders through the proxy', () => {
+      const t = legacy({ extra_arguments: ['--connection', 'packer'] }, { builders: [{ type: 'null', communicator: 'winrm' }] });
+      assert.deepEqual(fire({ [JSON_FILE]: t }, JSON_FILE), [[RULE, '"ansible"']]);
+    });
     it('when a ControlPath is given only in --ssh-extra-args, naming scp', () => {
       const files = { [JSON_FILE]: legacy({ extra_arguments: ['--ssh-extra-args', '-o ControlPath=/tmp/cp-%h'] }) };
       const a = findings(files, JSON_FILE, RULE);
