@@ -9,11 +9,12 @@ import type { Builder, Finding, RequiredPlugin, Severity, Template, TemplateForm
 import { isLegacyTemplate, jsonTemplate, parseJsonTree } from './parseJson';
 import { ParseTooSlow, parseHcl, parseHclVarFile } from './parseHcl';
 import { readAnsibleCfg, type AnsibleCfg } from './ansibleCfg';
-import { socketPlans, type PlanContext, type SocketPlan } from './socketPlan';
+import { socketPlans, type ArgPart, type PlanContext, type SocketPlan, type SocketTarget } from './socketPlan';
+import type { Setting } from './settings';
 import { RULES, type Rule } from './rules';
 import type { RuleContext } from './rules/rule';
-import { workingDirectory } from './workingDirectory';
-import { describeFlavors, flavorsFor, type Flavor } from './toolchain';
+import { relativePaths, workingDirectory } from './workingDirectory';
+import { atLeast, describeFlavors, flavorsFor, OPENSSH_SCP_USES_SFTP, type Flavor } from './toolchain';
 import { DOCS_BASE } from './rules/rule';
 import { DEFAULT_SAFE_DIRS } from './rules/controlPathUnsafeDir';
 import type { RawFinding } from './rules/rule';
@@ -97,6 +98,7 @@ interface FolderContext {
 export class Analyzer {
   private readonly siblings = new Map<string, Cached<Template | undefined>>();
   private readonly cfgs = new Map<string, Cached<AnsibleCfg>>();
+  private readonly workingDirectories = new Map<string, ReturnType<typeof workingDirectory>>();
   private settings: AnalysisSettings;
 
   constructor(private readonly host: AnalysisHost, settings: Partial<AnalysisSettings> = {}) {
@@ -168,9 +170,7 @@ export class Analyzer {
       locals: new Map([...(merged ? folder.locals : []), ...template.locals]),
       templateDir: absolute ? dir : undefined,
     };
-    const cwd = absolute
-      ? workingDirectory({ template, scope: baseScope, listDir: (d) => this.host.listDir(d), roots: this.settings.roots ?? [], given: this.settings.workingDirectory })
-      : undefined;
+    const cwd = absolute ? this.workingDirectoryOf(template, baseScope) : undefined;
     for (const c of cwd?.checked ?? []) dependsOn.add(c);
     const scope: Scope = { ...baseScope, cwd: cwd?.dir };
     const builders = [...template.builders, ...(merged ? folder.builders.filter((b) => !template!.builders.some((t) => t.name === b.name)) : [])];
@@ -198,9 +198,18 @@ export class Analyzer {
     for (const variant of variants) {
       const vscope: Scope = { ...scope, variables: variant.variables };
       const vplan: PlanContext = { ...planContext, scope: vscope };
+      // Flavors whose plans come out the same need the rules run once (most templates).
+      const seen = new Map<string, Finding[]>();
+      const transferMatters = atLeast(this.settings.toolchain.openssh, OPENSSH_SCP_USES_SFTP) === true;
       for (const flavor of flavors) {
         const plans = ansible.flatMap((p) => socketPlans(p, vplan, flavor));
         allPlans.push(...plans);
+        const signature = planSignature(plans, transferMatters);
+        const same = seen.get(signature);
+        if (same) {
+          results.push({ flavor, varFile: variant.varFile, findings: same });
+          continue;
+        }
         const ctx: RuleContext = {
           template,
           plans,
@@ -218,6 +227,7 @@ export class Analyzer {
           for (const raw of rule.check(ctx)) out.push(toFinding(rule, raw, severity, docOf));
         }
         results.push({ flavor, varFile: variant.varFile, findings: out });
+        seen.set(signature, out);
       }
     }
     findings.push(...mergeVariants(results, flavors, variants.map((v) => v.varFile)));
@@ -262,8 +272,25 @@ export class Analyzer {
     return out.length > 0 ? out : base;
   }
 
+  /**
+   * The directory Packer runs in, remembered per template and relative paths
+   * (the search lists folders around the template) until a file changes.
+   */
+  private workingDirectoryOf(template: Template, scope: Scope): ReturnType<typeof workingDirectory> {
+    const given = this.settings.workingDirectory;
+    const roots = this.settings.roots ?? [];
+    const key = `${template.file}\0${given ?? ''}\0${roots.join('\0')}\0${relativePaths(template, scope).map((r) => `${r.from}=${r.path}`).join('\0')}`;
+    const known = this.workingDirectories.get(key);
+    if (known) return known;
+    const wd = workingDirectory({ template, scope, listDir: (d) => this.host.listDir(d), roots, given });
+    if (this.workingDirectories.size >= 1000) this.workingDirectories.clear();
+    this.workingDirectories.set(key, wd);
+    return wd;
+  }
+
   /** Forgets cached sibling templates and config files (call when a file changes on disk). */
   invalidate(file?: string): void {
+    this.workingDirectories.clear();
     if (file === undefined) {
       this.siblings.clear();
       this.cfgs.clear();
@@ -350,6 +377,23 @@ export class Analyzer {
     this.siblings.set(file, { text, value: t });
     return t;
   }
+}
+
+/**
+ * What the rules read of a set of plans, as text: equal signatures give equal
+ * findings (the transfer tool only matters to the rules once the OpenSSH
+ * version is known; messages name it, and the first flavor's words are kept).
+ */
+function planSignature(plans: SocketPlan[], transferMatters: boolean): string {
+  const setting = (s: Setting | undefined) => (s ? `${s.label}=${s.value}@${s.file}:${s.span.start}` : '');
+  const target = (t: SocketTarget) => (t.kind === 'none' ? `none:${t.why}` : `${t.path}|${t.inDefaultDir}|${t.via}|${setting(t.decidedBy)}`);
+  return plans.map((p) => {
+    if (!p.known) return `?${p.why}`;
+    const args = (parts: ArgPart[]) => parts.map((x) => `${setting(x.setting)}:${x.args.join('\u0001')}`).join(';');
+    return [target(p.ssh), target(p.transfer), transferMatters ? p.transferTool : '', args(p.argv.ssh), args(p.argv.transfer), setting(p.controlPath), setting(p.controlPathDir),
+      setting(p.sshArgs), setting(p.sshCommonArgs), setting(p.sshExtraArgs), setting(p.transferExtraArgs), p.broken.map((b) => `${setting(b.setting)}:${b.why}`).join(','), p.override?.builder ?? '',
+      `${p.useProxy}|${p.user}|${p.endpoint.hostBytes}|${p.endpoint.portBytes}`].join('\u0002');
+  }).join('\n');
 }
 
 interface VariantFindings {

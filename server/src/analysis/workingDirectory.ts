@@ -88,7 +88,7 @@ export function workingDirectory(input: WorkingDirectoryInput): WorkingDirectory
   if (rels.length === 0) return { dir: templateDir, reason: "the template's folder (no relative path in the template says otherwise)", checked };
   const exists = (file: string) => {
     const names = input.listDir(path.dirname(file));
-    return names !== undefined && names.includes(path.basename(file));
+    return names !== undefined && nameSet(names).has(path.basename(file));
   };
   const score = (dir: string) => rels.filter((r) => exists(path.resolve(dir, r.path)));
   const own = score(templateDir);
@@ -121,6 +121,17 @@ export function workingDirectory(input: WorkingDirectoryInput): WorkingDirectory
   if (best.dir === templateDir) return { dir: templateDir, reason: `the template's folder (${describe(best.found[0])} exists from there)`, checked };
   checked.push(...rels.map((r) => path.resolve(best.dir, r.path)));
   return { dir: best.dir, reason: `${describe(best.found[0])} exists only from there`, checked };
+}
+
+/** The names of a listing as a set, made once per listing (hosts keep their listings). */
+const sets = new WeakMap<string[], Set<string>>();
+function nameSet(names: string[]): Set<string> {
+  let s = sets.get(names);
+  if (!s) {
+    s = new Set(names);
+    sets.set(names, s);
+  }
+  return s;
 }
 
 function describe(r: { path: string; from: string }): string {
