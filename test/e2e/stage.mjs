@@ -30,9 +30,11 @@ export function installExtension(extensionsDir) {
 }
 
 /** The suite files for a mode: `suite/*.test.ts` for a trusted workspace, `suite/restricted/*.test.ts` for Restricted Mode. */
-export function suiteFiles(mode) {
+export function suiteFiles(mode, only = process.env.PACKER_BAKE_E2E_FILES) {
   const dir = path.join(root, 'test', 'e2e', 'suite', mode === 'restricted' ? 'restricted' : '');
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.test.ts')).sort().map((f) => path.join(dir, f));
+  // PACKER_BAKE_E2E_FILES=a,b runs only the suite files whose names contain a or b (while working on them).
+  const wanted = only ? only.split(',') : undefined;
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.test.ts') && (!wanted || wanted.some((w) => f.includes(w)))).sort().map((f) => path.join(dir, f));
 }
 
 const esbuildCommon = {
