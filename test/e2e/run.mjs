@@ -17,7 +17,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { followEvents, installExtension, printEvent, root, stageRun } from './stage.mjs';
+import { followEvents, installBaseline, installExtension, printEvent, root, stageRun } from './stage.mjs';
 
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
@@ -97,6 +97,7 @@ async function runMode(browser, vscodeDir, base, mode) {
   const extensionsDir = path.join(dir, 'extensions');
   fs.mkdirSync(extensionsDir, { recursive: true });
   installExtension(extensionsDir);
+  installBaseline(extensionsDir);
   const staged = await stageRun(dir, mode, { extensionsDir, screenshots: true });
   const workspace = staged.workspace;
   writeUserSettings(path.join(dir, 'user-data'));

@@ -29,6 +29,23 @@ export function installExtension(extensionsDir) {
   return dest;
 }
 
+/** The trivial extension whose activation the suite compares packer-bake's with (same activation events, an empty activate()). */
+export const BASELINE_ID = 'packer-bake-test.e2e-baseline';
+
+/** Writes the baseline extension into `extensionsDir`; returns its folder. */
+export function installBaseline(extensionsDir) {
+  const dest = path.join(extensionsDir, `${BASELINE_ID}-0.0.1`);
+  fs.mkdirSync(dest, { recursive: true });
+  fs.writeFileSync(path.join(dest, 'package.json'), JSON.stringify({
+    name: 'e2e-baseline', displayName: 'packer-bake e2e baseline', version: '0.0.1', publisher: 'packer-bake-test', private: true,
+    description: 'Test-only extension: activates on the same events as packer-bake and does nothing, as a baseline for activation times.',
+    engines: manifest.engines, activationEvents: manifest.activationEvents, main: './extension.js',
+    capabilities: { untrustedWorkspaces: { supported: true }, virtualWorkspaces: false },
+  }, null, 2));
+  fs.writeFileSync(path.join(dest, 'extension.js'), 'exports.activate = function () {};\nexports.deactivate = function () {};\n');
+  return dest;
+}
+
 /** The suite files for a mode: `suite/*.test.ts` for a trusted workspace, `suite/restricted/*.test.ts` for Restricted Mode. */
 export function suiteFiles(mode, only = process.env.PACKER_BAKE_E2E_FILES) {
   const dir = path.join(root, 'test', 'e2e', 'suite', mode === 'restricted' ? 'restricted' : '');
