@@ -6,8 +6,10 @@
  * its default, and without client file watchers the server reads dependencies
  * (ansible.cfg, var files) from disk again for each analysis.
  */
-import * as fs from 'fs';
 import * as path from 'path';
+
+/** package.json's version, put in by the build (scripts/esbuildOptions.cjs). */
+declare const PACKER_BAKE_VERSION: string | undefined;
 
 const USAGE = `Usage: packer-bake-language-server [--stdio | --node-ipc | --socket=<port> | --pipe=<name>]
 
@@ -21,19 +23,11 @@ Options:
 
 const TRANSPORTS = /^--(stdio|node-ipc|socket=|pipe=)/;
 
-function version(): string {
-  try {
-    return (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
-  }
-}
-
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
   process.stdout.write(`${USAGE}\n`);
 } else if (args.includes('--version') || args.includes('-v')) {
-  process.stdout.write(`${version()}\n`);
+  process.stdout.write(`${typeof PACKER_BAKE_VERSION === 'string' ? PACKER_BAKE_VERSION : '0.0.0'}\n`);
 } else {
   // vscode-languageserver reads the transport from the command line and throws without one.
   if (!args.some((a) => TRANSPORTS.test(a))) process.argv.push('--stdio');
