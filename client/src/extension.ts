@@ -1,16 +1,18 @@
 /**
  * The packer-bake extension. This bundle (dist/client.js) is what VS Code
  * loads on activation, and the Running Extensions view counts its loading
- * plus activate() as the extension's activation time, so it stays small:
- * activate() registers the commands and returns; the language client
- * (dist/languageClient.js, with vscode-languageclient) is loaded and started
- * right after. Commands that need the server wait for it.
+ * plus the activate() call as the extension's activation time, so it holds
+ * only what must be registered at once. The rest is loaded right after
+ * activate() returns: the Bake AMI registration (dist/bake.js) before
+ * activation completes, so its command and task provider exist when VS Code
+ * runs them, then the language client (dist/languageClient.js, with
+ * vscode-languageclient). Commands that need the server wait for it.
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { FixAllRequest } from '../../server/src/shared/protocol';
-import { registerBake } from './bake';
+import type * as BakeModule from './bake';
 import type { BakeClient } from './bake/task';
 import type * as LanguageClientModule from './languageClient';
 import { RULE_DOCS_COMMAND, showRuleDocs } from './ruleDocs';
@@ -25,7 +27,7 @@ export interface PackerBakeApi {
   serverReady: Promise<number>;
 }
 
-export function activate(context: vscode.ExtensionContext): PackerBakeApi {
+export function activate(context: vscode.ExtensionContext): Promise<PackerBakeApi> {
   const t0 = performance.now();
   const output = vscode.window.createOutputChannel('Packer Bake');
   let ready: (ms: number) => void = () => undefined;
@@ -42,26 +44,44 @@ export function activate(context: vscode.ExtensionContext): PackerBakeApi {
     }),
     vscode.commands.registerCommand(RULE_DOCS_COMMAND, (ruleId: unknown) => showRuleDocs(context.extensionUri, ruleId)),
   );
-  registerBake(context, client);
+  const activationMs = performance.now() - t0;
 
-  // After activate() returns: loading vscode-languageclient is most of the start-up work.
-  setImmediate(() => {
-    try {
-      // Not bundled into this file: a path esbuild leaves alone.
-      const module = require(path.join(__dirname, 'languageClient.js')) as typeof LanguageClientModule;
-      module.startLanguageClient(context, output, () => ready(performance.now() - t0)).then(clientStarted, (e: unknown) => {
-        output.appendLine(`packer-bake: the language server did not start: ${e instanceof Error ? e.message : String(e)}`);
-        clientStarted(undefined);
+  // Bundles beside this one, by a path esbuild leaves alone (they are not bundled into this file).
+  const load = <T>(bundle: string): T => require(path.join(__dirname, bundle)) as T;
+  return new Promise((resolve) => {
+    setImmediate(() => {
+      try {
+        load<typeof BakeModule>('bake.js').registerBake(context, client);
+      } catch (e) {
+        output.appendLine(`packer-bake: Bake AMI could not be registered: ${errorText(e)}`);
+      }
+      resolve({ activationMs, serverReady });
+      // After activation has completed: loading vscode-languageclient is most of the start-up work.
+      setImmediate(() => {
+        try {
+          load<typeof LanguageClientModule>('languageClient.js').startLanguageClient(context, output, () => ready(performance.now() - t0)).then(clientStarted, (e: unknown) => {
+            output.appendLine(`packer-bake: the language server did not start: ${errorText(e)}`);
+            clientStarted(undefined);
+          });
+        } catch (e) {
+          output.appendLine(`packer-bake: the language client could not be loaded: ${errorText(e)}`);
+          clientStarted(undefined);
+        }
       });
-    } catch (e) {
-      output.appendLine(`packer-bake: the language client could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
-      clientStarted(undefined);
-    }
+    });
   });
-  return { activationMs: performance.now() - t0, serverReady };
 }
 
-/** The client's requests, waiting until it has started (for commands run while it starts). */
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * The client's requests, waiting until it has started (for commands run while
+ * it starts). By method name: the request types here come from this bundle's
+ * copy of vscode-jsonrpc, whose parameter-structure objects the language
+ * client's copy does not recognise.
+ */
 function lazyClient(client: Promise<LanguageClient | undefined>): BakeClient {
   const get = async () => {
     const c = await client;
@@ -69,8 +89,8 @@ function lazyClient(client: Promise<LanguageClient | undefined>): BakeClient {
     return c;
   };
   return {
-    sendRequest: async (type, params) => (await get()).sendRequest(type, params),
-    sendNotification: async (type, params) => (await get()).sendNotification(type, params),
+    sendRequest: async (type, params) => (await get()).sendRequest(type.method, params),
+    sendNotification: async (type, params) => (await get()).sendNotification(type.method, params),
   };
 }
 

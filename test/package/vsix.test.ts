@@ -13,7 +13,7 @@ const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'ut
 };
 const vsixPath = process.env.PACKER_BAKE_VSIX ?? path.join(root, `${manifest.name}-${manifest.version}.vsix`);
 const MAX_BYTES = 1.5 * 1024 * 1024;
-const CLIENT_MAX_BYTES = 64 * 1024;
+const CLIENT_MAX_BYTES = 16 * 1024;
 
 /** A manifest path like "./syntaxes/x.json" as a VSIX entry name. */
 const entry = (p: string) => `extension/${path.posix.normalize(p).replace(/^\.\//, '')}`;
@@ -35,7 +35,7 @@ describe('package: the VSIX', function () {
   });
 
   it('holds the bundled client, server and CLI, and the wasm parser and HCL grammar under dist/', () => {
-    for (const f of ['dist/client.js', 'dist/languageClient.js', 'dist/server.js', 'dist/language-server.js', 'dist/cli.js', 'dist/tree-sitter.wasm', 'dist/tree-sitter-hcl.wasm']) {
+    for (const f of ['dist/client.js', 'dist/bake.js', 'dist/languageClient.js', 'dist/server.js', 'dist/language-server.js', 'dist/cli.js', 'dist/tree-sitter.wasm', 'dist/tree-sitter-hcl.wasm']) {
       assert.ok(files.has(`extension/${f}`), f);
     }
     assert.ok(files.has(entry(manifest.main)), `main ${manifest.main}`);
@@ -51,9 +51,9 @@ describe('package: the VSIX', function () {
     for (const p of wanted.filter((w) => w.endsWith('.json'))) JSON.parse(files.get(entry(p))!.toString('utf8'));
   });
 
-  it(`keeps the bundle VS Code loads on activation small (dist/client.js under ${CLIENT_MAX_BYTES / 1024} KiB; the language client is loaded after activation)`, () => {
+  it(`keeps the bundle VS Code loads on activation small (dist/client.js under ${CLIENT_MAX_BYTES / 1024} KiB; the bake registration and the language client are loaded after activate() returns)`, () => {
     const client = files.get('extension/dist/client.js')!;
-    console.log(`      dist/client.js: ${(client.length / 1024).toFixed(1)} KiB, dist/languageClient.js: ${(files.get('extension/dist/languageClient.js')!.length / 1024).toFixed(1)} KiB`);
+    console.log(`      dist/client.js: ${(client.length / 1024).toFixed(1)} KiB, dist/bake.js: ${(files.get('extension/dist/bake.js')!.length / 1024).toFixed(1)} KiB, dist/languageClient.js: ${(files.get('extension/dist/languageClient.js')!.length / 1024).toFixed(1)} KiB`);
     assert.ok(client.length < CLIENT_MAX_BYTES, `${client.length} bytes`);
     // A message of vscode-languageclient's own: the library is in the lazily loaded bundle only.
     const marker = 'got closed. Server will';
