@@ -117,6 +117,7 @@ async function runMode(browser, vscodeDir, base, mode) {
       if (e.event === 'start') console.log(`\n  [${mode}] extension host started the suite ${((Date.now() - t0) / 1000).toFixed(1)} s after the workbench was opened`);
       printEvent(e);
       if (e.event === 'screenshot') void takeScreenshot(page, e, dir);
+      if (e.event === 'click') void click(page, e);
     }, { signal: abort.signal });
     await page.goto(`http://127.0.0.1:${server.port}/?folder=${encodeURIComponent(workspace)}`);
     return await ended;
@@ -125,6 +126,17 @@ async function runMode(browser, vscodeDir, base, mode) {
     await context.close().catch(() => {});
     server.stop();
   }
+}
+
+/** The suite asks for a click with an event and waits for `<ack>`, which says `clicked` or why not. */
+async function click(page, e) {
+  let result = 'clicked';
+  try {
+    await page.locator(e.selector).filter({ hasText: e.text }).first().click({ timeout: 10_000 });
+  } catch (err) {
+    result = `not clicked: ${err.message.split('\n')[0]}`;
+  }
+  fs.writeFileSync(e.ack, result);
 }
 
 /** The suite asks for a screenshot with an event and waits for `<file>.done`. */

@@ -213,6 +213,16 @@ export function screenshot(name: string, selector?: string): Promise<void> {
   return host ? host.screenshot(name, selector) : Promise.resolve();
 }
 
+/**
+ * A real click on the first element matching `selector` that shows `text`:
+ * `clicked`, `unsupported` where the runner has no browser (test-electron),
+ * or `not clicked: <why>`.
+ */
+export function click(selector: string, text: string): Promise<string> {
+  const host = (globalThis as { packerBakeE2E?: { click?(selector: string, text: string): Promise<string> } }).packerBakeE2E;
+  return host?.click ? host.click(selector, text) : Promise.resolve('unsupported');
+}
+
 /** The trivial extension installed beside packer-bake (test/e2e/stage.mjs): same activation events, an empty activate(). */
 export const BASELINE_ID = 'packer-bake-test.e2e-baseline';
 

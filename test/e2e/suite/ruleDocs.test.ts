@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { extension, open, ruleId, waitFor, waitForActivation, waitForDiagnostics } from './helpers';
+import { requireThat } from '../../support/requireTool';
+import { click, extension, open, ruleId, waitFor, waitForActivation, waitForDiagnostics } from './helpers';
 
 /**
  * A diagnostic's rule link (the code shown in the hover and the Problems
@@ -31,6 +32,24 @@ describe('rule documentation links', () => {
       vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'Preview control-path-missing.md'), { event: vscode.window.tabGroups.onDidChangeTabs });
     assert.ok(preview.input instanceof vscode.TabInputWebview, 'the page is shown in a preview, not as text');
     await vscode.window.tabGroups.close(preview);
+  });
+
+  it('clicking the rule id in the Problems panel opens the bundled page (a real click in the workbench)', async function () {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // Errors are listed first, so this file's rows are at the top of the panel (its list renders only the rows in view).
+    const { document } = await open('control-path-too-long/template.json');
+    await waitForDiagnostics(document.uri, (ds) => ds.some((x) => ruleId(x) === 'control-path-too-long'), 'control-path-too-long');
+    await vscode.commands.executeCommand('workbench.actions.view.problems');
+    await vscode.commands.executeCommand('workbench.panel.markers.view.focus');
+    await vscode.commands.executeCommand('list.focusFirst');
+    const clicked = await click('.markers-panel a.monaco-link', 'control-path-too-long');
+    requireThat(this, clicked !== 'unsupported', 'the runner cannot click in the workbench (only the code-server runner, test/e2e/run.mjs, can)');
+    assert.equal(clicked, 'clicked');
+    const preview = await waitFor('the Markdown preview of the page after the click', () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'Preview control-path-too-long.md'), { event: vscode.window.tabGroups.onDidChangeTabs, timeout: 20_000 });
+    assert.ok(preview.input instanceof vscode.TabInputWebview);
+    // The tab object goes stale as the preview settles: close what is there now.
+    await vscode.window.tabGroups.close(vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.label === 'Preview control-path-too-long.md'));
   });
 
   it('a link with anything but a rule id opens nothing', async () => {
