@@ -58,16 +58,19 @@ let bundleCopy: string | undefined;
  */
 function bundledServer(): string {
   if (bundleCopy) return path.join(bundleCopy, 'server.js');
-  const files = ['server.js', 'language-server.js', 'tree-sitter.wasm', 'tree-sitter-hcl.wasm'];
+  const files = ['server.js', 'tree-sitter.wasm', 'tree-sitter-hcl.wasm'];
   for (const f of files) {
     if (!fs.existsSync(path.join(DIST, f))) throw new Error(`${path.join(DIST, f)} is missing: run \`npm run build\` first`);
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'packer-bake-server-'));
   for (const f of files) fs.copyFileSync(path.join(DIST, f), path.join(dir, f));
-  // The command as `npm install -g` installs it: a link on PATH to the bin file.
-  fs.mkdirSync(path.join(dir, 'bin'));
-  fs.chmodSync(path.join(dir, 'language-server.js'), 0o755);
-  fs.symlinkSync(path.join(dir, 'language-server.js'), path.join(dir, 'bin', LANGUAGE_SERVER_COMMAND));
+  // The command as `npm install -g` installs it: a link on PATH to the bin file (when this dist has it; the fuzz tier's has not).
+  if (fs.existsSync(path.join(DIST, 'language-server.js'))) {
+    fs.copyFileSync(path.join(DIST, 'language-server.js'), path.join(dir, 'language-server.js'));
+    fs.mkdirSync(path.join(dir, 'bin'));
+    fs.chmodSync(path.join(dir, 'language-server.js'), 0o755);
+    fs.symlinkSync(path.join(dir, 'language-server.js'), path.join(dir, 'bin', LANGUAGE_SERVER_COMMAND));
+  }
   bundleCopy = dir;
   process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   return path.join(dir, 'server.js');
@@ -78,7 +81,9 @@ export const LANGUAGE_SERVER_COMMAND = 'packer-bake-language-server';
 
 /** PATH with the standalone server's command on it (a private copy of dist/). */
 export function pathWithLanguageServer(): string {
-  return `${path.join(path.dirname(bundledServer()), 'bin')}${path.delimiter}${process.env.PATH ?? ''}`;
+  const bin = path.join(path.dirname(bundledServer()), 'bin');
+  if (!fs.existsSync(bin)) throw new Error(`${path.join(DIST, 'language-server.js')} is missing: run \`npm run build\` first`);
+  return `${bin}${path.delimiter}${process.env.PATH ?? ''}`;
 }
 
 /** The URI a path gets from VS Code (and from the server). */
