@@ -1,5 +1,8 @@
-// Bundles the client, the language server and the CLI into dist/ with esbuild,
-// and copies the two wasm files the HCL parser loads at run time.
+// Bundles the client (the small entry VS Code loads, and the Bake AMI
+// registration and the language client it loads right after activate()), the language server (for VS Code, and as the
+// packer-bake-language-server command), and the CLI into dist/ with esbuild;
+// copies the two wasm files the HCL parser loads at run time, and the rule
+// pages the extension opens offline (dist/docs/).
 import { build } from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -7,6 +10,7 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const { bundleOptions, wasmFiles } = require('./esbuildOptions.cjs');
+const { copyDocs } = require('./docs.cjs');
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const out = path.join(root, 'dist');
 const production = process.argv.includes('--production');
@@ -18,7 +22,10 @@ const common = { ...bundleOptions, sourcemap: !production, minify: production };
 
 await Promise.all([
   build({ ...common, entryPoints: [path.join(root, 'client/src/extension.ts')], outfile: path.join(out, 'client.js') }),
+  build({ ...common, entryPoints: [path.join(root, 'client/src/bake/index.ts')], outfile: path.join(out, 'bake.js') }),
+  build({ ...common, entryPoints: [path.join(root, 'client/src/languageClient.ts')], outfile: path.join(out, 'languageClient.js') }),
   build({ ...common, entryPoints: [path.join(root, 'server/src/server.ts')], outfile: path.join(out, 'server.js') }),
+  build({ ...common, entryPoints: [path.join(root, 'server/src/languageServerMain.ts')], outfile: path.join(out, 'language-server.js'), banner: { js: '#!/usr/bin/env node' } }),
   build({ ...common, entryPoints: [path.join(root, 'server/src/cli.ts')], outfile: path.join(out, 'cli.js'), banner: { js: '#!/usr/bin/env node' } }),
 ]);
 
@@ -26,3 +33,5 @@ for (const f of wasmFiles) {
   fs.copyFileSync(f, path.join(out, path.basename(f)));
 }
 fs.chmodSync(path.join(out, 'cli.js'), 0o755);
+fs.chmodSync(path.join(out, 'language-server.js'), 0o755);
+copyDocs(root, out);

@@ -2,6 +2,7 @@
 // the fuzzed server), so what is tested is built like what ships.
 'use strict';
 const path = require('path');
+const { repositoryUrl } = require('./repository.cjs');
 
 /** @type {import('esbuild').BuildOptions} */
 const bundleOptions = {
@@ -16,6 +17,11 @@ const bundleOptions = {
   alias: { 'web-tree-sitter': require.resolve('web-tree-sitter') },
   // web-tree-sitter probes for these in the browser build only.
   external: ['vscode', 'fs/promises', 'module'],
+  // The docs links' base (server/src/shared/repository.ts) and the version, from package.json.
+  define: {
+    PACKER_BAKE_REPOSITORY: JSON.stringify(repositoryUrl()),
+    PACKER_BAKE_VERSION: JSON.stringify(require('../package.json').version),
+  },
 };
 
 /** The two wasm files the HCL parser loads at run time, to copy next to a bundle. */

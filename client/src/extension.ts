@@ -1,65 +1,101 @@
 /**
- * The packer-bake extension: starts the language server (diagnostics and
- * quick fixes for Packer templates) and registers the commands.
+ * The packer-bake extension. This bundle (dist/client.js) is what VS Code
+ * loads on activation, and the Running Extensions view counts its loading
+ * plus the activate() call as the extension's activation time, so it holds
+ * only what must be registered at once. The rest is loaded right after
+ * activate() returns: the Bake AMI registration (dist/bake.js) before
+ * activation completes, so its command and task provider exist when VS Code
+ * runs them, then the language client (dist/languageClient.js, with
+ * vscode-languageclient). Commands that need the server wait for it.
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { FixAllRequest, ServerReadyNotification } from '../../server/src/shared/protocol';
-import { registerBake } from './bake';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { FixAllRequest } from '../../server/src/shared/protocol';
+import type * as BakeModule from './bake';
+import type { BakeClient } from './bake/task';
+import type * as LanguageClientModule from './languageClient';
+import { RULE_DOCS_COMMAND, showRuleDocs } from './ruleDocs';
 
-let client: LanguageClient | undefined;
+let started: Promise<LanguageClient | undefined> | undefined;
 
 /** What activate() returns: its timings, for the end-to-end tier and the benchmarks. */
 export interface PackerBakeApi {
-  /** Milliseconds of activate()'s own work, up to starting the language server. */
+  /** Milliseconds of activate()'s own work. */
   activationMs: number;
   /** Resolves with the milliseconds from activation to the server's first workspace scan being done. */
   serverReady: Promise<number>;
 }
 
-export async function activate(context: vscode.ExtensionContext): Promise<PackerBakeApi> {
-  const started = performance.now();
+export function activate(context: vscode.ExtensionContext): Promise<PackerBakeApi> {
+  const t0 = performance.now();
   const output = vscode.window.createOutputChannel('Packer Bake');
-  const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
-  const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
-  };
-  const clientOptions: LanguageClientOptions = {
-    documentSelector: [
-      ...['json', 'jsonc', 'packer-hcl'].flatMap((language) => [
-        { scheme: 'file', language },
-        { scheme: 'untitled', language },
-      ]),
-      // Findings (and their quick fixes) can point into the ansible.cfg a template uses.
-      { scheme: 'file', pattern: '**/ansible.cfg' },
-    ],
-    outputChannel: output,
-    synchronize: { configurationSection: 'packerBake' },
-  };
-  client = new LanguageClient('packerBake', 'Packer Bake', serverOptions, clientOptions);
+  let ready: (ms: number) => void = () => undefined;
+  const serverReady = new Promise<number>((resolve) => (ready = resolve));
+  let clientStarted: (c: LanguageClient | undefined) => void = () => undefined;
+  started = new Promise((resolve) => (clientStarted = resolve));
+  const client = lazyClient(started);
 
   context.subscriptions.push(
     output,
     vscode.commands.registerCommand('packerBake.fixAllInWorkspace', async () => {
-      const { applied } = await client!.sendRequest(FixAllRequest.type, {});
+      const { applied } = await client.sendRequest(FixAllRequest.type, {});
       void vscode.window.showInformationMessage(applied === 0 ? 'Packer Bake: nothing to fix.' : `Packer Bake: applied ${applied} fix${applied === 1 ? '' : 'es'}.`);
     }),
+    vscode.commands.registerCommand(RULE_DOCS_COMMAND, (ruleId: unknown) => showRuleDocs(context.extensionUri, ruleId)),
   );
-  registerBake(context, client);
-  const activationMs = performance.now() - started;
-  const serverReady = new Promise<number>((resolve) => {
-    const subscription = client!.onNotification(ServerReadyNotification.type, () => {
-      subscription.dispose();
-      resolve(performance.now() - started);
+  const activationMs = performance.now() - t0;
+
+  // Bundles beside this one, by a path esbuild leaves alone (they are not bundled into this file).
+  const load = <T>(bundle: string): T => require(path.join(__dirname, bundle)) as T;
+  return new Promise((resolve) => {
+    setImmediate(() => {
+      try {
+        load<typeof BakeModule>('bake.js').registerBake(context, client);
+      } catch (e) {
+        output.appendLine(`packer-bake: Bake AMI could not be registered: ${errorText(e)}`);
+      }
+      resolve({ activationMs, serverReady });
+      // After activation has completed: loading vscode-languageclient is most of the start-up work.
+      setImmediate(() => {
+        try {
+          load<typeof LanguageClientModule>('languageClient.js').startLanguageClient(context, output, () => ready(performance.now() - t0)).then(clientStarted, (e: unknown) => {
+            output.appendLine(`packer-bake: the language server did not start: ${errorText(e)}`);
+            clientStarted(undefined);
+          });
+        } catch (e) {
+          output.appendLine(`packer-bake: the language client could not be loaded: ${errorText(e)}`);
+          clientStarted(undefined);
+        }
+      });
     });
   });
-  await client.start();
-  return { activationMs, serverReady };
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * The client's requests, waiting until it has started (for commands run while
+ * it starts). By method name: the request types here come from this bundle's
+ * copy of vscode-jsonrpc, whose parameter-structure objects the language
+ * client's copy does not recognise.
+ */
+function lazyClient(client: Promise<LanguageClient | undefined>): BakeClient {
+  const get = async () => {
+    const c = await client;
+    if (!c) throw new Error('the Packer Bake language server is not running; see the Packer Bake output');
+    return c;
+  };
+  return {
+    sendRequest: async (type, params) => (await get()).sendRequest(type.method, params),
+    sendNotification: async (type, params) => (await get()).sendNotification(type.method, params),
+  };
 }
 
 export async function deactivate(): Promise<void> {
+  const client = await started;
+  started = undefined;
   await client?.stop();
-  client = undefined;
 }

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { Analyzer, RULES, applyEdits, fixAll, formatForName, initHcl, type Finding, type RuleSeverity } from './analysis';
-import { dedupe, display, render } from './lintOutput';
+import { FORMATS, annotationsBeside, dedupe, display, render, type Format, type RenderContext } from './lintOutput';
 import { cachedHost, diskHost } from './diskHost';
 import { bundledWasmPaths } from './wasmPaths';
 
@@ -16,7 +16,9 @@ Checks Packer templates (legacy JSON, *.pkr.hcl, *.pkr.json) for Ansible SSH
 control-socket problems. Paths are files or folders (default: the current folder).
 
 Options:
-  --format text|json|sarif   output format (default: text)
+  --format <format>          text (default), json, sarif (GitHub code scanning),
+                             github (workflow-command annotations) or rdjson (reviewdog);
+                             with text in GitHub Actions, annotations also go to stderr
   --rule <id>=<severity>     error, warning, info, hint or off; repeatable
   --safe-dir <dir>           another directory where sockets work; repeatable
   --max-file-size <bytes>    skip larger templates (default: 5242880)
@@ -80,7 +82,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const [command, ...paths] = positionals;
   if (command !== 'lint') throw new UsageError(command ? `unknown command "${command}"` : 'missing command');
   const format = values.format!;
-  if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif, not "${format}"`);
+  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be ${FORMATS.join(', ')}, not "${format}"`);
   const rules: Record<string, RuleSeverity> = {};
   for (const r of values.rule!) {
     const [id, sev] = r.split('=');
@@ -145,7 +147,10 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     findings.push(...analyzer.analyze(file, host.readFile(file) ?? text).findings);
   }
   const unique = dedupe(findings);
-  io.out(render(format, unique, io.cwd, version()));
+  const output: RenderContext = { cwd: io.cwd, toolVersion: version(), readText: (f) => host.readFile(f), env: process.env };
+  io.out(render(format as Format, unique, output));
+  const annotations = annotationsBeside(format as Format, unique, output);
+  if (annotations) io.err(annotations);
   if (values.fix && format === 'text') io.err(`packer-bake: applied ${fixed} fix${fixed === 1 ? '' : 'es'}`);
   return unique.some((f) => f.severity === 'error' || f.severity === 'warning') ? 1 : 0;
 }

@@ -24,6 +24,20 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 
 const RULE_IDS = new Set(RULES.map((r) => r.id));
 
+/** A rule id's documentation link: https by default, a client command when the client named one. */
+let ruleLink: (ruleId: string) => string = ruleDocs;
+
+/**
+ * Links rule ids to `command:<command>?["<id>"]` instead of the https page
+ * (the client's `initializationOptions.ruleDocsCommand`; VS Code opens the
+ * page shipped in the extension). Undefined or malformed: https links.
+ */
+export function useRuleDocsCommand(command: unknown): void {
+  ruleLink = typeof command === 'string' && /^[\w.-]+$/.test(command)
+    ? (id) => `command:${command}?${encodeURIComponent(JSON.stringify([id]))}`
+    : ruleDocs;
+}
+
 /** True for the ids of rules (which have a documentation page), false for `parse-error` and `file-skipped`. */
 export function isRuleId(id: string): boolean {
   return RULE_IDS.has(id) && id !== PARSE_ERROR && id !== SKIPPED;
@@ -37,7 +51,7 @@ export function toDiagnostic(f: Finding, version: number | null): Diagnostic {
     source: SOURCE,
     message: f.message,
   };
-  if (isRuleId(f.ruleId)) d.codeDescription = { href: ruleDocs(f.ruleId) };
+  if (isRuleId(f.ruleId)) d.codeDescription = { href: ruleLink(f.ruleId) };
   d.data = { version } satisfies DiagnosticData;
   return d;
 }

@@ -18,9 +18,10 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initHcl } from './analysis';
 import { bundledWasmPaths } from './wasmPaths';
 import { CODE_ACTION_KINDS, codeActions } from './codeActions';
+import { useRuleDocsCommand } from './diagnostics';
 import { SettingsStore } from './settings';
 import { SETTINGS_SECTION } from './shared/settings';
-import { FixAllRequest, ListTemplatesRequest, ServerReadyNotification, TemplateInfoRequest, ToolchainNotification } from './shared/protocol';
+import { FixAllRequest, ListTemplatesRequest, ServerReadyNotification, TemplateInfoRequest, ToolchainNotification, type InitializationOptions } from './shared/protocol';
 import { fixAllTemplates, listTemplates, templateInfo } from './templateRequests';
 import { WorkspaceIndex, errorText } from './workspaceIndex';
 import { WATCH_PATTERNS } from './workspaceScan';
@@ -75,6 +76,7 @@ connection.onInitialize(async (params: InitializeParams): Promise<InitializeResu
     configurationRegistration: !!c.workspace?.didChangeConfiguration?.dynamicRegistration,
     workspaceFolders: !!c.workspace?.workspaceFolders,
   };
+  useRuleDocsCommand((params.initializationOptions as InitializationOptions | null | undefined)?.ruleDocsCommand);
   if (params.workspaceFolders) initialFolders = params.workspaceFolders.map((f) => f.uri);
   else if (params.rootUri) initialFolders = [params.rootUri];
   try {

@@ -6,6 +6,7 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { formatForName } from './analysis';
+import { TEMPLATE_FILE_PATTERNS } from './shared/documents';
 
 /** Folders never walked: dependencies, VCS data, build output. Hidden folders are skipped too. */
 export const SKIPPED_DIRS = new Set(['node_modules', '.git', 'dist']);
@@ -14,7 +15,7 @@ export const SKIPPED_DIRS = new Set(['node_modules', '.git', 'dist']);
 export const MAX_CANDIDATES = 20000;
 
 /** Glob patterns for `workspace/didChangeWatchedFiles`: templates and the files templates depend on. */
-export const WATCH_PATTERNS = ['**/*.json', '**/*.pkr.hcl', '**/*.pkr.json', '**/*.pkrvars.hcl', '**/ansible.cfg'];
+export const WATCH_PATTERNS: string[] = [...TEMPLATE_FILE_PATTERNS];
 
 export interface Candidate {
   file: string;

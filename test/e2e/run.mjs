@@ -17,7 +17,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { followEvents, installExtension, printEvent, root, stageRun } from './stage.mjs';
+import { followEvents, installBaseline, installExtension, printEvent, root, stageRun } from './stage.mjs';
 
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
@@ -97,6 +97,7 @@ async function runMode(browser, vscodeDir, base, mode) {
   const extensionsDir = path.join(dir, 'extensions');
   fs.mkdirSync(extensionsDir, { recursive: true });
   installExtension(extensionsDir);
+  installBaseline(extensionsDir);
   const staged = await stageRun(dir, mode, { extensionsDir, screenshots: true });
   const workspace = staged.workspace;
   writeUserSettings(path.join(dir, 'user-data'));
@@ -116,6 +117,7 @@ async function runMode(browser, vscodeDir, base, mode) {
       if (e.event === 'start') console.log(`\n  [${mode}] extension host started the suite ${((Date.now() - t0) / 1000).toFixed(1)} s after the workbench was opened`);
       printEvent(e);
       if (e.event === 'screenshot') void takeScreenshot(page, e, dir);
+      if (e.event === 'click') void click(page, e);
     }, { signal: abort.signal });
     await page.goto(`http://127.0.0.1:${server.port}/?folder=${encodeURIComponent(workspace)}`);
     return await ended;
@@ -124,6 +126,17 @@ async function runMode(browser, vscodeDir, base, mode) {
     await context.close().catch(() => {});
     server.stop();
   }
+}
+
+/** The suite asks for a click with an event and waits for `<ack>`, which says `clicked` or why not. */
+async function click(page, e) {
+  let result = 'clicked';
+  try {
+    await page.locator(e.selector).filter({ hasText: e.text }).first().click({ timeout: 10_000 });
+  } catch (err) {
+    result = `not clicked: ${err.message.split('\n')[0]}`;
+  }
+  fs.writeFileSync(e.ack, result);
 }
 
 /** The suite asks for a screenshot with an event and waits for `<file>.done`. */

@@ -9,7 +9,7 @@ import { runTests } from '@vscode/test-electron';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { followEvents, printEvent, root, stageRun } from './stage.mjs';
+import { followEvents, installBaseline, printEvent, root, stageRun } from './stage.mjs';
 
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
@@ -27,7 +27,8 @@ async function main() {
     try {
       await runTests({
         version,
-        extensionDevelopmentPath: root,
+        // The baseline extension the activation test compares with, loaded beside the one under test.
+        extensionDevelopmentPath: [root, installBaseline(path.join(dir, 'baseline'))],
         extensionTestsPath: staged.electronIndex,
         extensionTestsEnv: { PACKER_BAKE_E2E_CONFIG: staged.configFile },
         launchArgs: [staged.workspace, '--disable-extensions', '--user-data-dir', path.join(dir, 'user-data'),

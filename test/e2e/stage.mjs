@@ -29,10 +29,29 @@ export function installExtension(extensionsDir) {
   return dest;
 }
 
+/** The trivial extension whose activation the suite compares packer-bake's with (same activation events, an empty activate()). */
+export const BASELINE_ID = 'packer-bake-test.e2e-baseline';
+
+/** Writes the baseline extension into `extensionsDir`; returns its folder. */
+export function installBaseline(extensionsDir) {
+  const dest = path.join(extensionsDir, `${BASELINE_ID}-0.0.1`);
+  fs.mkdirSync(dest, { recursive: true });
+  fs.writeFileSync(path.join(dest, 'package.json'), JSON.stringify({
+    name: 'e2e-baseline', displayName: 'packer-bake e2e baseline', version: '0.0.1', publisher: 'packer-bake-test', private: true,
+    description: 'Test-only extension: activates on the same events as packer-bake and does nothing, as a baseline for activation times.',
+    engines: manifest.engines, activationEvents: manifest.activationEvents, main: './extension.js',
+    capabilities: { untrustedWorkspaces: { supported: true }, virtualWorkspaces: false },
+  }, null, 2));
+  fs.writeFileSync(path.join(dest, 'extension.js'), 'exports.activate = function () {};\nexports.deactivate = function () {};\n');
+  return dest;
+}
+
 /** The suite files for a mode: `suite/*.test.ts` for a trusted workspace, `suite/restricted/*.test.ts` for Restricted Mode. */
-export function suiteFiles(mode) {
+export function suiteFiles(mode, only = process.env.PACKER_BAKE_E2E_FILES) {
   const dir = path.join(root, 'test', 'e2e', 'suite', mode === 'restricted' ? 'restricted' : '');
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.test.ts')).sort().map((f) => path.join(dir, f));
+  // PACKER_BAKE_E2E_FILES=a,b runs only the suite files whose names contain a or b (while working on them).
+  const wanted = only ? only.split(',') : undefined;
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.test.ts') && (!wanted || wanted.some((w) => f.includes(w)))).sort().map((f) => path.join(dir, f));
 }
 
 const esbuildCommon = {

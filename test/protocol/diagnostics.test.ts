@@ -63,6 +63,19 @@ describe('diagnostics', () => {
     assert.equal(ruleDocs('control-path-missing'), 'https://github.com/packer-bake/packer-bake/blob/main/docs/rules/control-path-missing.md');
   });
 
+  it('links rule ids to the client\'s command when initializationOptions.ruleDocsCommand names one (VS Code: the bundled page)', async () => {
+    for (const [options, href] of [
+      [{ ruleDocsCommand: 'packerBake.showRuleDocs' }, 'command:packerBake.showRuleDocs?%5B%22control-path-missing%22%5D'],
+      [{ ruleDocsCommand: 'bad command?x=' }, ruleDocs('control-path-missing')],
+      [null, ruleDocs('control-path-missing')],
+    ] as const) {
+      c = await TestClient.start({ files: { 't.json': LEGACY_MISSING }, initializationOptions: options });
+      const [d] = await c.open('t.json');
+      assert.deepStrictEqual(d!.codeDescription, { href }, JSON.stringify(options));
+      await c.stop();
+    }
+  });
+
   it('maps an error rule to an Error diagnostic', async () => {
     c = await TestClient.start({ files: { 't.json': LEGACY_UNESCAPED } });
     const diagnostics = await c.open('t.json');

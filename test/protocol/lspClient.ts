@@ -64,9 +64,26 @@ function bundledServer(): string {
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'packer-bake-server-'));
   for (const f of files) fs.copyFileSync(path.join(DIST, f), path.join(dir, f));
+  // The command as `npm install -g` installs it: a link on PATH to the bin file (when this dist has it; the fuzz tier's has not).
+  if (fs.existsSync(path.join(DIST, 'language-server.js'))) {
+    fs.copyFileSync(path.join(DIST, 'language-server.js'), path.join(dir, 'language-server.js'));
+    fs.mkdirSync(path.join(dir, 'bin'));
+    fs.chmodSync(path.join(dir, 'language-server.js'), 0o755);
+    fs.symlinkSync(path.join(dir, 'language-server.js'), path.join(dir, 'bin', LANGUAGE_SERVER_COMMAND));
+  }
   bundleCopy = dir;
   process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   return path.join(dir, 'server.js');
+}
+
+/** The standalone server's command name (package.json `bin`). */
+export const LANGUAGE_SERVER_COMMAND = 'packer-bake-language-server';
+
+/** PATH with the standalone server's command on it (a private copy of dist/). */
+export function pathWithLanguageServer(): string {
+  const bin = path.join(path.dirname(bundledServer()), 'bin');
+  if (!fs.existsSync(bin)) throw new Error(`${path.join(DIST, 'language-server.js')} is missing: run \`npm run build\` first`);
+  return `${bin}${path.delimiter}${process.env.PATH ?? ''}`;
 }
 
 /** The URI a path gets from VS Code (and from the server). */
@@ -87,6 +104,14 @@ export interface StartOptions {
   folders?: string[];
   /** Client capabilities (default: configuration, dynamic registrations, workspace folders). */
   capabilities?: ClientCapabilities;
+  /**
+   * Start `packer-bake-language-server --stdio` from PATH and initialize with
+   * `rootUri` only (workspaceFolders null), as Neovim, Helix and Zed do,
+   * instead of `node server.js --stdio` with workspace folders.
+   */
+  standalone?: boolean;
+  /** `initializationOptions` of the initialize request (VS Code's client sends `{ ruleDocsCommand }`). */
+  initializationOptions?: unknown;
 }
 
 interface Waiter {
@@ -180,14 +205,17 @@ export class TestClient {
       fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
       fs.writeFileSync(path.join(root, rel), text);
     }
-    const child = spawn(process.execPath, [bundledServer(), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = options.standalone
+      ? spawn(LANGUAGE_SERVER_COMMAND, ['--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, PATH: pathWithLanguageServer() } })
+      : spawn(process.execPath, [bundledServer(), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const client = new TestClient(child, root, options);
     const folders = (options.folders ?? ['.']).map((f) => ({ uri: fileUri(path.join(root, f)), name: path.basename(path.join(root, f)) }));
     client.initializeResult = await client.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
       rootUri: folders[0]?.uri ?? null,
-      workspaceFolders: folders,
+      workspaceFolders: options.standalone ? null : folders,
       capabilities: options.capabilities ?? DEFAULT_CAPABILITIES,
+      ...(options.initializationOptions !== undefined ? { initializationOptions: options.initializationOptions } : {}),
     });
     await client.connection.sendNotification(InitializedNotification.type, {});
     return client;

@@ -2,7 +2,12 @@
  * Custom requests between the packer-bake client and server, declared once
  * (the vscode-eslint pattern). Imports protocol types only.
  */
-import { RequestType, NotificationType, Diagnostic } from 'vscode-languageserver-protocol';
+// The two message classes from the module that defines them: taking them from
+// vscode-languageserver-protocol would pull that whole library into the
+// extension's first-loaded bundle (client/src/extension.ts), which VS Code
+// counts as activation time.
+import { RequestType, NotificationType } from 'vscode-jsonrpc/lib/common/messages';
+import type { Diagnostic } from 'vscode-languageserver-protocol';
 
 /** A Packer template the server knows about. */
 export interface TemplateSummary {
@@ -73,4 +78,18 @@ export namespace ToolchainNotification {
   export const method = 'packerBake/toolchain';
   /** From the client once it has asked the bake image; the server re-analyses with these versions. */
   export const type = new NotificationType<ToolchainParams>(method);
+}
+
+/**
+ * `initializationOptions` of the `initialize` request. All optional: a client
+ * that sends none (every editor but VS Code) gets the defaults.
+ */
+export interface InitializationOptions {
+  /**
+   * A command that opens a rule's documentation, given the rule id: the
+   * diagnostics' `codeDescription.href` becomes `command:<this>?["<rule id>"]`
+   * (VS Code opens the page shipped in the extension). Absent: https links to
+   * the repository's docs.
+   */
+  ruleDocsCommand?: string;
 }

@@ -220,3 +220,71 @@ export function screenshot(name: string, selector?: string): Promise<void> {
   const host = (globalThis as { packerBakeE2E?: { screenshot(name: string, selector?: string): Promise<void> } }).packerBakeE2E;
   return host ? host.screenshot(name, selector) : Promise.resolve();
 }
+
+/**
+ * A real click on the first element matching `selector` that shows `text`:
+ * `clicked`, `unsupported` where the runner has no browser (test-electron),
+ * or `not clicked: <why>`.
+ */
+export function click(selector: string, text: string): Promise<string> {
+  const host = (globalThis as { packerBakeE2E?: { click?(selector: string, text: string): Promise<string> } }).packerBakeE2E;
+  return host?.click ? host.click(selector, text) : Promise.resolve('unsupported');
+}
+
+/** The trivial extension installed beside packer-bake (test/e2e/stage.mjs): same activation events, an empty activate(). */
+export const BASELINE_ID = 'packer-bake-test.e2e-baseline';
+
+/** One extension's activation, in ms, as VS Code's extension service recorded it. */
+export interface ActivationTimes {
+  /** Loading the main file (`require` of the bundle). */
+  loadCode: number;
+  /** The synchronous part of `activate()`. */
+  callActivate: number;
+  /** Until the promise `activate()` returned resolved. */
+  finishActivate: number;
+  /** The activation event. */
+  event: string;
+}
+
+/**
+ * Activation times per extension id, from VS Code's own record: the
+ * "Extension Activation Stats" table of Developer: Startup Performance
+ * (`perfview.show`), which reads the same `activationTimes` as the Running
+ * Extensions view, whose "Activation: N ms" is `loadCode + callActivate`.
+ * Waits until every extension in `ids` has a row; closes the page again.
+ */
+export async function activationTimes(ids: string[]): Promise<Map<string, ActivationTimes>> {
+  // The page's content provider is registered when the command first runs.
+  await vscode.commands.executeCommand('perfview.show');
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'perf', path: 'Startup Performance' }));
+  try {
+    return await waitFor(`activation times of ${ids.join(', ')} on the Startup Performance page`, () => {
+      const table = parseActivationTable(doc.getText());
+      return ids.every((id) => table.has(id)) && table;
+    }, { event: vscode.workspace.onDidChangeTextDocument });
+  } finally {
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.label === 'Startup Performance');
+    await vscode.window.tabGroups.close(tabs);
+  }
+}
+
+/** The rows of the Markdown table under "Extension Activation Stats", by the column names of its header. */
+export function parseActivationTable(text: string): Map<string, ActivationTimes> {
+  const rows = new Map<string, ActivationTimes>();
+  const at = text.indexOf('Extension Activation Stats');
+  if (at < 0) return rows;
+  const lines = text.slice(at).split('\n').slice(1).map((l) => l.trim()).filter((l, i, all) => l.startsWith('|') || all.slice(0, i).every((x) => !x.startsWith('|')));
+  const table = lines.filter((l) => l.startsWith('|'));
+  const cells = (l: string) => l.split('|').slice(1, -1).map((c) => c.trim());
+  const header = table[0] ? cells(table[0]) : [];
+  const col = (name: string) => header.indexOf(name);
+  if (['Extension', 'Load Code', 'Call Activate', 'Finish Activate', 'Event'].some((n) => col(n) < 0)) return rows;
+  for (const line of table.slice(2)) {
+    const c = cells(line);
+    rows.set(c[col('Extension')]!, {
+      loadCode: Number(c[col('Load Code')]), callActivate: Number(c[col('Call Activate')]),
+      finishActivate: Number(c[col('Finish Activate')]), event: c[col('Event')]!,
+    });
+  }
+  return rows;
+}

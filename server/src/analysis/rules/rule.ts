@@ -9,7 +9,8 @@ import type { Setting, ValueEdit } from '../settings';
 import type { Scope } from '../evaluate';
 import type { OffsetEdit } from '../fixes/textEdits';
 
-export const DOCS_BASE = 'https://github.com/packer-bake/packer-bake/blob/main/docs/rules/';
+// From package.json's repository field, injected by the build (server/src/shared/repository.ts).
+export { RULE_DOCS_BASE as DOCS_BASE } from '../../shared/repository';
 
 export interface RuleContext {
   template: Template;

@@ -30,6 +30,12 @@ export interface SuiteConfig {
  */
 export interface E2EHost {
   screenshot(name: string, selector?: string): Promise<void>;
+  /**
+   * A real mouse click on the first visible element matching `selector` whose
+   * text includes `text`. Resolves `clicked`, `unsupported` where the runner
+   * has no browser, or `not clicked: <why>`.
+   */
+  click(selector: string, text: string): Promise<string>;
 }
 
 /** One line of the events file. */
@@ -39,6 +45,7 @@ export type SuiteEvent =
   | { event: 'fail'; title: string; fullTitle: string; error: string }
   | { event: 'pending'; title: string; fullTitle: string }
   | { event: 'screenshot'; name: string; selector?: string; ack: string }
+  | { event: 'click'; selector: string; text: string; ack: string }
   | { event: 'end'; passed: number; failed: number; skipped: number; error?: string };
 
 function emit(file: string, e: SuiteEvent): void {
@@ -56,6 +63,16 @@ function screenshotHost(config: SuiteConfig): E2EHost {
       const dir = path.dirname(ack);
       const watcher = fs.watch(dir, () => { if (fs.existsSync(ack)) { watcher.close(); resolve(); } });
       emit(config.eventsFile, { event: 'screenshot', name, ...(selector ? { selector } : {}), ack });
+    }),
+    click: (selector, text) => new Promise<string>((resolve) => {
+      if (!config.screenshots) return resolve('unsupported');
+      const ack = `${config.eventsFile}.click-${++n}.done`;
+      const watcher = fs.watch(path.dirname(ack), () => {
+        if (!fs.existsSync(ack)) return;
+        watcher.close();
+        resolve(fs.readFileSync(ack, 'utf8'));
+      });
+      emit(config.eventsFile, { event: 'click', selector, text, ack });
     }),
   };
 }
