@@ -242,7 +242,7 @@ const keepEnv = /^(PATH|LANG|LC_[A-Z]+|TZ|TMPDIR|USER|LOGNAME|SHELL|TERM)$/;
 /** Builds (or validates) a template with the real packer against the sshd. */
 export async function buildTemplate(opts: BuildOptions = {}): Promise<BuildResult> {
   const format = opts.format ?? 'json';
-  const tc = await getToolchain(opts.toolchain ?? (process.env.PB_TC_HACK as ToolchainName | undefined) ?? 'bookworm');
+  const tc = await getToolchain(opts.toolchain ?? 'bookworm');
   const sshd = opts.sshd ?? await sharedSshd();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-build-'));
   const home = opts.env?.HOME ?? path.join(workDir, 'home');
