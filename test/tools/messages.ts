@@ -62,3 +62,26 @@ export const WORLD_WRITABLE_CWD =
  * socket fails, ssh gives up, the task is UNREACHABLE. Group 1: that temporary path (`<ControlPath>.<16 random>`).
  */
 export const UNIX_LISTENER_BIND_NOT_PERMITTED = /unix_listener: cannot bind to path (\S+): Operation not permitted/;
+
+/* ---- messages that differ between the toolchains (toolchainFacts.test.ts) ---- */
+
+/** ssh got one word holding several options (quotes ansible-core 2.15+ keep): the first keyword's value has extra words. */
+export const EXTRA_ARGUMENTS_AT_END = (keyword: string): RegExp => new RegExp(`command-line line 0: keyword ${keyword} extra arguments at end of line`);
+
+/** An option value ssh does not accept (Packer 1.6.6's run-together ansible_ssh_extra_args on ansible-core 2.14). */
+export const BAD_SSH_OPTION = /Bad key types '\+ssh-rsa-o'|Bad protocol 2 host key algorithms '\+ssh-rsa(-o| -o)[^']*'|command-line line 0: .*/;
+
+/** scp got one word holding several options. */
+export const SCP_UNKNOWN_OPTION = /scp: unknown option -- /;
+
+/** The master's temporary socket is in a directory that does not exist (quotes kept in the path). Group 1: that path. */
+export const NO_SUCH_FILE_BIND = /unix_listener: cannot bind to path (.+?): No such file or directory/;
+
+/** Packer checks playbook_file when it prepares the build (relative to its working directory). */
+export const PLAYBOOK_FILE_INVALID = /playbook_file: play2\.yml is invalid: stat play2\.yml: no such file or directory/;
+
+/** An ansible.cfg Ansible cannot read. */
+export const CFG_BOM = /Error reading config file|File contains no section headers|MissingSectionHeaderError/;
+
+/** A connection plugin without its own option documentation (Packer's documented packer.py) failing on an ssh option. */
+export const CONNECTION_PLUGIN_OPTION = /Requested entry \(plugin_type: connection plugin: packer setting: \w+ \) was not defined in configuration/;
