@@ -321,7 +321,8 @@ export async function buildTemplate(opts: BuildOptions = {}): Promise<BuildResul
     const prog = path.basename(argv[0] ?? '');
     if (prog === 'ssh' || prog === 'scp' || prog === 'sftp') byProgram[prog].push(argv);
   }
-  const muxListeners = [...new Set([...decodedText.matchAll(/new mux listener \[([^\]]+)\]/g)].map((m) => m[1]!))];
+  // ssh's debug lines reach Packer inside the repr of a Python bytes object, quotes escaped (`\\'`).
+  const muxListeners = [...new Set([...decodedText.matchAll(/new mux listener \[([^\]]+)\]/g)].map((m) => m[1]!.replace(/\\'/g, "'")))];
   const r = decodedText.match(/ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)/);
   const recap = r ? { ok: +r[1]!, changed: +r[2]!, unreachable: +r[3]!, failed: +r[4]! } : undefined;
   const ok = exitCode === 0 && !timedOut && (command === 'validate' || /Builds finished/.test(decodedText));
