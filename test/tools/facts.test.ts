@@ -145,9 +145,10 @@ describe('oracle: the facts the rules rely on, on each real toolchain', function
         assert.equal(uniq(transferControlPaths(r)).length, 1);
         assert.match(transferControlPaths(r)[0]!, defaultCp(r));
         assert.deepEqual(r.muxListeners, [expanded(r, `${U}-c${fmt}-`, false)]);
-        assert.match(r.ui, HOST_KEY_REJECTED);
+        // 2.19 names only the mechanisms that failed (the reasons need ANSIBLE_DEBUG=1).
         if (tc === 'bookworm') {
           assertFailed(r, TRANSFER_FAILED);
+          assert.match(r.ui, HOST_KEY_REJECTED);
         } else {
           assertBuilt(r);
           assert.match(r.ui, TRANSFER_FELL_BACK);
@@ -206,8 +207,7 @@ describe('oracle: the facts the rules rely on, on each real toolchain', function
         trixie: 'sftp and scp fail, the piped transfer over ssh works, the build succeeds',
       })}`, async () => {
         const r = await noPersistExtra();
-        assert.match(r.ui, HOST_KEY_REJECTED);
-        if (tc === 'bookworm') assertFailed(r, TRANSFER_FAILED);
+        if (tc === 'bookworm') { assertFailed(r, TRANSFER_FAILED); assert.match(r.ui, HOST_KEY_REJECTED); }
         else { assertBuilt(r); assert.match(r.ui, TRANSFER_FELL_BACK); }
         assert.deepEqual(r.sockets, []);
       });
