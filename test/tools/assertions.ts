@@ -24,3 +24,8 @@ export function expanded(r: BuildResult, prefix: string, withUser = true): strin
 }
 
 export const uniq = <T>(xs: T[]): T[] => [...new Set(xs)];
+
+/** The file-transfer commands Ansible ran: scp (ansible-core 2.14 under Packer) or sftp (2.17 and later, and use_sftp). */
+export const transferCommands = (r: BuildResult): string[][] => [...r.scpCommands, ...r.sftpCommands];
+/** Their ControlPaths. */
+export const transferControlPaths = (r: BuildResult): (string | undefined)[] => [...r.scpControlPaths, ...r.sftpControlPaths];

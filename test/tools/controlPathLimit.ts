@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Sshd } from './sshd';
+import type { Toolchain } from './toolchains';
 
 /** sizeof(struct sockaddr_un.sun_path) on Linux. */
 export const SUN_PATH = 108;
@@ -14,16 +15,17 @@ export const MAX_CONTROL_PATH = SUN_PATH - 1 - MASTER_TEMP_SUFFIX; // 90
 
 export interface Probe { ok: boolean; stderr: string }
 
-/** One `ssh ... true` straight to the sshd with ControlMaster=auto at `controlPath` (no Packer, no Ansible). */
-export function probeControlPath(sshd: Sshd, controlPath: string): Promise<Probe> {
+/** One `ssh ... true` (the toolchain's ssh) straight to the sshd with ControlMaster=auto at `controlPath` (no Packer, no Ansible). */
+export function probeControlPath(tc: Toolchain, sshd: Sshd, controlPath: string): Promise<Probe> {
   return new Promise((resolve) => {
-    execFile('ssh', [
+    const cmd = tc.command('ssh', [
       '-F', '/dev/null', '-i', sshd.userKey, '-p', String(sshd.port),
       '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes',
       '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR',
       '-o', 'ControlMaster=auto', '-o', 'ControlPersist=no', '-o', `ControlPath=${controlPath}`,
       `${sshd.user}@${sshd.host}`, 'true',
-    ], { timeout: 15_000, encoding: 'utf8' }, (err, _stdout, stderr) => resolve({ ok: !err, stderr }));
+    ], '/');
+    execFile(cmd.file, cmd.args, { timeout: 15_000, encoding: 'utf8' }, (err, _stdout, stderr) => resolve({ ok: !err, stderr }));
   });
 }
 
@@ -42,10 +44,10 @@ export interface Limit { longestOk: number; shortestFail: number; failure: strin
  * Binary search over the length of a literal ControlPath (no % tokens, so expanded = literal)
  * for the longest that works. `lo` must work and `hi` must fail.
  */
-export async function findControlPathLimit(sshd: Sshd, base: string, lo = 40, hi = 200): Promise<Limit> {
+export async function findControlPathLimit(tc: Toolchain, sshd: Sshd, base: string, lo = 40, hi = 200): Promise<Limit> {
   let probes = 0;
   let failure = '';
-  const check = async (len: number) => { probes++; return probeControlPath(sshd, pathOfLength(base, len)); };
+  const check = async (len: number) => { probes++; return probeControlPath(tc, sshd, pathOfLength(base, len)); };
   const first = await check(lo);
   if (!first.ok) throw new Error(`a ${lo}-byte ControlPath already fails: ${first.stderr}`);
   const last = await check(hi);

@@ -8,12 +8,13 @@
 // hands its environment to ansible-playbook), so templates are built exactly as
 // given: with -vvvv Ansible logs `SSH: EXEC <argv>` for each command and adds
 // -vvv to ssh, whose debug output names each master socket it binds.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { split as shellSplit } from 'shlex';
 import { startSshd, type Sshd } from './sshd';
+import { toolchain as getToolchain, type Toolchain, type ToolchainName } from './toolchains';
 
 export type Format = 'json' | 'hcl';
 /** Attributes of an `ansible` provisioner, as the template states them (`type` is implied). */
@@ -101,6 +102,8 @@ export function renderTemplate(format: Format, provisioner: Provisioner): string
 /* ------------------------------------------------------------------ running */
 
 export interface BuildOptions {
+  /** Which real toolchain runs the build (test/tools/toolchains.ts). Default `bookworm`, this machine's packages. */
+  toolchain?: ToolchainName;
   format?: Format;
   /** The provisioner to render (ignored when `text` is given). Default: `ansibleProvisioner()`. */
   provisioner?: Provisioner;
@@ -134,6 +137,8 @@ export interface BuildOptions {
 }
 
 export interface BuildResult {
+  /** The toolchain that ran the build, with the versions its tools reported. */
+  toolchain: Toolchain;
   exitCode: number | null;
   timedOut: boolean;
   /** Exit 0 and Packer said `Builds finished` (build) / nothing failed (validate). */
@@ -221,19 +226,14 @@ function listSockets(prefix: string, into: Set<string>): void {
   }
 }
 
-function which(tool: string): string {
-  const r = spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : `/usr/bin/${tool}`;
-}
-
 /** Writes the wrappers described at `isolateKnownHosts` into `dir`; returns the env naming them. */
-function sshWrappers(dir: string): Record<string, string> {
+export function sshWrappers(dir: string, tc: Toolchain): Record<string, string> {
   fs.mkdirSync(dir, { recursive: true });
   const ssh = path.join(dir, 'ssh');
   const write = (name: string, body: string) => fs.writeFileSync(path.join(dir, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
-  write('ssh', `exec ${which('ssh')} -o UserKnownHostsFile=/dev/null "$@"`);
-  write('scp', `exec ${which('scp')} -S ${ssh} "$@"`);
-  write('sftp', `exec ${which('sftp')} -S ${ssh} "$@"`);
+  write('ssh', `exec ${tc.bin('ssh')} -o UserKnownHostsFile=/dev/null "$@"`);
+  write('scp', `exec ${tc.bin('scp')} -S ${ssh} "$@"`);
+  write('sftp', `exec ${tc.bin('sftp')} -S ${ssh} "$@"`);
   return { ANSIBLE_SSH_EXECUTABLE: ssh, ANSIBLE_SCP_EXECUTABLE: path.join(dir, 'scp'), ANSIBLE_SFTP_EXECUTABLE: path.join(dir, 'sftp') };
 }
 
@@ -242,6 +242,7 @@ const keepEnv = /^(PATH|LANG|LC_[A-Z]+|TZ|TMPDIR|USER|LOGNAME|SHELL|TERM)$/;
 /** Builds (or validates) a template with the real packer against the sshd. */
 export async function buildTemplate(opts: BuildOptions = {}): Promise<BuildResult> {
   const format = opts.format ?? 'json';
+  const tc = await getToolchain(opts.toolchain ?? 'bookworm');
   const sshd = opts.sshd ?? await sharedSshd();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-build-'));
   const home = opts.env?.HOME ?? path.join(workDir, 'home');
@@ -263,12 +264,14 @@ export async function buildTemplate(opts: BuildOptions = {}): Promise<BuildResul
     CHECKPOINT_DISABLE: '1',
     PACKER_NO_COLOR: '1',
     ANSIBLE_VERBOSITY: '4',
+    // ansible-core 2.19 no longer adds ssh -vvv at -vvvv; it has its own setting (ignored by 2.14).
+    ANSIBLE_SSH_VERBOSITY: '3',
     ANSIBLE_NOCOLOR: '1',
     ANSIBLE_FORCE_COLOR: '0',
     // Skips interpreter discovery (two ssh round trips per build); changes nothing about sockets or transfers.
     ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
   });
-  if (opts.isolateKnownHosts ?? true) Object.assign(env, sshWrappers(path.join(workDir, 'bin')));
+  if (opts.isolateKnownHosts ?? true) Object.assign(env, sshWrappers(path.join(workDir, 'bin'), tc));
   for (const [k, v] of Object.entries(opts.env ?? {})) env[k] = fill(v, vars);
 
   const watch = [path.join(home, '.ansible', 'cp') + '/', ...(opts.watch ?? []).map((w) => fill(w, vars))];
@@ -280,13 +283,17 @@ export async function buildTemplate(opts: BuildOptions = {}): Promise<BuildResul
   const timeoutMs = opts.timeoutMs ?? 90_000;
 
   const { exitCode, timedOut, output } = await new Promise<{ exitCode: number | null; timedOut: boolean; output: string }>((resolve, reject) => {
-    const child = spawn('packer', args, { cwd: path.join(workDir, opts.cwd ?? '.'), env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const cwd = path.join(workDir, opts.cwd ?? '.');
+    const cmd = tc.command('packer', args, cwd);
+    const child = spawn(cmd.file, cmd.args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let timedOut = false;
     child.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; });
     child.stderr!.setEncoding('utf8').on('data', (d: string) => { out += d; });
     const poller = setInterval(poll, 15);
     const timer = setTimeout(() => {
+      // Only a build still running is cut short (one that just exited keeps its own exit code).
+      if (child.exitCode !== null || child.signalCode !== null) return;
       timedOut = true;
       try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
     }, timeoutMs);
@@ -314,7 +321,8 @@ export async function buildTemplate(opts: BuildOptions = {}): Promise<BuildResul
     const prog = path.basename(argv[0] ?? '');
     if (prog === 'ssh' || prog === 'scp' || prog === 'sftp') byProgram[prog].push(argv);
   }
-  const muxListeners = [...new Set([...decodedText.matchAll(/new mux listener \[([^\]]+)\]/g)].map((m) => m[1]!))];
+  // ssh's debug lines reach Packer inside the repr of a Python bytes object, quotes escaped (`\\'`).
+  const muxListeners = [...new Set([...decodedText.matchAll(/new mux listener \[([^\]]+)\]/g)].map((m) => m[1]!.replace(/\\'/g, "'")))];
   const r = decodedText.match(/ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)/);
   const recap = r ? { ok: +r[1]!, changed: +r[2]!, unreachable: +r[3]!, failed: +r[4]! } : undefined;
   const ok = exitCode === 0 && !timedOut && (command === 'validate' || /Builds finished/.test(decodedText));
@@ -322,7 +330,7 @@ export async function buildTemplate(opts: BuildOptions = {}): Promise<BuildResul
     try { fs.rmSync(workDir, { recursive: true, force: true, maxRetries: 3 }); } catch { /* an ssh master may still be closing its socket in here */ }
   }
   return {
-    exitCode, timedOut, ok, output, text: decodedText, ui: ui.join('\n'),
+    toolchain: tc, exitCode, timedOut, ok, output, text: decodedText, ui: ui.join('\n'),
     sshCommands: byProgram.ssh, scpCommands: byProgram.scp, sftpCommands: byProgram.sftp,
     sshControlPaths: byProgram.ssh.map(controlPathOf),
     scpControlPaths: byProgram.scp.map(controlPathOf),
