@@ -14,7 +14,8 @@ import { WriteRefused, digest, writeIfUnchanged } from './fileWrite';
 import { FixSession } from './fixSession';
 import { dedupe, displayText, render } from './lintOutput';
 import { encodeText } from './textBytes';
-import { bundledWasmPaths } from './wasmPaths';
+import { hclRuntime } from './wasmPaths';
+import { hclSettled } from './analysis/hclParser';
 import { scanFolder } from './workspaceScan';
 import { MAX_FILE_SIZE_CAP } from './shared/settings';
 
@@ -180,11 +181,11 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const options = parseCommandLine(argv, io);
   if (!options) return 0;
   const files = await collect(options.targets);
-  await initHcl(bundledWasmPaths());
+  await initHcl(hclRuntime());
   const problems = new Problems(io);
   const limit = options.settings.maxFileSize;
   if (options.fix) {
-    const fixed = fixFiles(files, options, problems, io);
+    const fixed = await fixFiles(files, options, problems, io);
     if (options.format === 'text') io.err(`packer-bake: applied ${fixed} fix${fixed === 1 ? '' : 'es'}`);
   }
   const host = cachedHost(boundedDiskHost({ limit: () => limit }));
@@ -201,6 +202,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       findings.push(...skippedTemplate(file, 'it looks binary').findings);
       continue;
     }
+    await hclSettled();
     try {
       findings.push(...analyzer.analyze(file, r.text).findings);
     } catch (e) {
@@ -218,20 +220,21 @@ async function run(argv: string[], io: CliIo): Promise<number> {
  * re-analysing after each), then writes each changed file once, if it is
  * inside the paths given and still what was read. Returns the fixes written.
  */
-function fixFiles(files: string[], options: Options, problems: Problems, io: CliIo): number {
+async function fixFiles(files: string[], options: Options, problems: Problems, io: CliIo): Promise<number> {
   const limit = options.settings.maxFileSize;
-  const read = new Map<string, { digest: string; bom: boolean }>();
+  const read = new Map<string, string>();
   const base = cachedHost(
     boundedDiskHost({
       limit: () => limit,
       // The first read is what the fixes start from; a later read of a changed file must not hide the change.
-      onRead: (f, r) => r.ok && !r.binary && !read.has(f) && read.set(f, { digest: digest(r.bytes), bom: r.bom }),
+      onRead: (f, r) => r.ok && !r.binary && !read.has(f) && read.set(f, digest(r.bytes)),
     }),
   );
   const scope = EditScope.of(options.targets);
   const session = new FixSession({ base, refusal: (f) => scope.refusal(f, 'outside the paths given') });
   const analyzer = new Analyzer(session.host, options.settings);
   for (const file of files) {
+    await hclSettled();
     try {
       session.fix(file, (text) => analyzer.analyze(file, text));
     } catch (e) {
@@ -240,9 +243,8 @@ function fixFiles(files: string[], options: Options, problems: Problems, io: Cli
   }
   const failed = new Set<string>();
   for (const change of session.changes()) {
-    const was = read.get(change.file)!;
     try {
-      writeIfUnchanged(change.file, encodeText(change.after, was.bom), was.digest, limit);
+      writeIfUnchanged(change.file, encodeText(change.after), read.get(change.file)!, limit);
     } catch (e) {
       if (!(e instanceof WriteRefused)) throw e;
       failed.add(change.file);

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DEFAULT_SETTINGS, SKIPPED, formatForName, type AnalysisHost, type AnalysisResult } from './analysis';
 import { readBoundedSync, type ReadResult } from './boundedRead';
+import { withoutBom } from './textBytes';
 
 /** Entries of one folder listed at most: a folder of a million files costs this much, not more. */
 export const MAX_LISTING = 50000;
@@ -11,6 +12,12 @@ export interface DiskHostOptions {
   limit: () => number;
   /** Every read, for callers that keep what was read (digests, watch lists). */
   onRead?: (file: string, result: ReadResult) => void;
+  /**
+   * Drop a leading byte order mark, as VS Code does in its documents: the
+   * server, whose offsets must agree with the editor's. The CLI keeps it
+   * (Packer rejects a BOM in a JSON template, and the analysis says so).
+   */
+  stripBom?: boolean;
 }
 
 /**
@@ -23,7 +30,8 @@ export function boundedDiskHost(options: DiskHostOptions): AnalysisHost {
     readFile: (f) => {
       const r = readBoundedSync(f, options.limit());
       options.onRead?.(f, r);
-      return r.ok && !r.binary ? r.text : undefined;
+      if (!r.ok || r.binary) return undefined;
+      return options.stripBom ? withoutBom(r.text) : r.text;
     },
     listDir: listDirBounded,
   };

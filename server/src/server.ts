@@ -16,7 +16,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initHcl } from './analysis';
-import { bundledWasmPaths } from './wasmPaths';
+import { hclRuntime } from './wasmPaths';
 import { CODE_ACTION_KINDS, codeActions } from './codeActions';
 import { SettingsStore } from './settings';
 import { SETTINGS_SECTION } from './shared/settings';
@@ -78,7 +78,7 @@ connection.onInitialize(async (params: InitializeParams): Promise<InitializeResu
   if (params.workspaceFolders) initialFolders = params.workspaceFolders.map((f) => f.uri);
   else if (params.rootUri) initialFolders = [params.rootUri];
   try {
-    await initHcl(bundledWasmPaths());
+    await initHcl(hclRuntime());
   } catch (e) {
     logError('loading the HCL parser (HCL2 templates will not be analysed)', e);
   }

@@ -1,36 +1,35 @@
 /**
  * File bytes to analysis text and back, so that a fix written to disk changes
- * nothing outside its edits whatever the encoding. A UTF-8 byte order mark is
- * dropped from the text (as VS Code drops it from a document, so offsets agree
- * between open and closed files) and written back. A byte that is not part of
- * valid UTF-8 (a Latin-1 `é`, a stray `\xff`) becomes one lone surrogate
+ * nothing outside its edits whatever the encoding. A UTF-8 byte order mark
+ * stays in the text as U+FEFF (Packer rejects it in JSON templates; the
+ * analysis says so), and is written back as it was. A byte that is not part
+ * of valid UTF-8 (a Latin-1 `é`, a stray `\xff`) becomes one lone surrogate
  * U+DC80..U+DCFF in the text, Python's "surrogateescape", and is written back
  * as the same byte: no U+FFFD ever replaces it.
  */
 import { isUtf8 } from 'buffer';
 
 export interface DecodedText {
-  /** The text the analysis sees (no BOM; invalid bytes escaped). */
+  /** The text (a BOM kept as U+FEFF, invalid bytes escaped). */
   text: string;
-  /** The file started with a UTF-8 byte order mark. */
-  bom: boolean;
-  /** Every byte was valid UTF-8 (VS Code would show the file unchanged). */
+  /** Every byte was valid UTF-8 (VS Code would show the file as it is). */
   utf8: boolean;
 }
 
-const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
-
 export function decodeBytes(bytes: Buffer): DecodedText {
-  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-  const body = bom ? bytes.subarray(3) : bytes;
-  if (isUtf8(body)) return { text: body.toString('utf8'), bom, utf8: true };
-  return { text: decodeEscaped(body), bom, utf8: false };
+  // Buffer's decoder keeps a leading BOM as U+FEFF.
+  if (isUtf8(bytes)) return { text: bytes.toString('utf8'), utf8: true };
+  return { text: decodeEscaped(bytes), utf8: false };
 }
 
-/** The bytes of `text` for a file decoded with `decodeBytes` (`bom` as it reported). */
-export function encodeText(text: string, bom: boolean): Buffer {
-  const body = LONE_ESCAPE.test(text) ? encodeEscaped(text) : Buffer.from(text, 'utf8');
-  return bom ? Buffer.concat([BOM, body]) : body;
+/** The bytes of a text from `decodeBytes`, edited or not. */
+export function encodeText(text: string): Buffer {
+  return LONE_ESCAPE.test(text) ? encodeEscaped(text) : Buffer.from(text, 'utf8');
+}
+
+/** The text as VS Code shows a document: without a leading byte order mark. */
+export function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /**

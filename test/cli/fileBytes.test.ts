@@ -24,13 +24,13 @@ describe('file bytes', () => {
         fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(), fc.string({ maxLength: 5 }), (raw, at, insert) => {
           const bytes = Buffer.from(raw);
           const d = decodeBytes(bytes);
-          assert.deepEqual(encodeText(d.text, d.bom), bytes);
+          assert.deepEqual(encodeText(d.text), bytes);
           // An edit at a character boundary between decoded characters keeps the bytes on both sides.
           const i = at % (d.text.length + 1);
           if (i > 0 && i < d.text.length && d.text.charCodeAt(i) >= 0xdc00 && d.text.charCodeAt(i) <= 0xdfff && d.text.charCodeAt(i - 1) >= 0xd800 && d.text.charCodeAt(i - 1) <= 0xdbff) return;
-          const edited = encodeText(d.text.slice(0, i) + insert + d.text.slice(i), d.bom);
-          const head = encodeText(d.text.slice(0, i), d.bom);
-          const tail = encodeText(d.text.slice(i), false);
+          const edited = encodeText(d.text.slice(0, i) + insert + d.text.slice(i));
+          const head = encodeText(d.text.slice(0, i));
+          const tail = encodeText(d.text.slice(i));
           assert.deepEqual(edited, Buffer.concat([head, Buffer.from(insert, 'utf8'), tail]));
           assert.deepEqual(Buffer.concat([head, tail]), bytes);
         }),
@@ -38,13 +38,12 @@ describe('file bytes', () => {
       );
     });
 
-    it('drops and restores a BOM, escapes each invalid byte as one character, keeps real surrogate pairs', () => {
-      assert.deepEqual(decodeBytes(Buffer.from([0xef, 0xbb, 0xbf, 0x61])), { text: 'a', bom: true, utf8: true });
-      assert.deepEqual(decodeBytes(Buffer.from([0x61, 0xe9, 0x62])), { text: 'a\udce9b', bom: false, utf8: false });
-      assert.deepEqual(decodeBytes(Buffer.from('\u{1F480}\xff', 'latin1')).utf8, false);
+    it('keeps a BOM as U+FEFF, escapes each invalid byte as one character, keeps real surrogate pairs', () => {
+      assert.deepEqual(decodeBytes(Buffer.from([0xef, 0xbb, 0xbf, 0x61])), { text: '\ufeffa', utf8: true });
+      assert.deepEqual(decodeBytes(Buffer.from([0x61, 0xe9, 0x62])), { text: 'a\udce9b', utf8: false });
       const skull = Buffer.concat([Buffer.from('\u{1F480}', 'utf8'), Buffer.from([0xff])]);
-      assert.deepEqual(decodeBytes(skull), { text: '\u{1F480}\udcff', bom: false, utf8: false });
-      assert.deepEqual(encodeText('\u{1F480}\udcff', false), skull);
+      assert.deepEqual(decodeBytes(skull), { text: '\u{1F480}\udcff', utf8: false });
+      assert.deepEqual(encodeText('\u{1F480}\udcff'), skull);
     });
 
     it('calls random bytes and NUL bytes binary, Latin-1 prose not', () => {

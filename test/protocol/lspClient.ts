@@ -58,7 +58,7 @@ let bundleCopy: string | undefined;
  */
 function bundledServer(): string {
   if (bundleCopy) return path.join(bundleCopy, 'server.js');
-  const files = ['server.js', 'tree-sitter.wasm', 'tree-sitter-hcl.wasm'];
+  const files = ['server.js', 'tree-sitter.wasm', 'tree-sitter-hcl.wasm', 'tree-sitter.cjs'];
   for (const f of files) {
     if (!fs.existsSync(path.join(DIST, f))) throw new Error(`${path.join(DIST, f)} is missing: run \`npm run build\` first`);
   }

@@ -7,7 +7,7 @@ import type { Attribute, Provisioner, Template, Value, Span, ParseProblem } from
 import { decodeHclLiteral } from './stringOffsets';
 import { parseTree } from './hclParser';
 
-export { ParseTooSlow, hclReady, initHcl, type HclWasmPaths } from './hclParser';
+export { ParseTooSlow, hclReady, initHcl, type HclRuntimeSource } from './hclParser';
 
 /** Values nested deeper than this are unknown (keeps recursion bounded on hostile input). */
 const MAX_DEPTH = 64;
