@@ -149,9 +149,13 @@ function refillSpare(): void {
     });
 }
 
-/** Puts the spare in place of `instance` (the old one lives on while its trees do). */
+/**
+ * Puts the spare in place of `instance` (the old one lives on while its trees
+ * do). An instance that only grew waits for a spare; one that aborted is
+ * dropped at once, and parses wait for the next spare (`hclSettled`).
+ */
 function replace(instance: Instance): void {
-  if (current !== instance) return;
+  if (current !== instance || (!spare && !instance.aborted)) return;
   current = spare;
   spare = undefined;
   generation++;
@@ -260,7 +264,14 @@ export function parseTree(text: string): Tree {
   if (known) throw known;
   if (!current && spare) void hclSettled();
   const instance = current;
-  if (!instance) throw new Error(loader ? 'the HCL parser is being reloaded' : 'initHcl() has not completed');
+  if (!instance) {
+    if (!loader) throw new Error('initHcl() has not completed');
+    if (deferring) {
+      deferring.push(text);
+      throw new ParseDeferred(text);
+    }
+    throw new ParseTooSlow('the HCL parser is being reloaded after running out of memory');
+  }
   const parser = instance.foreground;
   const defer = deferring !== undefined;
   const deadline = Date.now() + (defer ? DEFER_AFTER_MS : budgetMs(text));
