@@ -18,6 +18,7 @@
  * the files they edit (`verifiedEntry`, `currentText`) and against the
  * workspace folders (`containmentRefusal`, `editRefusal`).
  */
+import { statSync } from 'fs';
 import * as path from 'path';
 import type { Diagnostic, DiagnosticRelatedInformation, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
@@ -53,7 +54,11 @@ export interface Entry {
   result: AnalysisResult;
   /** Diagnostics per target key (the template itself, an ansible.cfg...); empty when disabled. */
   diagnostics: Map<string, Diagnostic[]>;
-  /** What the analysis read through its host, by file name: the text, or undefined when absent or not read. */
+  /**
+   * What the analysis read through its host of the files its fixes edit, by
+   * file name: the text, or undefined when absent or not read. A fix is only
+   * offered while these files still hold these texts.
+   */
   inputs: Map<string, string | undefined>;
 }
 
@@ -124,7 +129,11 @@ export class WorkspaceIndex {
   private readonly tokens = new Map<string, number>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private scans: Promise<void> = Promise.resolve();
-  /** File → templates whose last analysis read it (or depends on it): the reverse of `Entry.inputs` and `dependsOn`. */
+  /**
+   * File → templates whose last analysis read it (or depends on it), but for
+   * the HCL2 files of a template's own folder, which `hclInDir` and the
+   * interface digests cover.
+   */
   private readonly dependents = new Map<string, Set<string>>();
   /** Template key → the files it is listed under in `dependents`. */
   private readonly dependencies = new Map<string, Set<string>>();
@@ -294,9 +303,8 @@ export class WorkspaceIndex {
     const keys = new Set(this.dependents.get(file) ?? []);
     if (prefix) for (const [f, ks] of this.dependents) if (f.startsWith(file + path.sep)) for (const k of ks) keys.add(k);
     const template = this.diskFiles.has(file) || this.openUris.has(file) || this.cache.has(file);
-    if (template && isSiblingName(file)) {
-      for (const k of this.hclInDir.get(path.dirname(file)) ?? []) keys.delete(k);
-    }
+    // An HCL2 file the server does not follow as a template is still read by its folder's templates.
+    if (!template && isSiblingName(file)) for (const k of this.hclInDir.get(path.dirname(file)) ?? []) keys.add(k);
     // Templates whose findings point into this file: their ranges there are the old text's.
     for (const k of this.contributions.get(file)?.keys() ?? []) keys.add(k);
     this.invalidate(keys, file, delay);
@@ -398,13 +406,14 @@ export class WorkspaceIndex {
     return this.refusals.get(key);
   }
 
-  /** The same, plus: a file on disk VS Code would change bytes of when saving (not valid UTF-8), or cannot read. */
+  /** The same, plus: a file on disk VS Code would change bytes of when saving (not valid UTF-8), cannot read, or is marked read-only. */
   editRefusal(key: string): string | undefined {
     const refused = this.containmentRefusal(key);
     if (refused || this.openDocument(key) || !isFileKey(key)) return refused;
     const r = readBoundedSync(key, this.maxFileSize);
     if (!r.ok) return r.message;
     if (r.binary || !r.utf8) return 'it is not valid UTF-8, and saving it would replace its invalid bytes';
+    if (isReadOnly(key)) return 'it is read-only';
     return undefined;
   }
 
@@ -467,23 +476,30 @@ export class WorkspaceIndex {
     // The document or the settings moved on while reading: read again.
     if (moved()) return MOVED;
     if (!source) return undefined;
-    const entry = await this.analyse(key, source, settings, stamp, generation, moved);
-    if (entry === MOVED) return MOVED;
-    if (track) this.record(entry);
-    return entry;
+    const analysed = await this.analyse(key, source, settings, stamp, generation, moved);
+    if (analysed === MOVED) return MOVED;
+    if (track) this.record(analysed.entry, analysed.reads);
+    return analysed.entry;
   }
 
-  private async analyse(key: string, source: Source, settings: PackerBakeSettings, stamp: string, generation: number, moved: () => boolean): Promise<Entry | typeof MOVED> {
+  private async analyse(
+    key: string,
+    source: Source,
+    settings: PackerBakeSettings,
+    stamp: string,
+    generation: number,
+    moved: () => boolean,
+  ): Promise<{ entry: Entry; reads: Iterable<string> } | typeof MOVED> {
     const name = 'text' in source ? analysisName(key, source.languageId) : key;
     if (name !== key) this.names.set(name, key);
     let result: AnalysisResult = EMPTY;
-    let inputs = new Map<string, string | undefined>();
+    let reads = new Map<string, string | undefined>();
     if ('skipped' in source) {
       result = skippedTemplate(key, source.skipped);
     } else {
       const background = !this.openUris.has(key);
       for (let attempt = 0; ; attempt++) {
-        const reads = new Map<string, string | undefined>();
+        reads = new Map<string, string | undefined>();
         // Configured right before the synchronous analysis: another one may have run while this one waited.
         this.analyzer.configure(analysisSettings(settings));
         this.maxFileSize = settings.maxFileSize;
@@ -498,7 +514,6 @@ export class WorkspaceIndex {
         if (r.deferred.length === 0) {
           if (r.error !== undefined) this.options.log(`analysis of ${key} failed: ${errorText(r.error)}`);
           else result = r.value!;
-          inputs = reads;
           break;
         }
         // Parse what took long in slices, letting the event loop (and open documents) in between, then analyse again.
@@ -521,7 +536,9 @@ export class WorkspaceIndex {
         diagnostics.set(target, list);
       }
     }
-    return { key, name, stamp, generation, settings, result, diagnostics, inputs };
+    const inputs = new Map<string, string | undefined>();
+    for (const f of result.findings) for (const fix of f.fixes) for (const e of fix.edits) if (reads.has(e.file)) inputs.set(e.file, reads.get(e.file));
+    return { entry: { key, name, stamp, generation, settings, result, diagnostics, inputs }, reads: reads.keys() };
   }
 
   /** Where and why a finding's preferred fix may not be applied (for the diagnostic), if so. */
@@ -536,11 +553,12 @@ export class WorkspaceIndex {
   }
 
   /** Keeps an entry and what it depends on; an HCL2 template whose interface changed re-analyses its siblings. */
-  private record(entry: Entry): void {
+  private record(entry: Entry, reads: Iterable<string>): void {
     const { key } = entry;
     this.cache.set(key, entry);
-    const deps = new Set([...entry.result.dependsOn, ...entry.inputs.keys()]);
-    deps.delete(key);
+    const dir = path.dirname(key);
+    const deps = new Set<string>();
+    for (const f of [...entry.result.dependsOn, ...reads]) if (f !== key && !(isSiblingName(f) && path.dirname(f) === dir)) deps.add(f);
     for (const f of this.dependencies.get(key) ?? []) if (!deps.has(f)) this.unlink(f, key);
     for (const f of deps) {
       const set = this.dependents.get(f) ?? new Set<string>();
@@ -548,7 +566,6 @@ export class WorkspaceIndex {
       this.dependents.set(f, set);
     }
     this.dependencies.set(key, deps);
-    const dir = path.dirname(key);
     const format = entry.result.template?.format;
     if (format === 'hcl' || format === 'hcl-json') {
       const set = this.hclInDir.get(dir) ?? new Set<string>();
@@ -577,7 +594,7 @@ export class WorkspaceIndex {
     for (let attempt = 0; attempt < 3; attempt++) {
       const entry = await this.entry(key, track);
       if (!entry || this.upToDate(entry)) return entry;
-      for (const f of entry.inputs.keys()) {
+      for (const f of [...entry.inputs.keys(), ...(this.dependencies.get(key) ?? [])]) {
         this.analyzer.invalidate(f);
         this.forgetDiskReads(f);
       }
@@ -770,6 +787,15 @@ export class WorkspaceIndex {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     if (this.watchTimer) clearTimeout(this.watchTimer);
+  }
+}
+
+/** True for a file no one may write (mode without any w bit): root could, but its owner said no. */
+function isReadOnly(file: string): boolean {
+  try {
+    return (statSync(file).mode & 0o222) === 0;
+  } catch {
+    return false;
   }
 }
 
