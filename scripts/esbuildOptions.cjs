@@ -24,10 +24,15 @@ const bundleOptions = {
   },
 };
 
-/** The two wasm files the HCL parser loads at run time, to copy next to a bundle. */
+/**
+ * The files the HCL parser loads at run time, to copy next to a bundle: the
+ * two wasm files, and web-tree-sitter's runtime, which the parser evaluates
+ * afresh to replace an instance that ran out of memory (analysis/hclParser.ts).
+ */
 const wasmFiles = [
   require.resolve('web-tree-sitter/tree-sitter.wasm'),
   require.resolve('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-hcl.wasm'),
+  require.resolve('web-tree-sitter'),
 ];
 
 module.exports = { bundleOptions, wasmFiles, wasmName: (f) => path.basename(f) };

@@ -1,19 +1,29 @@
 /**
  * `packer-bake lint [paths...]`: the language server's findings for CI
- * pipelines, from the same analysis core.
+ * pipelines, from the same analysis core, over the same walk
+ * (workspaceScan.ts) and the same bounded reads (boundedRead.ts).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { Analyzer, RULES, applyEdits, fixAll, formatForName, initHcl, type Finding, type RuleSeverity } from './analysis';
-import { FORMATS, annotationsBeside, dedupe, display, render, type Format, type RenderContext } from './lintOutput';
-import { cachedHost, diskHost } from './diskHost';
-import { bundledWasmPaths } from './wasmPaths';
+import { Analyzer, DEFAULT_SETTINGS, RULES, initHcl, type AnalysisSettings, type Finding, type RuleSeverity } from './analysis';
+import { readBoundedSync } from './boundedRead';
+import { boundedDiskHost, cachedHost, skippedTemplate, tooLargeReason } from './diskHost';
+import { EditScope } from './editScope';
+import { WriteRefused, digest, writeIfUnchanged } from './fileWrite';
+import { FixSession } from './fixSession';
+import { FORMATS, annotationsBeside, dedupe, displayText, render, type Format, type RenderContext } from './lintOutput';
+import { encodeText } from './textBytes';
+import { hclRuntime } from './wasmPaths';
+import { hclSettled } from './analysis/hclParser';
+import { scanFolder } from './workspaceScan';
+import { MAX_FILE_SIZE_CAP } from './shared/settings';
 
-const USAGE = `Usage: packer-bake lint [paths...] [options]
+const USAGE = `Usage: packer-bake lint [options] [--] [paths...]
 
 Checks Packer templates (legacy JSON, *.pkr.hcl, *.pkr.json) for Ansible SSH
-control-socket problems. Paths are files or folders (default: the current folder).
+control-socket problems. Paths are files or folders (default: the current folder);
+folders named node_modules, dist or out and hidden folders are skipped.
 
 Options:
   --format <format>          text (default), json, sarif (GitHub code scanning),
@@ -21,18 +31,22 @@ Options:
                              with text in GitHub Actions, annotations also go to stderr
   --rule <id>=<severity>     error, warning, info, hint or off; repeatable
   --safe-dir <dir>           another directory where sockets work; repeatable
-  --max-file-size <bytes>    skip larger templates (default: 5242880)
+  --max-file-size <bytes>    read no file larger than this: templates, ansible.cfg,
+                             sibling and var files (default: 5242880)
   --cwd <dir>                the directory Packer is started in (default: inferred per
                              template from its relative paths, e.g. playbook_file)
   --toolchain <tool>=<ver>   the version that will run the build: packer, ansiblePlugin,
                              ansible (ansible-core) or openssh (e.g. openssh=9.2p1); repeatable
-  --fix                      apply the preferred fixes in place, then report what is left
+  --fix                      apply the preferred fixes in place, then report what is left;
+                             only files inside the paths given are written
   -h, --help                 show this help
   -v, --version              show the version
+  --                         everything after it is a path, even if it starts with -
 
-Exit status: 0 when nothing at warning or above was found, 1 when something was, 2 for bad usage.`;
+Exit status: 0 when nothing at warning or above was found, 1 when something was,
+2 for bad usage (or an internal error), 3 when a file could not be read, analysed
+or written (each such file is named on stderr; the others were still linted).`;
 
-const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'out']);
 const SEVERITIES = new Set(['error', 'warning', 'info', 'hint', 'off']);
 
 class UsageError extends Error {}
@@ -55,7 +69,37 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-async function run(argv: string[], io: CliIo): Promise<number> {
+/**
+ * A shell glob puts file names on the command line: `packer-bake lint *` in a
+ * folder holding a file named `--fix` would otherwise rewrite files. An
+ * argument before `--` that looks like an option and names an existing file
+ * is refused; after `--` everything is a path.
+ */
+function refuseAmbiguousArguments(argv: string[], cwd: string): void {
+  for (const arg of argv) {
+    if (arg === '--') return;
+    if (!arg.startsWith('-') || arg === '-') continue;
+    let exists = true;
+    try {
+      fs.lstatSync(path.resolve(cwd, arg));
+    } catch {
+      exists = false;
+    }
+    if (exists) throw new UsageError(`${JSON.stringify(arg)} is an option and also a file in this folder; put paths after "--" (packer-bake lint [options] -- paths...)`);
+  }
+}
+
+interface Options {
+  format: Format;
+  fix: boolean;
+  settings: AnalysisSettings;
+  /** Absolute paths to lint, as given. */
+  targets: string[];
+}
+
+/** The command line, checked; undefined when it asked for help or the version (already printed). */
+function parseCommandLine(argv: string[], io: CliIo): Options | undefined {
+  refuseAmbiguousArguments(argv, io.cwd);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -73,27 +117,29 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   });
   if (values.help) {
     io.out(USAGE);
-    return 0;
+    return undefined;
   }
   if (values.version) {
     io.out(version());
-    return 0;
+    return undefined;
   }
   const [command, ...paths] = positionals;
-  if (command !== 'lint') throw new UsageError(command ? `unknown command "${command}"` : 'missing command');
+  if (command !== 'lint') throw new UsageError(command ? `unknown command ${JSON.stringify(command)}` : 'missing command');
   const format = values.format!;
-  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be ${FORMATS.join(', ')}, not "${format}"`);
+  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be ${FORMATS.join(', ')}, not ${JSON.stringify(format)}`);
   const rules: Record<string, RuleSeverity> = {};
   for (const r of values.rule!) {
     const [id, sev] = r.split('=');
-    if (!RULES.some((x) => x.id === id)) throw new UsageError(`unknown rule "${id}" (rules: ${RULES.map((x) => x.id).join(', ')})`);
+    if (!RULES.some((x) => x.id === id)) throw new UsageError(`unknown rule ${JSON.stringify(id)} (rules: ${RULES.map((x) => x.id).join(', ')})`);
     if (!sev || !SEVERITIES.has(sev)) throw new UsageError(`--rule ${r}: severity must be error, warning, info, hint or off`);
     rules[id] = sev as RuleSeverity;
   }
-  let maxFileSize: number | undefined;
+  let maxFileSize = DEFAULT_SETTINGS.maxFileSize;
   if (values['max-file-size'] !== undefined) {
     maxFileSize = Number(values['max-file-size']);
-    if (!Number.isInteger(maxFileSize) || maxFileSize <= 0) throw new UsageError('--max-file-size must be a positive whole number of bytes');
+    if (!Number.isInteger(maxFileSize) || maxFileSize <= 0 || maxFileSize > MAX_FILE_SIZE_CAP) {
+      throw new UsageError(`--max-file-size must be a whole number of bytes from 1 to ${MAX_FILE_SIZE_CAP}`);
+    }
   }
   const toolchain: Record<string, string> = {};
   for (const t of values.toolchain!) {
@@ -101,93 +147,129 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     if (!['packer', 'ansiblePlugin', 'ansible', 'openssh'].includes(tool) || !ver || !/\d/.test(ver)) throw new UsageError(`--toolchain ${t}: expected packer=<version>, ansiblePlugin=<version>, ansible=<version> or openssh=<version>`);
     toolchain[tool] = ver;
   }
-  const targets = paths.length ? paths : ['.'];
-  const files: string[] = [];
-  for (const t of targets) {
+  const targets = (paths.length ? paths : ['.']).map((t) => {
     const abs = path.resolve(io.cwd, t);
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(abs);
-    } catch {
-      throw new UsageError(`no such file or folder: ${t}`);
-    }
-    if (st.isDirectory()) walk(abs, files);
-    else files.push(abs);
-  }
-
-  await initHcl(bundledWasmPaths());
-  const host = cachedHost(diskHost);
+    if (!fs.existsSync(abs)) throw new UsageError(`no such file or folder: ${JSON.stringify(t)}`);
+    return abs;
+  });
   let workingDirectory: string | undefined;
   if (values.cwd !== undefined) {
     workingDirectory = path.resolve(io.cwd, values.cwd);
-    if (!fs.statSync(workingDirectory, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--cwd ${values.cwd}: not a folder`);
+    if (!fs.statSync(workingDirectory, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--cwd ${JSON.stringify(values.cwd)}: not a folder`);
   }
   // The working-directory search stays inside the current folder (where `packer build` would be typed)
   // and the folders given outside it.
-  const roots = [io.cwd, ...targets.map((t) => path.resolve(io.cwd, t)).map((p) => (fs.statSync(p).isDirectory() ? p : path.dirname(p)))
+  const roots = [io.cwd, ...targets.map((p) => (fs.statSync(p).isDirectory() ? p : path.dirname(p)))
     .filter((p) => path.relative(io.cwd, p).startsWith('..') || path.isAbsolute(path.relative(io.cwd, p)))];
-  const analyzer = new Analyzer(host, { rules, safeDirectories: values['safe-dir']!, toolchain, roots, workingDirectory, ...(maxFileSize ? { maxFileSize } : {}) });
+  return { format: format as Format, fix: values.fix!, targets, settings: { rules, safeDirectories: values['safe-dir']!, toolchain, maxFileSize, roots, workingDirectory } };
+}
+
+/** The files to lint: the files given, and the templates the walk finds in the folders given. */
+async function collect(targets: string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const abs of targets) {
+    let dir = false;
+    try {
+      dir = fs.statSync(abs).isDirectory();
+    } catch {
+      // Gone since the command line was checked: reading it reports it.
+    }
+    if (!dir) files.push(abs);
+    else for await (const { file } of scanFolder(abs, undefined, Infinity)) files.push(file);
+  }
+  return [...new Set(files)];
+}
+
+/** Files that could not be read, analysed or written: each named on stderr once, and exit status 3. */
+class Problems {
+  count = 0;
+  constructor(private readonly io: CliIo) {}
+
+  add(file: string, what: string, why: string): void {
+    this.count++;
+    this.io.err(`packer-bake: ${displayText(file, this.io.cwd)}: ${what}: ${why}`);
+  }
+}
+
+async function run(argv: string[], io: CliIo): Promise<number> {
+  const options = parseCommandLine(argv, io);
+  if (!options) return 0;
+  const files = await collect(options.targets);
+  await initHcl(hclRuntime());
+  const problems = new Problems(io);
+  const limit = options.settings.maxFileSize;
+  if (options.fix) {
+    const fixed = await fixFiles(files, options, problems, io);
+    if (options.format === 'text') io.err(`packer-bake: applied ${fixed} fix${fixed === 1 ? '' : 'es'}`);
+  }
+  const host = cachedHost(boundedDiskHost({ limit: () => limit }));
+  const analyzer = new Analyzer(host, options.settings);
   const findings: Finding[] = [];
-  let fixed = 0;
   for (const file of files) {
-    const text = host.readFile(file);
-    if (text === undefined) {
-      io.err(`packer-bake: cannot read ${display(file, io.cwd)}`);
+    const r = readBoundedSync(file, limit);
+    if (!r.ok) {
+      if (r.reason === 'too-large') findings.push(...skippedTemplate(file, tooLargeReason(limit)).findings);
+      else problems.add(file, 'cannot read', r.message);
       continue;
     }
-    if (values.fix) {
-      const r = fixAll(analyzer, file, text);
-      if (r.applied > 0) {
-        fs.writeFileSync(file, r.text);
-        host.forget(file);
-        fixed += r.applied;
-      }
-      fixed += fixOtherFiles(analyzer, host, file, r.text);
+    if (r.binary) {
+      findings.push(...skippedTemplate(file, 'it looks binary').findings);
+      continue;
     }
-    findings.push(...analyzer.analyze(file, host.readFile(file) ?? text).findings);
+    await hclSettled();
+    try {
+      findings.push(...analyzer.analyze(file, r.text).findings);
+    } catch (e) {
+      problems.add(file, 'cannot analyse', e instanceof Error ? e.message : String(e));
+    }
   }
   const unique = dedupe(findings);
   const output: RenderContext = { cwd: io.cwd, toolVersion: version(), readText: (f) => host.readFile(f), env: process.env };
-  io.out(render(format as Format, unique, output));
-  const annotations = annotationsBeside(format as Format, unique, output);
+  io.out(render(options.format, unique, output));
+  const annotations = annotationsBeside(options.format, unique, output);
   if (annotations) io.err(annotations);
-  if (values.fix && format === 'text') io.err(`packer-bake: applied ${fixed} fix${fixed === 1 ? '' : 'es'}`);
+  if (problems.count > 0) return 3;
   return unique.some((f) => f.severity === 'error' || f.severity === 'warning') ? 1 : 0;
 }
 
-/** Preferred fixes that edit another file (an ansible.cfg), applied once each. */
-function fixOtherFiles(analyzer: Analyzer, host: ReturnType<typeof cachedHost>, file: string, text: string): number {
-  let n = 0;
-  for (const f of analyzer.analyze(file, text).findings) {
-    const fix = f.fixes.find((x) => x.isPreferred);
-    if (!fix || fix.edits.every((e) => e.file === file)) continue;
-    for (const e of fix.edits) {
-      const current = host.readFile(e.file);
-      if (current === undefined) continue;
-      fs.writeFileSync(e.file, applyEdits(current, e.edits));
-      host.forget(e.file);
-      analyzer.invalidate(e.file);
-    }
-    n++;
-  }
-  return n;
-}
-
-function walk(dir: string, out: string[]): void {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) {
-      if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) walk(p, out);
-    } else if (e.isFile() && formatForName(e.name)) {
-      out.push(p);
+/**
+ * Applies the preferred fixes of every template (FixSession: one at a time,
+ * re-analysing after each), then writes each changed file once, if it is
+ * inside the paths given and still what was read. Returns the fixes written.
+ */
+async function fixFiles(files: string[], options: Options, problems: Problems, io: CliIo): Promise<number> {
+  const limit = options.settings.maxFileSize;
+  const read = new Map<string, string>();
+  const base = cachedHost(
+    boundedDiskHost({
+      limit: () => limit,
+      // The first read is what the fixes start from; a later read of a changed file must not hide the change.
+      onRead: (f, r) => r.ok && !r.binary && !read.has(f) && read.set(f, digest(r.bytes)),
+    }),
+  );
+  const scope = EditScope.of(options.targets);
+  const session = new FixSession({ base, refusal: (f) => scope.refusal(f, 'outside the paths given') });
+  const analyzer = new Analyzer(session.host, options.settings);
+  for (const file of files) {
+    await hclSettled();
+    try {
+      session.fix(file, (text) => analyzer.analyze(file, text));
+    } catch (e) {
+      problems.add(file, 'cannot analyse', e instanceof Error ? e.message : String(e));
     }
   }
+  const failed = new Set<string>();
+  for (const change of session.changes()) {
+    try {
+      writeIfUnchanged(change.file, encodeText(change.after), read.get(change.file)!, limit);
+    } catch (e) {
+      if (!(e instanceof WriteRefused)) throw e;
+      failed.add(change.file);
+      problems.add(change.file, 'cannot write', e.message);
+    }
+  }
+  for (const w of session.withheld()) io.err(`packer-bake: not fixed: ${displayText(w.file, io.cwd)} (${w.ruleId}): ${w.reason}`);
+  return session.appliedExcept(failed);
 }
 
 function version(): string {

@@ -3,8 +3,16 @@
  * diagnostic it resolves (matched by rule id and range, never by message),
  * and `source.fixAll.packer-bake`, which applies every preferred fix in the
  * document as one minimal edit.
+ *
+ * No action carries an edit computed from text that moved on: a diagnostic
+ * of another document version gets none (as vscode-eslint does); the fixes
+ * come from an analysis checked against the current text of every file they
+ * edit (`WorkspaceIndex.verifiedEntry`); each edit names the document
+ * version it was computed for (`documentChanges`), so the client refuses it
+ * once the document changed. An edit of a file outside the workspace folders
+ * is never offered: the action is shown disabled, saying why.
  */
-import { CodeAction, CodeActionKind, type CodeActionParams, type Diagnostic, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver/node';
+import { CodeAction, CodeActionKind, TextDocumentEdit, type CodeActionParams, type Diagnostic, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fixAll, type Fix } from './analysis';
 import { SOURCE, diagnosticVersion, sameRange } from './diagnostics';
@@ -16,27 +24,35 @@ import type { Entry, WorkspaceIndex } from './workspaceIndex';
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.packer-bake`;
 export const CODE_ACTION_KINDS = [CodeActionKind.QuickFix, FIX_ALL_KIND];
 
+/** What the client can take in a workspace edit and a code action. */
+export interface EditCapabilities {
+  /** `WorkspaceEdit.documentChanges` with versioned documents. */
+  documentChanges: boolean;
+  /** `CodeAction.disabled`, shown with its reason. */
+  disabledActions: boolean;
+}
+
 /** True when a requested kind (`only`) covers `kind`: equal, or a parent in the dotted hierarchy. */
 function covers(requested: string, kind: string): boolean {
   return kind === requested || kind.startsWith(`${requested}.`);
 }
 
-export async function codeActions(index: WorkspaceIndex, params: CodeActionParams): Promise<CodeAction[]> {
+export async function codeActions(index: WorkspaceIndex, params: CodeActionParams, caps: EditCapabilities): Promise<CodeAction[]> {
   const key = keyOfUri(params.textDocument.uri);
   if (!key) return [];
   const only = params.context?.only;
   const wants = (kind: string) => !only || only.some((k) => covers(k, kind));
   const actions: CodeAction[] = [];
-  if (wants(CodeActionKind.QuickFix)) actions.push(...(await quickFixes(index, key, params.context?.diagnostics ?? [])));
+  if (wants(CodeActionKind.QuickFix)) actions.push(...(await quickFixes(index, key, params.context?.diagnostics ?? [], caps)));
   // Source actions only when asked for: VS Code never shows them in the light bulb anyway.
   if (only && wants(FIX_ALL_KIND)) {
-    const action = await fixAllAction(index, key);
+    const action = await fixAllAction(index, key, caps);
     if (action) actions.push(action);
   }
   return actions;
 }
 
-async function quickFixes(index: WorkspaceIndex, key: string, diagnostics: Diagnostic[]): Promise<CodeAction[]> {
+async function quickFixes(index: WorkspaceIndex, key: string, diagnostics: Diagnostic[], caps: EditCapabilities): Promise<CodeAction[]> {
   const ours = diagnostics.filter((d) => d && d.source === SOURCE && typeof d.code === 'string' && d.range);
   if (ours.length === 0) return [];
   // A diagnostic computed for another version of this document has ranges that no longer hold.
@@ -51,30 +67,48 @@ async function quickFixes(index: WorkspaceIndex, key: string, diagnostics: Diagn
     for (const { finding } of findings) {
       if (finding.ruleId !== d.code || !sameRange(finding.range, d.range)) continue;
       for (const fix of finding.fixes) {
-        const edit = workspaceEdit(index, fix);
         const id = JSON.stringify([d.code, d.range, fix.title]);
         if (seen.has(id)) continue;
         seen.add(id);
-        actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: fix.isPreferred, edit });
+        const edit = workspaceEdit(index, fix, caps);
+        if ('edit' in edit) actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: fix.isPreferred, edit: edit.edit });
+        else if (caps.disabledActions) actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [d], disabled: { reason: `Not offered: ${edit.refused}.` } });
       }
     }
   }
   return actions;
 }
 
-/** A fix's edits as a WorkspaceEdit keyed by the URIs the client knows. */
-export function workspaceEdit(index: WorkspaceIndex, fix: Fix): WorkspaceEdit {
-  const changes: Record<string, TextEdit[]> = {};
-  for (const { file, edits } of fix.edits) {
-    const uri = index.uriOf(index.keyOfName(file));
-    (changes[uri] ??= []).push(...edits);
+/**
+ * A fix's edits as a WorkspaceEdit keyed by the URIs the client knows, each
+ * naming the version it was computed for; or why it may not be applied.
+ */
+export function workspaceEdit(index: WorkspaceIndex, fix: Fix, caps: EditCapabilities): { edit: WorkspaceEdit } | { refused: string } {
+  const files = fix.edits.map(({ file, edits }) => ({ key: index.keyOfName(file), edits }));
+  for (const { key } of files) {
+    const why = index.editRefusal(key);
+    if (why) return { refused: `it would edit ${key}, and ${why}` };
   }
-  return { changes };
+  return { edit: versionedEdit(index, files, caps) };
+}
+
+/** Edits per key as a WorkspaceEdit: `documentChanges` with the open document's version (null on disk), or `changes`. */
+export function versionedEdit(index: WorkspaceIndex, files: { key: string; edits: TextEdit[] }[], caps: EditCapabilities): WorkspaceEdit {
+  if (!caps.documentChanges) {
+    const changes: Record<string, TextEdit[]> = {};
+    for (const { key, edits } of files) (changes[index.uriOf(key)] ??= []).push(...edits);
+    return { changes };
+  }
+  const byKey = new Map<string, TextEdit[]>();
+  for (const { key, edits } of files) byKey.set(key, [...(byKey.get(key) ?? []), ...edits]);
+  return {
+    documentChanges: [...byKey].map(([key, edits]) => TextDocumentEdit.create({ uri: index.uriOf(key), version: index.openDocument(key)?.version ?? null }, edits)),
+  };
 }
 
 /** The text of a template after all its preferred in-file fixes, or undefined when nothing applies. */
 export async function fixedText(index: WorkspaceIndex, key: string): Promise<{ entry: Entry; text: string; applied: number } | undefined> {
-  const entry = await index.entry(key);
+  const entry = await index.verifiedEntry(key);
   const template = entry?.result.template;
   if (!entry || !template || !entry.settings.enable) return undefined;
   index.analyzer.configure(analysisSettings(entry.settings));
@@ -82,13 +116,13 @@ export async function fixedText(index: WorkspaceIndex, key: string): Promise<{ e
   return applied > 0 && text !== template.text ? { entry, text, applied } : undefined;
 }
 
-async function fixAllAction(index: WorkspaceIndex, key: string): Promise<CodeAction | undefined> {
+async function fixAllAction(index: WorkspaceIndex, key: string, caps: EditCapabilities): Promise<CodeAction | undefined> {
   const version = index.openDocument(key)?.version;
   const fixed = await fixedText(index, key);
-  if (!fixed || index.openDocument(key)?.version !== version) return undefined;
+  if (!fixed || index.openDocument(key)?.version !== version || index.editRefusal(key)) return undefined;
   const edit = minimalEdit(fixed.entry.result.template!.text, fixed.text);
   if (!edit) return undefined;
-  return { title: 'Fix all packer-bake control-socket problems', kind: FIX_ALL_KIND, edit: { changes: { [index.uriOf(key)]: [edit] } } };
+  return { title: 'Fix all packer-bake control-socket problems', kind: FIX_ALL_KIND, edit: versionedEdit(index, [{ key, edits: [edit] }], caps) };
 }
 
 /**

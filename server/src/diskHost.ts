@@ -1,24 +1,59 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import type { AnalysisHost } from './analysis';
+import { DEFAULT_SETTINGS, SKIPPED, formatForName, type AnalysisHost, type AnalysisResult } from './analysis';
+import { readBoundedSync, type ReadResult } from './boundedRead';
+import { withoutBom } from './textBytes';
 
-/** The analysis host over the file system, for the CLI and tests (the server reads open documents first). */
-export const diskHost: AnalysisHost = {
-  readFile: (f) => {
-    try {
-      return fs.readFileSync(f, 'utf8');
-    } catch {
-      return undefined;
-    }
-  },
-  listDir: (d) => {
-    try {
-      return fs.readdirSync(d);
-    } catch {
-      return undefined;
-    }
-  },
-};
+/** Entries of one folder listed at most: a folder of a million files costs this much, not more. */
+export const MAX_LISTING = 50000;
+
+export interface DiskHostOptions {
+  /** Files larger than this many bytes are not read (the current `maxFileSize`). */
+  limit: () => number;
+  /** Every read, for callers that keep what was read (digests, watch lists). */
+  onRead?: (file: string, result: ReadResult) => void;
+  /**
+   * Drop a leading byte order mark, as VS Code does in its documents: the
+   * server, whose offsets must agree with the editor's. The CLI keeps it
+   * (Packer rejects a BOM in a JSON template, and the analysis says so).
+   */
+  stripBom?: boolean;
+}
+
+/**
+ * The analysis host over the file system: every read bounded (see
+ * boundedRead.ts); a file that looks binary reads as absent, so it is never
+ * parsed; a folder listing is bounded too.
+ */
+export function boundedDiskHost(options: DiskHostOptions): AnalysisHost {
+  return {
+    readFile: (f) => {
+      const r = readBoundedSync(f, options.limit());
+      options.onRead?.(f, r);
+      if (!r.ok || r.binary) return undefined;
+      return options.stripBom ? withoutBom(r.text) : r.text;
+    },
+    listDir: listDirBounded,
+  };
+}
+
+/** Up to MAX_LISTING entry names of a folder, or undefined when it cannot be listed. */
+export function listDirBounded(dir: string): string[] | undefined {
+  let d: fs.Dir | undefined;
+  try {
+    d = fs.opendirSync(dir);
+    const names: string[] = [];
+    for (let e = d.readSync(); e && names.length < MAX_LISTING; e = d.readSync()) names.push(e.name);
+    return names;
+  } catch {
+    return undefined;
+  } finally {
+    d?.closeSync();
+  }
+}
+
+/** The analysis host over the file system with the default size limit, for tests. */
+export const diskHost: AnalysisHost = boundedDiskHost({ limit: () => DEFAULT_SETTINGS.maxFileSize });
 
 /**
  * A host that reads each file and folder once for one lint run (sibling HCL
@@ -49,4 +84,22 @@ export function cachedHost(host: AnalysisHost, folders = 4): AnalysisHost & { fo
       files.get(path.dirname(file))?.delete(file);
     },
   };
+}
+
+/**
+ * The result for a template that was not read: one informational finding for
+ * files that are templates by name (a large `.json` may be anything, and stays
+ * silent), saying why.
+ */
+export function skippedTemplate(file: string, why: string): AnalysisResult {
+  const empty: AnalysisResult = { findings: [], plans: [], dependsOn: [] };
+  const format = formatForName(file);
+  if (format !== 'hcl' && format !== 'hcl-json') return empty;
+  const zero = { line: 0, character: 0 };
+  return { ...empty, findings: [{ ruleId: SKIPPED, severity: 'info', message: `packer-bake skipped this file: ${why}.`, file, range: { start: zero, end: zero }, fixes: [] }] };
+}
+
+/** The reason of a template skipped for its size, as the setting names it. */
+export function tooLargeReason(maxFileSize: number): string {
+  return `it is larger than ${Math.round(maxFileSize / 1024)} KB (setting packerBake.maxFileSize)`;
 }

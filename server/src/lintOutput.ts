@@ -39,6 +39,24 @@ export function display(file: string, cwd: string): string {
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : file;
 }
 
+/**
+ * Characters that would let a file name or a value from a template forge
+ * lines of the text report, or reorder what a terminal shows: C0/C1 controls,
+ * DEL, line and paragraph separators, bidirectional overrides.
+ */
+const FORGING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+/** A file name as the text report prints it: as is, or JSON-quoted when it holds such a character (or starts with a quote). */
+export function displayText(file: string, cwd: string): string {
+  const shown = display(file, cwd);
+  return FORGING.test(shown) || shown.startsWith('"') ? JSON.stringify(shown) : shown;
+}
+
+/** A message for one line of the text report: those characters escaped as in JSON. */
+function oneLine(message: string): string {
+  return FORGING.test(message) ? JSON.stringify(message).slice(1, -1) : message;
+}
+
 export function render(format: Format, findings: Finding[], ctx: RenderContext): string {
   switch (format) {
     case 'json':
@@ -73,7 +91,7 @@ export function annotationsBeside(format: Format, findings: Finding[], ctx: Rend
  */
 function text(findings: Finding[], cwd: string): string {
   if (findings.length === 0) return 'packer-bake: no problems found';
-  const lines = findings.map((f) => `${display(f.file, cwd)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.ruleId}: ${f.message}`);
+  const lines = findings.map((f) => `${displayText(f.file, cwd)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.ruleId}: ${oneLine(f.message)}`);
   const errors = findings.filter((f) => f.severity === 'error').length;
   const warnings = findings.filter((f) => f.severity === 'warning').length;
   lines.push('', `${findings.length} problem${findings.length === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'})`);

@@ -4,6 +4,7 @@
  * for tests and other editors).
  */
 import {
+  type Disposable,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
   FileChangeType,
@@ -15,9 +16,11 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import * as path from 'path';
+import { URI } from 'vscode-uri';
 import { initHcl } from './analysis';
-import { bundledWasmPaths } from './wasmPaths';
-import { CODE_ACTION_KINDS, codeActions } from './codeActions';
+import { hclRuntime } from './wasmPaths';
+import { CODE_ACTION_KINDS, codeActions, type EditCapabilities } from './codeActions';
 import { useRuleDocsCommand } from './diagnostics';
 import { SettingsStore } from './settings';
 import { SETTINGS_SECTION } from './shared/settings';
@@ -65,7 +68,26 @@ process.on('unhandledRejection', (e) => logError('a promise', e));
 
 let index: WorkspaceIndex | undefined;
 let settings: SettingsStore | undefined;
-let capabilities = { configuration: false, watchedFilesRegistration: false, configurationRegistration: false, workspaceFolders: false };
+let capabilities = { configuration: false, watchedFilesRegistration: false, relativePatterns: false, configurationRegistration: false, workspaceFolders: false };
+let edits: EditCapabilities = { documentChanges: false, disabledActions: false };
+/** The watchers registered for files analyses read that the static patterns miss. */
+let extraWatchers: Disposable | undefined;
+
+/**
+ * Asks the client to watch exactly these files (one relative pattern per
+ * file: its folder and its name, so files outside the workspace folders are
+ * covered too). False when the client cannot.
+ */
+async function watchFiles(files: string[]): Promise<boolean> {
+  if (!capabilities.watchedFilesRegistration || !capabilities.relativePatterns) return false;
+  const previous = extraWatchers;
+  extraWatchers = undefined;
+  previous?.dispose();
+  if (files.length === 0) return true;
+  const watchers = files.map((f) => ({ globPattern: { baseUri: URI.file(path.dirname(f)).toString(), pattern: path.basename(f).replace(/[[\]{}*?]/g, '[$&]') } }));
+  extraWatchers = await connection.client.register(DidChangeWatchedFilesNotification.type, { watchers });
+  return true;
+}
 let initialFolders: string[] = [];
 
 connection.onInitialize(async (params: InitializeParams): Promise<InitializeResult> => {
@@ -73,14 +95,16 @@ connection.onInitialize(async (params: InitializeParams): Promise<InitializeResu
   capabilities = {
     configuration: !!c.workspace?.configuration,
     watchedFilesRegistration: !!c.workspace?.didChangeWatchedFiles?.dynamicRegistration,
+    relativePatterns: !!c.workspace?.didChangeWatchedFiles?.relativePatternSupport,
     configurationRegistration: !!c.workspace?.didChangeConfiguration?.dynamicRegistration,
     workspaceFolders: !!c.workspace?.workspaceFolders,
   };
   useRuleDocsCommand((params.initializationOptions as InitializationOptions | null | undefined)?.ruleDocsCommand);
+  edits = { documentChanges: !!c.workspace?.workspaceEdit?.documentChanges, disabledActions: !!c.textDocument?.codeAction?.disabledSupport };
   if (params.workspaceFolders) initialFolders = params.workspaceFolders.map((f) => f.uri);
   else if (params.rootUri) initialFolders = [params.rootUri];
   try {
-    await initHcl(bundledWasmPaths());
+    await initHcl(hclRuntime());
   } catch (e) {
     logError('loading the HCL parser (HCL2 templates will not be analysed)', e);
   }
@@ -91,6 +115,7 @@ connection.onInitialize(async (params: InitializeParams): Promise<InitializeResu
     publish: (uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }).catch((e) => logError('publishing diagnostics', e)),
     log: (m) => connection.console.error(`packer-bake: ${m}`),
     cacheDiskReads: capabilities.watchedFilesRegistration,
+    watchFiles,
   });
   return {
     capabilities: {
@@ -140,7 +165,9 @@ connection.onNotification(
 
 connection.onDidChangeWatchedFiles(
   guardNotification('a file change', (params) => {
-    for (const change of params?.changes ?? []) index?.fileChanged(change.uri, change.type === FileChangeType.Deleted);
+    for (const change of params?.changes ?? []) {
+      index?.fileChanged(change.uri, change.type === FileChangeType.Deleted ? 'deleted' : change.type === FileChangeType.Created ? 'created' : 'changed');
+    }
   }),
 );
 
@@ -148,11 +175,11 @@ documents.onDidOpen(guardNotification('opening a document', (e) => index?.opened
 documents.onDidChangeContent(guardNotification('a document change', (e) => index?.changed(e.document)));
 documents.onDidClose(guardNotification('closing a document', (e) => index?.closed(e.document)));
 
-connection.onCodeAction(guard('code actions', [], (params) => (index && params?.textDocument ? codeActions(index, params) : [])));
+connection.onCodeAction(guard('code actions', [], (params) => (index && params?.textDocument ? codeActions(index, params, edits) : [])));
 
 connection.onRequest(ListTemplatesRequest.type, guard('listing templates', [], () => (index ? listTemplates(index) : [])));
 connection.onRequest(TemplateInfoRequest.type, guard('template info', null, (params) => (index ? templateInfo(index, params) : null)));
-connection.onRequest(FixAllRequest.type, guard('fix all', { applied: 0 }, (params) => (index ? fixAllTemplates(index, connection, params) : { applied: 0 })));
+connection.onRequest(FixAllRequest.type, guard('fix all', { applied: 0 }, (params) => (index ? fixAllTemplates(index, connection, params, edits) : { applied: 0 })));
 
 connection.onShutdown(() => index?.dispose());
 

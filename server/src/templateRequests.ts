@@ -1,7 +1,10 @@
 /** The custom requests of `shared/protocol.ts`, answered from the workspace index. */
 import type { Connection, Diagnostic, TextEdit } from 'vscode-languageserver/node';
-import type { FixAllParams, TemplateInfo, TemplateInfoParams, TemplateSummary } from './shared/protocol';
-import { minimalEdit, fixedText } from './codeActions';
+import { Analyzer } from './analysis';
+import { hclSettled } from './analysis/hclParser';
+import type { FixAllParams, FixAllResult, TemplateInfo, TemplateInfoParams, TemplateSummary } from './shared/protocol';
+import { minimalEdit, versionedEdit, type EditCapabilities } from './codeActions';
+import { FixSession } from './fixSession';
 import { toDiagnostic } from './diagnostics';
 import { keyOfUri } from './documentKeys';
 import { analysisSettings } from './settings';
@@ -36,8 +39,7 @@ export async function listTemplates(index: WorkspaceIndex): Promise<TemplateSumm
 export async function templateInfo(index: WorkspaceIndex, params: TemplateInfoParams): Promise<TemplateInfo | null> {
   const key = typeof params?.uri === 'string' ? keyOfUri(params.uri) : undefined;
   if (!key) return null;
-  const followed = index.knownKeys().includes(key);
-  const entry = await index.entry(key, followed);
+  const entry = await index.entry(key, index.follows(key));
   const s = entry && summary(index, entry);
   if (!entry || !s) return null;
   const version = index.openDocument(key)?.version ?? null;
@@ -55,68 +57,49 @@ export async function templateInfo(index: WorkspaceIndex, params: TemplateInfoPa
 
 /**
  * Applies the preferred fixes of one template or of every known one through
- * `workspace/applyEdit`: per template one minimal edit, plus the preferred
- * fixes that edit other files (ansible.cfg), each edit once; an edit that
- * overlaps a different one in the same file is left for a second run.
+ * `workspace/applyEdit` (the command "Fix All Control-Socket Problems in
+ * Workspace", and the bake's preflight). The fixes are applied one at a time
+ * to an overlay of the files, each template analysed again after each fix
+ * (FixSession), from the files' current text (open documents, else the disk
+ * read afresh); then one minimal edit per changed file, naming the version it
+ * was computed from. Fixes that would edit a file outside the workspace
+ * folders (or one VS Code would rewrite in another encoding) are withheld and
+ * listed in the answer.
  */
-export async function fixAllTemplates(index: WorkspaceIndex, connection: Connection, params: FixAllParams | undefined): Promise<{ applied: number }> {
+export async function fixAllTemplates(index: WorkspaceIndex, connection: Connection, params: FixAllParams | undefined, caps: EditCapabilities): Promise<FixAllResult> {
   const only = typeof params?.uri === 'string' ? keyOfUri(params.uri) : undefined;
   if (params?.uri !== undefined && !only) return { applied: 0 };
   if (!only) await index.scanned();
-  const keys = only ? [only] : index.knownKeys();
-  const changes = new Map<string, TextEdit[]>();
-  let applied = 0;
-  const later: { entry: Entry; text: string }[] = [];
-  for (const key of keys) {
-    const entry = await index.entry(key, index.knownKeys().includes(key));
-    if (!entry?.result.template || !entry.settings.enable) continue;
-    const fixed = await fixedText(index, key);
-    if (fixed) {
-      const edit = minimalEdit(entry.result.template.text, fixed.text);
-      if (edit) changes.set(key, [edit]);
-      applied += fixed.applied;
-    }
-    later.push({ entry, text: fixed?.text ?? entry.result.template.text });
+  const entries: Entry[] = [];
+  for (const key of only ? [only] : index.knownKeys()) {
+    const entry = await index.entry(key, index.follows(key));
+    if (entry?.result.template && entry.settings.enable) entries.push(entry);
   }
-  // Fixes in other files, from the analysis of each template as fixed.
-  const templates = new Set(later.map((l) => l.entry.key));
-  for (const { entry, text } of later) {
-    index.analyzer.configure(analysisSettings(entry.settings));
-    for (const f of index.analyzer.analyze(entry.name, text).findings) {
-      const fix = f.fixes.find((x) => x.isPreferred);
-      if (!fix) continue;
-      const edits = fix.edits.map((e) => ({ key: index.keyOfName(e.file), edits: e.edits }));
-      // Template files get one whole-document edit each, computed above; nothing may overlap it.
-      if (edits.some((e) => templates.has(e.key))) continue;
-      if (!edits.every((e) => e.edits.every((x) => fits(changes.get(e.key) ?? [], x)))) continue;
-      let added = false;
-      for (const e of edits) {
-        const list = changes.get(e.key) ?? [];
-        for (const x of e.edits) {
-          if (list.some((y) => sameEdit(x, y))) continue;
-          list.push(x);
-          added = true;
-        }
-        changes.set(e.key, list);
-      }
-      if (added) applied++;
-    }
+  if (entries.length === 0) return { applied: 0 };
+  const limit = Math.max(...entries.map((e) => e.settings.maxFileSize));
+  const session = new FixSession({ base: index.freshHost(limit), refusal: (name) => index.editRefusal(index.keyOfName(name)) });
+  const analyzer = new Analyzer(session.host);
+  for (const entry of entries) {
+    const doc = index.openDocument(entry.key);
+    if (entry.name !== entry.key && doc) session.seed(entry.name, doc.getText());
+    await hclSettled();
+    analyzer.configure(analysisSettings(entry.settings));
+    session.fix(entry.name, (text) => analyzer.analyze(entry.name, text));
   }
-  if (changes.size === 0 || applied === 0) return { applied: 0 };
-  const edit = { changes: Object.fromEntries([...changes].map(([k, v]) => [index.uriOf(k), v])) };
-  const result = await connection.workspace.applyEdit({ label: 'Fix all packer-bake control-socket problems', edit });
-  return { applied: result.applied ? applied : 0 };
-}
-
-function sameEdit(a: TextEdit, b: TextEdit): boolean {
-  return a.newText === b.newText && JSON.stringify(a.range) === JSON.stringify(b.range);
-}
-
-/** An edit can join a list when it equals one there or overlaps none. */
-function fits(list: TextEdit[], x: TextEdit): boolean {
-  return list.every((y) => sameEdit(x, y) || before(x.range.end, y.range.start) || before(y.range.end, x.range.start));
-}
-
-function before(a: { line: number; character: number }, b: { line: number; character: number }): boolean {
-  return a.line < b.line || (a.line === b.line && a.character <= b.character);
+  const withheld = session.withheld().map((w) => ({ uri: index.uriOf(index.keyOfName(w.file)), rule: w.ruleId, reason: w.reason }));
+  for (const w of withheld) connection.console.info(`packer-bake: not fixed: ${w.uri} (${w.rule}): ${w.reason}`);
+  const files: { key: string; edits: TextEdit[] }[] = [];
+  const stale = new Set<string>();
+  for (const change of session.changes()) {
+    const key = index.keyOfName(change.file);
+    // The session read the file a moment ago; if it moved on since, leave it for another run.
+    const edit = index.currentText(key)?.text === change.before ? minimalEdit(change.before, change.after) : undefined;
+    if (edit) files.push({ key, edits: [edit] });
+    else stale.add(change.file);
+  }
+  const applied = session.appliedExcept(stale);
+  const result: FixAllResult = withheld.length ? { applied: 0, withheld } : { applied: 0 };
+  if (files.length === 0 || applied === 0) return result;
+  const answer = await connection.workspace.applyEdit({ label: 'Fix all packer-bake control-socket problems', edit: versionedEdit(index, files, caps) });
+  return { ...result, applied: answer.applied ? applied : 0 };
 }

@@ -1,7 +1,9 @@
 /**
- * Finding the files in a workspace folder that can be Packer templates,
- * without reading them: names only, sizes from `stat`, so a folder of large
- * or unrelated files costs a directory walk and nothing more.
+ * Finding the files in a folder that can be Packer templates, without reading
+ * them: names only, sizes from `stat`, so a folder of large or unrelated files
+ * costs a directory walk and nothing more. The one walk of both the language
+ * server (workspace folders) and `packer-bake lint` (the folders it is given),
+ * so both see the same templates.
  */
 import { promises as fs } from 'fs';
 import * as path from 'path';
@@ -9,7 +11,7 @@ import { formatForName } from './analysis';
 import { TEMPLATE_FILE_PATTERNS } from './shared/documents';
 
 /** Folders never walked: dependencies, VCS data, build output. Hidden folders are skipped too. */
-export const SKIPPED_DIRS = new Set(['node_modules', '.git', 'dist']);
+export const SKIPPED_DIRS = new Set(['node_modules', '.git', 'dist', 'out']);
 
 /** The walk stops after this many candidates, so a huge folder cannot stall the server. */
 export const MAX_CANDIDATES = 20000;
@@ -36,11 +38,14 @@ export function inSkippedDir(root: string, file: string): boolean {
 }
 
 /**
- * Walks `root` and yields candidate template files with their size. Symbolic
- * links to folders are not followed (they can loop); links to files are.
- * `onLimit` is called once when MAX_CANDIDATES is reached.
+ * Walks `root` and yields candidate template files with their size, a
+ * folder's files before its subfolders, in code-unit order of names (the same
+ * in every locale). Symbolic links to folders are not followed (they can
+ * loop); links to regular files are (reading them is bounded, and edits
+ * through them are checked by EditScope). FIFOs, devices and sockets are never
+ * yielded. `onLimit` is called once when `limit` candidates were yielded.
  */
-export async function* scanFolder(root: string, onLimit?: () => void): AsyncGenerator<Candidate> {
+export async function* scanFolder(root: string, onLimit?: () => void, limit = MAX_CANDIDATES): AsyncGenerator<Candidate> {
   const pending = [root];
   let count = 0;
   while (pending.length > 0) {
@@ -67,7 +72,7 @@ export async function* scanFolder(root: string, onLimit?: () => void): AsyncGene
         continue;
       }
       if (!stat.isFile()) continue;
-      if (++count > MAX_CANDIDATES) {
+      if (++count > limit) {
         onLimit?.();
         return;
       }

@@ -35,7 +35,7 @@ describe('package: the VSIX', function () {
   });
 
   it('holds the bundled client, server and CLI, and the wasm parser and HCL grammar under dist/', () => {
-    for (const f of ['dist/client.js', 'dist/bake.js', 'dist/languageClient.js', 'dist/server.js', 'dist/language-server.js', 'dist/cli.js', 'dist/tree-sitter.wasm', 'dist/tree-sitter-hcl.wasm']) {
+    for (const f of ['dist/client.js', 'dist/bake.js', 'dist/languageClient.js', 'dist/server.js', 'dist/language-server.js', 'dist/cli.js', 'dist/tree-sitter.wasm', 'dist/tree-sitter-hcl.wasm', 'dist/tree-sitter.cjs']) {
       assert.ok(files.has(`extension/${f}`), f);
     }
     assert.ok(files.has(entry(manifest.main)), `main ${manifest.main}`);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { CodeAction, Diagnostic, TextEdit } from 'vscode-languageserver-protocol';
+import type { CodeAction, Diagnostic, TextDocumentEdit, TextEdit } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Analyzer, applyEdits, fixAll } from '../../server/src/analysis';
 import { minimalEdit } from '../../server/src/codeActions';
@@ -53,7 +53,7 @@ describe('code actions', () => {
         kind: 'quickfix',
         diagnostics: [diagnostic],
         isPreferred: fix.isPreferred,
-        edit: { changes: { [c.uri('t.json')]: fix.edits.flatMap((e) => e.edits) } },
+        edit: { documentChanges: [{ textDocument: { uri: c.uri('t.json'), version: 1 }, edits: fix.edits.flatMap((e) => e.edits) }] },
       })),
     );
     assert.deepStrictEqual(actions.map((a) => a.isPreferred), [true, false, false]);
@@ -96,7 +96,7 @@ describe('code actions', () => {
       kind: 'quickfix',
       diagnostics: [diagnostic],
       isPreferred: true,
-      edit: { changes: { [c.uri('ansible.cfg')]: [{ range: diagnostic.range, newText: '/tmp/ansible-ssh-%%h-%%p-%%r' }] } },
+      edit: { documentChanges: [{ textDocument: { uri: c.uri('ansible.cfg'), version: null }, edits: [{ range: diagnostic.range, newText: '/tmp/ansible-ssh-%%h-%%p-%%r' }] }] },
     });
     const cleared = c.nextDiagnostics(c.uri('ansible.cfg'));
     c.applyEdit(action.edit!);
@@ -109,7 +109,9 @@ describe('code actions', () => {
     assert.deepStrictEqual(diagnostics.map((d) => d.code), ['control-path-missing', 'control-path-unescaped-percent']);
     const action = only(await c.codeActions('x.pkr.hcl', [], ['source.fixAll']));
     const expected = fixAll(new Analyzer(diskHost), c.path('x.pkr.hcl'), HCL_TWO_PROBLEMS).text;
-    const edit = only(action.edit!.changes![c.uri('x.pkr.hcl')]);
+    const change = only(action.edit!.documentChanges!) as TextDocumentEdit;
+    assert.deepStrictEqual(change.textDocument, { uri: c.uri('x.pkr.hcl'), version: 1 });
+    const edit = only(change.edits) as TextEdit;
     assert.deepStrictEqual({ ...action, edit: undefined }, { title: 'Fix all packer-bake control-socket problems', kind: 'source.fixAll.packer-bake', edit: undefined });
     assert.equal(applyEdits(HCL_TWO_PROBLEMS, [edit]), expected);
     assert.deepStrictEqual(edit, minimalEdit(HCL_TWO_PROBLEMS, expected));

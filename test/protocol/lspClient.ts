@@ -26,6 +26,7 @@ import {
   PublishDiagnosticsNotification,
   RegistrationRequest,
   ShutdownRequest,
+  UnregistrationRequest,
   StreamMessageReader,
   StreamMessageWriter,
   createProtocolConnection,
@@ -37,6 +38,8 @@ import {
   type LogMessageParams,
   type ProtocolConnection,
   type Registration,
+  type FileSystemWatcher,
+  type TextDocumentEdit,
   type TextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver-protocol/node';
@@ -58,7 +61,7 @@ let bundleCopy: string | undefined;
  */
 function bundledServer(): string {
   if (bundleCopy) return path.join(bundleCopy, 'server.js');
-  const files = ['server.js', 'tree-sitter.wasm', 'tree-sitter-hcl.wasm'];
+  const files = ['server.js', 'tree-sitter.wasm', 'tree-sitter-hcl.wasm', 'tree-sitter.cjs'];
   for (const f of files) {
     if (!fs.existsSync(path.join(DIST, f))) throw new Error(`${path.join(DIST, f)} is missing: run \`npm run build\` first`);
   }
@@ -120,28 +123,48 @@ interface Waiter {
   resolve: (d: Diagnostic[]) => void;
 }
 
+/** What VS Code advertises, as far as the server looks. */
 export const DEFAULT_CAPABILITIES: ClientCapabilities = {
   workspace: {
     configuration: true,
     workspaceFolders: true,
     applyEdit: true,
-    didChangeWatchedFiles: { dynamicRegistration: true },
+    workspaceEdit: { documentChanges: true },
+    didChangeWatchedFiles: { dynamicRegistration: true, relativePatternSupport: true },
     didChangeConfiguration: { dynamicRegistration: true },
   },
   textDocument: {
     publishDiagnostics: { relatedInformation: true, codeDescriptionSupport: true, dataSupport: true },
-    codeAction: { dynamicRegistration: false, isPreferredSupport: true, dataSupport: true },
+    codeAction: { dynamicRegistration: false, isPreferredSupport: true, dataSupport: true, disabledSupport: true },
     synchronization: { dynamicRegistration: false },
   },
 };
+
+/** A glob as VS Code's file watcher reads it: `**` any folders, `*` any characters but `/`. */
+function globRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const ch = glob[i];
+    if (glob.startsWith('**/', i)) {
+      re += '(?:.*/)?';
+      i += 2;
+    } else if (ch === '*') re += '[^/]*';
+    else if (ch === '?') re += '[^/]';
+    else re += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
 
 export class TestClient {
   readonly root: string;
   readonly connection: ProtocolConnection;
   readonly registrations: Registration[] = [];
+  readonly unregistrations: string[] = [];
   readonly appliedEdits: ApplyWorkspaceEditParams[] = [];
   readonly logs: LogMessageParams[] = [];
   readonly configurationRequests: (string | undefined)[] = [];
+  /** Workspace folder paths. */
+  readonly folders: string[] = [];
   /** The packerBake settings answered to `workspace/configuration`. */
   settings: unknown | ((scopeUri: string | undefined) => unknown);
   initializeResult: InitializeResult | undefined;
@@ -150,6 +173,7 @@ export class TestClient {
   private readonly published = new Map<string, Diagnostic[]>();
   private readonly publishCounts = new Map<string, number>();
   private waiters: Waiter[] = [];
+  private watchWaiters: { file: string; resolve: () => void }[] = [];
   private readonly docs = new Map<string, TextDocument>();
   private stderr = '';
   private exited = false;
@@ -186,11 +210,15 @@ export class TestClient {
     );
     this.connection.onRequest(RegistrationRequest.type, (p) => {
       this.registrations.push(...p.registrations);
+      this.watchWaiters = this.watchWaiters.filter((w) => !(this.watches(w.file) && (w.resolve(), true)));
+    });
+    this.connection.onRequest(UnregistrationRequest.type, (p) => {
+      this.unregistrations.push(...p.unregisterations.map((u) => u.id));
     });
     this.connection.onRequest(ApplyWorkspaceEditRequest.type, (p) => {
       this.appliedEdits.push(p);
-      this.applyEdit(p.edit);
-      return { applied: true };
+      const failure = this.applyEdit(p.edit);
+      return failure ? { applied: false, failureReason: failure } : { applied: true };
     });
     let readyResolve: (v: { templates: number }) => void = () => undefined;
     this.ready = new Promise((resolve) => (readyResolve = resolve));
@@ -210,6 +238,7 @@ export class TestClient {
       : spawn(process.execPath, [bundledServer(), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const client = new TestClient(child, root, options);
     const folders = (options.folders ?? ['.']).map((f) => ({ uri: fileUri(path.join(root, f)), name: path.basename(path.join(root, f)) }));
+    client.folders.push(...folders.map((f) => URI.parse(f.uri).fsPath));
     client.initializeResult = await client.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
       rootUri: folders[0]?.uri ?? null,
@@ -336,11 +365,13 @@ export class TestClient {
 
   async addFolder(rel: string): Promise<void> {
     const uri = this.uri(rel);
+    this.folders.push(this.path(rel));
     await this.connection.sendNotification(DidChangeWorkspaceFoldersNotification.type, { event: { added: [{ uri, name: rel }], removed: [] } });
   }
 
   async removeFolder(rel: string): Promise<void> {
     const uri = this.uri(rel);
+    this.folders.splice(this.folders.indexOf(this.path(rel)) >>> 0, 1);
     await this.connection.sendNotification(DidChangeWorkspaceFoldersNotification.type, { event: { added: [], removed: [{ uri, name: rel }] } });
   }
 
@@ -352,21 +383,64 @@ export class TestClient {
 
   /**
    * Applies a workspace edit as VS Code would: to the open document when
-   * there is one, else to the file on disk (reported to the server as a file
-   * change).
+   * there is one, else to the file on disk, reported to the server as a file
+   * change only when a registered watcher covers the file (VS Code's file
+   * watcher reports nothing else). With `documentChanges`, a document whose
+   * version is not the one named fails the whole edit, and nothing is
+   * applied. Returns the failure reason, if any.
    */
-  applyEdit(edit: WorkspaceEdit): void {
-    for (const [uri, edits] of Object.entries(edit.changes ?? {})) {
-      const doc = this.docs.get(norm(uri));
+  applyEdit(edit: WorkspaceEdit): string | undefined {
+    const parts: { uri: string; version: number | null | undefined; edits: TextEdit[] }[] = [];
+    for (const [uri, edits] of Object.entries(edit.changes ?? {})) parts.push({ uri, version: undefined, edits });
+    for (const change of edit.documentChanges ?? []) {
+      if (!('textDocument' in change)) return `unsupported document change ${JSON.stringify(change)}`;
+      const e = change as TextDocumentEdit;
+      parts.push({ uri: e.textDocument.uri, version: e.textDocument.version, edits: e.edits as TextEdit[] });
+    }
+    for (const p of parts) {
+      const doc = this.docs.get(norm(p.uri));
+      if (p.version !== undefined && p.version !== null && doc?.version !== p.version) return `${p.uri} is at version ${doc?.version ?? 'closed'}, not ${p.version}`;
+    }
+    for (const p of parts) {
+      const doc = this.docs.get(norm(p.uri));
       if (doc) {
-        void this.edit(doc, edits);
+        void this.edit(doc, p.edits);
         continue;
       }
-      const file = URI.parse(uri).fsPath;
+      const file = URI.parse(p.uri).fsPath;
       const text = fs.readFileSync(file, 'utf8');
-      fs.writeFileSync(file, TextDocument.applyEdits(TextDocument.create(uri, 'text', 0, text), edits));
-      void this.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri, type: FileChangeType.Changed }] });
+      fs.writeFileSync(file, TextDocument.applyEdits(TextDocument.create(p.uri, 'text', 0, text), p.edits));
+      if (this.watches(file)) void this.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: p.uri, type: FileChangeType.Changed }] });
     }
+    return undefined;
+  }
+
+  /** The file watchers the server registered and did not unregister. */
+  get watchers(): FileSystemWatcher[] {
+    return this.registrations
+      .filter((r) => r.method === DidChangeWatchedFilesNotification.method && !this.unregistrations.includes(r.id))
+      .flatMap((r) => (r.registerOptions as { watchers: FileSystemWatcher[] }).watchers);
+  }
+
+  /** Resolves once a registered watcher covers `file`. */
+  whenWatched(file: string): Promise<void> {
+    if (this.watches(file)) return Promise.resolve();
+    return this.deadline(new Promise<void>((resolve) => this.watchWaiters.push({ file, resolve })), `a watcher for ${file}`);
+  }
+
+  /** True when a registered watcher covers `file` (glob patterns are relative to the workspace folders). */
+  watches(file: string): boolean {
+    return this.watchers.some(({ globPattern }) => {
+      if (typeof globPattern === 'string') {
+        return this.folders.some((folder) => {
+          const rel = path.relative(folder, file);
+          return !rel.startsWith('..') && !path.isAbsolute(rel) && globRegExp(globPattern).test(rel.split(path.sep).join('/'));
+        });
+      }
+      const base = URI.parse(typeof globPattern.baseUri === 'string' ? globPattern.baseUri : globPattern.baseUri.uri).fsPath;
+      const rel = path.relative(base, file);
+      return !rel.startsWith('..') && !path.isAbsolute(rel) && globRegExp(globPattern.pattern).test(rel.split(path.sep).join('/'));
+    });
   }
 
   /** True while the server process runs. */

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import assert from 'node:assert/strict';
-import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-protocol';
+import { DiagnosticSeverity, type Diagnostic, type TextDocumentEdit } from 'vscode-languageserver-protocol';
 import { ruleDocs } from '../../server/src/analysis';
 import { FixAllRequest, ListTemplatesRequest, TemplateInfoRequest } from '../../server/src/shared/protocol';
 import { TestClient } from './lspClient';
@@ -84,9 +84,13 @@ describe('custom requests', () => {
     const result = await c.connection.sendRequest(FixAllRequest.type, {});
     assert.deepStrictEqual(result, { applied: 3 });
     assert.equal(c.appliedEdits.length, 1);
-    const changes = c.appliedEdits[0].edit.changes!;
-    assert.deepStrictEqual(Object.keys(changes).sort(), [c.uri('a.json'), c.uri('b/x.pkr.hcl'), c.uri('c/ansible.cfg')].sort());
-    for (const edits of Object.values(changes)) assert.equal(edits.length, 1);
+    const changes = c.appliedEdits[0].edit.documentChanges! as TextDocumentEdit[];
+    assert.deepStrictEqual(changes.map((e) => e.textDocument).sort((x, y) => x.uri.localeCompare(y.uri)), [
+      { uri: c.uri('a.json'), version: 1 },
+      { uri: c.uri('b/x.pkr.hcl'), version: null },
+      { uri: c.uri('c/ansible.cfg'), version: null },
+    ]);
+    for (const e of changes) assert.equal(e.edits.length, 1);
     assert.deepStrictEqual(await aClean, []);
     assert.deepStrictEqual(await bClean, []);
     assert.deepStrictEqual(await cfgClean, []);
@@ -100,7 +104,7 @@ describe('custom requests', () => {
     await c.ready;
     const aClean = c.nextDiagnostics(c.uri('a.json'), (d) => d.length === 0);
     assert.deepStrictEqual(await c.connection.sendRequest(FixAllRequest.type, { uri: c.uri('a.json') }), { applied: 1 });
-    assert.deepStrictEqual(Object.keys(c.appliedEdits[0].edit.changes!), [c.uri('a.json')]);
+    assert.deepStrictEqual((c.appliedEdits[0].edit.documentChanges! as TextDocumentEdit[]).map((e) => e.textDocument.uri), [c.uri('a.json')]);
     assert.deepStrictEqual(await aClean, []);
     assert.deepStrictEqual(codes(c.diagnostics(c.uri('b.json'))), ['control-path-missing']);
     assert.deepStrictEqual(await c.connection.sendRequest(FixAllRequest.type, { uri: 'not a uri' }), { applied: 0 });

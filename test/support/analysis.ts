@@ -1,13 +1,15 @@
 import { Analyzer, initHcl, type AnalysisHost, type AnalysisSettings } from '../../server/src/analysis';
+import { hclRuntime } from '../../server/src/wasmPaths';
 
-/** The wasm files as installed in node_modules (the bundle copies them to dist/). */
+/** The wasm files and web-tree-sitter's runtime as installed in node_modules (the bundle copies them to dist/). */
 export const wasmPaths = {
   treeSitter: require.resolve('web-tree-sitter/tree-sitter.wasm'),
   hcl: require.resolve('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-hcl.wasm'),
+  runtime: require.resolve('web-tree-sitter'),
 };
 
 export async function ready(): Promise<void> {
-  await initHcl(wasmPaths);
+  await initHcl(hclRuntime(wasmPaths));
 }
 
 /** A host over an in-memory set of files (absolute paths); folders exist where files are below them. */

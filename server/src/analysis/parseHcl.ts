@@ -2,61 +2,20 @@
  * HCL2 native syntax (`.pkr.hcl`) to the model, with tree-sitter-hcl.
  * `initHcl()` must have resolved before `parseHcl()` is called.
  */
-import { Parser, Language, type Node as TsNode } from 'web-tree-sitter';
+import type { Node as TsNode } from 'web-tree-sitter';
 import { BUILDER_ATTRS, PATH_ATTRS, type Attribute, type Provisioner, type Template, type Value, type Span, type ParseProblem } from './types';
 import { decodeHclLiteral } from './stringOffsets';
 import { toExpr, type Expr } from './expr';
+import { parseTree } from './hclParser';
 
-let parser: Parser | undefined;
+export { ParseTooSlow, hclReady, initHcl, type HclRuntimeSource } from './hclParser';
 
-/** Where the two wasm files are; the server, CLI and tests each know their own layout. */
-export interface HclWasmPaths {
-  treeSitter: string;
-  hcl: string;
-}
-
-/** Loads the tree-sitter runtime and the HCL grammar once. */
-export async function initHcl(paths: HclWasmPaths): Promise<void> {
-  if (parser) return;
-  await Parser.init({ locateFile: () => paths.treeSitter });
-  const language = await Language.load(paths.hcl);
-  const p = new Parser();
-  p.setLanguage(language);
-  parser = p;
-}
-
-export function hclReady(): boolean {
-  return parser !== undefined;
-}
-
-/**
- * tree-sitter-hcl's error recovery is quadratic on some invalid inputs (long
- * runs of string tokens: 40 KB can take seconds, see docs/BENCHMARKS.md), so
- * a parse gets a time budget proportional to the text and is then abandoned.
- */
-export class ParseTooSlow extends Error {}
-function budgetMs(text: string): number {
-  return 1000 + text.length / 500;
-}
-
-function parseWithBudget(p: Parser, text: string) {
-  const deadline = Date.now() + budgetMs(text);
-  // The callback returns true to cancel (the .d.ts declares void).
-  const progressCallback = (() => Date.now() > deadline) as unknown as () => void;
-  const tree = p.parse(text, null, { progressCallback });
-  if (!tree) {
-    p.reset();
-    throw new ParseTooSlow(`parsing took longer than ${Math.round(budgetMs(text))} ms`);
-  }
-  return tree;
-}
 
 export function parseHcl(file: string, text: string): Template {
-  if (!parser) throw new Error('initHcl() has not completed');
   const t: Template = {
     file, format: 'hcl', text, builders: [], builds: [], provisioners: [], variables: new Map(), locals: new Map(), requiresInit: false, requiredPlugins: [], problems: [],
   };
-  const tree = parseWithBudget(parser, text);
+  const tree = parseTree(text);
   try {
     collectProblems(tree.rootNode, t.problems);
     const body = tree.rootNode.namedChildren.find((c) => c?.type === 'body');
@@ -169,8 +128,7 @@ function buildBlock(inner: TsNode, conv: (n: TsNode) => Value, t: Template): voi
 
 /** Attribute values of a `.pkrvars.hcl` file (variable name → value). */
 export function parseHclVarFile(file: string, text: string): Map<string, Value> {
-  if (!parser) throw new Error('initHcl() has not completed');
-  const tree = parseWithBudget(parser, text);
+  const tree = parseTree(text);
   const out = new Map<string, Value>();
   try {
     const body = tree.rootNode.namedChildren.find((c) => c?.type === 'body');

@@ -57,10 +57,26 @@ export interface FixAllParams {
   uri?: string;
 }
 
+/** A fix Fix All did not apply, and why (it would edit a file outside the workspace folders...). */
+export interface WithheldFix {
+  /** The file the fix would have edited. */
+  uri: string;
+  rule: string;
+  /** A phrase: "it is outside the workspace folders". */
+  reason: string;
+}
+
+export interface FixAllResult {
+  /** How many fixes were applied. */
+  applied: number;
+  /** Fixes not applied because a file they edit may not be edited; absent when none. */
+  withheld?: WithheldFix[];
+}
+
 export namespace FixAllRequest {
   export const method = 'packerBake/fixAll';
-  /** Applies the preferred fixes through workspace/applyEdit; returns how many fixes were applied. */
-  export const type = new RequestType<FixAllParams, { applied: number }, void>(method);
+  /** Applies the preferred fixes through workspace/applyEdit; returns how many fixes were applied, and which were withheld. */
+  export const type = new RequestType<FixAllParams, FixAllResult, void>(method);
 }
 
 export namespace ServerReadyNotification {

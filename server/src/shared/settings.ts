@@ -48,6 +48,11 @@ export interface ToolchainSetting {
 }
 
 export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
+/**
+ * The largest `maxFileSize` honoured, whoever sets it: every file a
+ * repository names is read up to this many bytes at most.
+ */
+export const MAX_FILE_SIZE_CAP = 64 * 1024 * 1024;
 
 export const DEFAULT_SETTINGS: Readonly<PackerBakeSettings> = Object.freeze<PackerBakeSettings>({
   enable: true,
@@ -83,7 +88,7 @@ export function normalizeSettings(raw: unknown): PackerBakeSettings {
     enable: typeof o.enable === 'boolean' ? o.enable : DEFAULT_SETTINGS.enable,
     rules: normalizeRules(o.rules),
     safeDirectories: normalizeDirectories(o.safeDirectories),
-    maxFileSize: typeof o.maxFileSize === 'number' && Number.isFinite(o.maxFileSize) && o.maxFileSize > 0 ? Math.floor(o.maxFileSize) : DEFAULT_SETTINGS.maxFileSize,
+    maxFileSize: typeof o.maxFileSize === 'number' && Number.isFinite(o.maxFileSize) && o.maxFileSize >= 1 ? Math.min(Math.floor(o.maxFileSize), MAX_FILE_SIZE_CAP) : DEFAULT_SETTINGS.maxFileSize,
     trace: { server: (TRACE_LEVELS as readonly unknown[]).includes(trace) ? (trace as TraceLevel) : DEFAULT_SETTINGS.trace.server },
     toolchain: normalizeToolchain(o.toolchain),
     workingDirectory: typeof o.workingDirectory === 'string' ? o.workingDirectory.trim() : DEFAULT_SETTINGS.workingDirectory,
@@ -171,8 +176,9 @@ export function configurationProperties(rules: readonly RuleInfo[]): Record<stri
       type: 'number',
       default: DEFAULT_SETTINGS.maxFileSize,
       minimum: 1,
+      maximum: MAX_FILE_SIZE_CAP,
       scope: 'resource',
-      description: 'Templates larger than this many bytes are skipped with one informational diagnostic.',
+      markdownDescription: `No file larger than this many bytes is read: templates (skipped with one informational diagnostic), ansible.cfg files, sibling and var files. At most ${MAX_FILE_SIZE_CAP} bytes. In Restricted Mode the workspace's value is ignored.`,
     },
     [SETTING_NAMES.toolchain]: {
       type: 'object',

@@ -1,0 +1,368 @@
+/**
+ * The tree-sitter HCL parser's lifecycle: loading the runtime and the grammar,
+ * the parser instances, and what a parse may cost. The conversion of a tree
+ * into the model lives in `parseHcl.ts`; this module only hands out trees.
+ *
+ * A repository is hostile input, and tree-sitter-hcl is slow and hungry on
+ * some of it (random text: seconds per MB and ~300 bytes of WebAssembly heap
+ * per byte; web-tree-sitter's heap never shrinks, and at 2 GB the module
+ * aborts, after which every later call on it fails with "Aborted()"). So:
+ * - each parse has a time budget proportional to the text (ParseTooSlow);
+ * - the runtime is loaded from web-tree-sitter's CommonJS file into a fresh
+ *   module scope per instance, with a WebAssembly memory capped at HEAP_LIMIT:
+ *   a parse that needs more aborts only its instance, which is replaced by a
+ *   spare kept ready, so the next parse works (ParseTooSlow for that text);
+ *   an instance whose heap grew past HEAP_RETIRE is replaced the same way, to
+ *   give the memory back;
+ * - the language server can ask for parses to be deferred instead of run
+ *   synchronously (`deferringParses`), then run them in slices of a few
+ *   milliseconds with `prepareTree`, yielding to the event loop between
+ *   slices, and analyse again: the next `parseTree` of that text takes the
+ *   prepared tree.
+ */
+import type { Language, Parser, Tree } from 'web-tree-sitter';
+
+/** web-tree-sitter's module: Parser, Language... */
+export type TreeSitterRuntime = typeof import('web-tree-sitter');
+
+/** The WebAssembly API of Node (this project's TypeScript lib has no DOM types). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+const Wasm = (globalThis as unknown as {
+  WebAssembly: { Memory: new (d: { initial: number; maximum: number }) => WasmMemory; RuntimeError: abstract new () => Error };
+}).WebAssembly;
+
+/**
+ * What the parser is made of. The server, the CLI and the tests load it from
+ * their own layout (server/src/wasmPaths.ts): this core reads no files.
+ */
+export interface HclRuntimeSource {
+  /**
+   * A fresh evaluation of web-tree-sitter's runtime (`tree-sitter.cjs`), once
+   * per parser instance: the runtime keeps its WebAssembly module in
+   * module-level variables, so only a new evaluation gives a new module.
+   */
+  freshRuntime(): TreeSitterRuntime;
+  /** tree-sitter.wasm */
+  wasm: Uint8Array;
+  /** tree-sitter-hcl.wasm */
+  grammar: Uint8Array;
+}
+
+const MiB = 1024 * 1024;
+/** The WebAssembly heap one instance may grow to (a valid 2.5 MB HCL2 file needs about 220 MB). */
+export const HEAP_LIMIT = 256 * MiB;
+/** An instance whose heap grew past this is replaced after the parse, so the memory goes back. */
+const HEAP_RETIRE = 64 * MiB;
+/** In deferring mode, a parse that takes longer than this is deferred. */
+const DEFER_AFTER_MS = 15;
+/** The slices `prepareTree` parses in before it yields. */
+const SLICE_MS = 10;
+
+/**
+ * tree-sitter-hcl's error recovery is quadratic on some invalid inputs (long
+ * runs of string tokens: 40 KB can take seconds, see docs/BENCHMARKS.md), so
+ * a parse gets a time budget proportional to the text and is then abandoned.
+ * Also thrown when the parser ran out of memory on the text.
+ */
+export class ParseTooSlow extends Error {}
+
+/**
+ * Thrown by `parseTree` in deferring mode for a text that takes longer than a
+ * few milliseconds; `prepareTree` it, then analyse again. Not a ParseTooSlow,
+ * so no caller mistakes it for a verdict on the file.
+ */
+export class ParseDeferred extends Error {
+  constructor(readonly text: string) {
+    super('parse deferred');
+  }
+}
+
+function budgetMs(text: string): number {
+  return 1000 + text.length / 500;
+}
+
+class Instance {
+  aborted = false;
+  private parser: Parser | undefined;
+
+  constructor(
+    readonly ts: TreeSitterRuntime,
+    readonly language: Language,
+    private readonly memory: WasmMemory,
+  ) {}
+
+  /** The parser of synchronous parses. */
+  get foreground(): Parser {
+    this.parser ??= this.newParser();
+    return this.parser;
+  }
+
+  newParser(): Parser {
+    const p = new this.ts.Parser();
+    p.setLanguage(this.language);
+    return p;
+  }
+
+  get heapBytes(): number {
+    return this.memory.buffer.byteLength;
+  }
+}
+
+let loader: HclRuntimeSource | undefined;
+let current: Instance | undefined;
+let spare: Instance | undefined;
+let spareJob: Promise<void> | undefined;
+/** Replacements so far (for tests and logs). */
+let generation = 0;
+
+async function createInstance(l: HclRuntimeSource): Promise<Instance> {
+  const ts = l.freshRuntime();
+  const memory = new Wasm.Memory({ initial: 512, maximum: HEAP_LIMIT / 65536 });
+  const holder: { instance?: Instance } = {};
+  const options = {
+    wasmBinary: l.wasm,
+    wasmMemory: memory,
+    // Emscripten prints "Aborted()" before throwing; the caller reports the file instead.
+    print: () => undefined,
+    printErr: () => undefined,
+    onAbort: () => {
+      if (holder.instance) holder.instance.aborted = true;
+    },
+  };
+  await ts.Parser.init(options as never);
+  const language = await ts.Language.load(l.grammar);
+  holder.instance = new Instance(ts, language, memory);
+  return holder.instance;
+}
+
+function refillSpare(): void {
+  if (spare || spareJob || !loader) return;
+  spareJob = createInstance(loader)
+    .then((i) => {
+      spare = i;
+    })
+    .catch(() => undefined)
+    .finally(() => {
+      spareJob = undefined;
+    });
+}
+
+/**
+ * Puts the spare in place of `instance` (the old one lives on while its trees
+ * do). An instance that only grew waits for a spare; one that aborted is
+ * dropped at once, and parses wait for the next spare (`hclSettled`).
+ */
+function replace(instance: Instance): void {
+  if (current !== instance || (!spare && !instance.aborted)) return;
+  current = spare;
+  spare = undefined;
+  generation++;
+  refillSpare();
+}
+
+/** Loads the tree-sitter runtime and the HCL grammar once. */
+export async function initHcl(source: HclRuntimeSource): Promise<void> {
+  if (current) return;
+  loader ??= source;
+  current ??= await createInstance(loader);
+  refillSpare();
+}
+
+export function hclReady(): boolean {
+  return current !== undefined;
+}
+
+/**
+ * Resolves when a parser instance is in place (after a replacement whose
+ * spare was not ready yet). Await it between files.
+ */
+export async function hclSettled(): Promise<void> {
+  while (!current && loader) {
+    if (spare) {
+      current = spare;
+      spare = undefined;
+      refillSpare();
+    } else {
+      refillSpare();
+      await spareJob;
+    }
+  }
+}
+
+/** How many times an instance was replaced (it ran out of memory, or grew past HEAP_RETIRE). */
+export function hclReplacements(): number {
+  return generation;
+}
+
+/** Texts prepared by `prepareTree`: the tree, or why there is none. */
+const prepared = new Map<string, Tree | ParseTooSlow>();
+const MAX_PREPARED = 16;
+/** The texts deferred in the current deferring call, if any. */
+let deferring: string[] | undefined;
+
+/**
+ * Texts the parser gave up on, by length and hash: a pathological sibling is
+ * read by every template of its folder, and must cost its budget once, not
+ * once per template.
+ */
+const failed = new Map<number, Map<number, ParseTooSlow>>();
+const MAX_FAILED = 256;
+let failedCount = 0;
+
+/** FNV-1a over the UTF-16 code units. */
+function hash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+function failedBefore(text: string): ParseTooSlow | undefined {
+  return failed.get(text.length)?.get(hash(text));
+}
+
+function remember(text: string, e: ParseTooSlow): ParseTooSlow {
+  if (failedCount >= MAX_FAILED) {
+    failed.clear();
+    failedCount = 0;
+  }
+  const byHash = failed.get(text.length) ?? new Map<number, ParseTooSlow>();
+  byHash.set(hash(text), e);
+  failed.set(text.length, byHash);
+  failedCount++;
+  return e;
+}
+
+function outOfMemory(): ParseTooSlow {
+  return new ParseTooSlow(`the HCL parser needs more than ${HEAP_LIMIT / MiB} MB of memory for it`);
+}
+
+/** Runs a parse on `instance`, turning an abort (memory) into ParseTooSlow and replacing the instance. */
+function guarded<T>(instance: Instance, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (!instance.aborted && !(e instanceof Wasm.RuntimeError)) throw e;
+    instance.aborted = true;
+    replace(instance);
+    throw outOfMemory();
+  } finally {
+    if (!instance.aborted && instance.heapBytes > HEAP_RETIRE) replace(instance);
+  }
+}
+
+/** The syntax tree of `text`; the caller deletes it. Throws ParseTooSlow when the budget runs out. */
+export function parseTree(text: string): Tree {
+  const ready = prepared.get(text);
+  if (ready) {
+    prepared.delete(text);
+    if (ready instanceof ParseTooSlow) throw ready;
+    return ready;
+  }
+  const known = failed.size > 0 ? failedBefore(text) : undefined;
+  if (known) throw known;
+  if (!current && spare) void hclSettled();
+  const instance = current;
+  if (!instance) {
+    if (!loader) throw new Error('initHcl() has not completed');
+    if (deferring) {
+      deferring.push(text);
+      throw new ParseDeferred(text);
+    }
+    throw new ParseTooSlow('the HCL parser is being reloaded after running out of memory');
+  }
+  const parser = instance.foreground;
+  const defer = deferring !== undefined;
+  const deadline = Date.now() + (defer ? DEFER_AFTER_MS : budgetMs(text));
+  // The callback returns true to cancel (the .d.ts declares void).
+  const progressCallback = (() => Date.now() > deadline) as unknown as () => void;
+  let tree: Tree | null;
+  try {
+    tree = guarded(instance, () => parser.parse(text, null, { progressCallback }));
+  } catch (e) {
+    throw e instanceof ParseTooSlow ? remember(text, e) : e;
+  }
+  if (tree) return tree;
+  parser.reset();
+  if (defer) {
+    deferring!.push(text);
+    throw new ParseDeferred(text);
+  }
+  throw remember(text, new ParseTooSlow(`parsing took longer than ${Math.round(budgetMs(text))} ms`));
+}
+
+/**
+ * Runs `fn` with parses that take more than a few milliseconds deferred
+ * (ParseDeferred, possibly swallowed by the caller's code on the way out).
+ * Returns what it returned or threw, and the deferred texts: `prepareTree`
+ * each, then run it again.
+ */
+export function deferringParses<T>(fn: () => T): { deferred: string[]; value?: T; error?: unknown } {
+  const outer = deferring;
+  const mine: string[] = [];
+  deferring = mine;
+  try {
+    return { deferred: mine, value: fn() };
+  } catch (error) {
+    return { deferred: mine, error };
+  } finally {
+    deferring = outer;
+  }
+}
+
+/**
+ * Parses `text` in slices of a few milliseconds, awaiting `pause()` between
+ * them, so the event loop keeps serving; the next `parseTree(text)` takes the
+ * tree (or the ParseTooSlow). The same time budget as a synchronous parse.
+ */
+export async function prepareTree(text: string, pause: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve))): Promise<void> {
+  if (prepared.has(text)) return;
+  const known = failed.size > 0 ? failedBefore(text) : undefined;
+  if (known) {
+    prepared.set(text, known);
+    return;
+  }
+  await hclSettled();
+  const instance = current;
+  if (!instance) return;
+  const budget = budgetMs(text);
+  const parser = instance.newParser();
+  let spent = 0;
+  let result: Tree | ParseTooSlow;
+  try {
+    for (;;) {
+      const start = Date.now();
+      const sliceEnd = start + Math.min(SLICE_MS, budget - spent);
+      const progressCallback = (() => Date.now() > sliceEnd) as unknown as () => void;
+      // Called again with the same text, a cancelled parse resumes where it stopped.
+      const tree = guarded(instance, () => parser.parse(text, null, { progressCallback }));
+      spent += Date.now() - start;
+      if (tree) {
+        result = tree;
+        break;
+      }
+      if (spent >= budget) {
+        result = new ParseTooSlow(`parsing took longer than ${Math.round(budget)} ms`);
+        break;
+      }
+      await pause();
+      if (instance.aborted) {
+        result = outOfMemory();
+        break;
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof ParseTooSlow)) throw e;
+    result = e;
+  } finally {
+    if (!instance.aborted) parser.delete();
+  }
+  if (result instanceof ParseTooSlow) remember(text, result);
+  if (prepared.size >= MAX_PREPARED) {
+    const [oldest, t] = prepared.entries().next().value!;
+    prepared.delete(oldest);
+    if (!(t instanceof ParseTooSlow)) t.delete();
+  }
+  prepared.set(text, result);
+}
