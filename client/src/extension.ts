@@ -34,6 +34,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Packer
       ]),
       // Findings (and their quick fixes) can point into the ansible.cfg a template uses.
       { scheme: 'file', pattern: '**/ansible.cfg' },
+      // The containers Packer runs in: CI files (devcontainer.json is jsonc, above).
+      { scheme: 'file', pattern: '**/.github/workflows/*.{yml,yaml}' },
+      { scheme: 'file', pattern: '**/{Jenkinsfile,Jenkinsfile.*,*.jenkinsfile,*.Jenkinsfile}' },
     ],
     outputChannel: output,
     synchronize: { configurationSection: 'packerBake' },
