@@ -123,8 +123,10 @@ function mountsVerdict(node: Node | undefined): TmpMount {
     const raw = item.type === 'string' ? (item.value as string) : stringValue(property(item, 'target')?.value);
     if (raw === undefined) continue;
     const target = item.type === 'string' ? mountTarget('mount', raw) : normalizeTarget(raw);
-    if (target === undefined) continue;
-    if (DYNAMIC.test(target)) return { kind: 'unknown', why: `the mount ${raw} is only known when the container starts` };
+    if (target === undefined || DYNAMIC.test(target)) {
+      if (DYNAMIC.test(raw)) return { kind: 'unknown', why: `the mount ${raw} is only known when the container starts` };
+      continue;
+    }
     if (target === '/tmp') return { kind: 'mounted', by: { value: raw, span: spanOf(item) } };
     targets.push(target);
   }

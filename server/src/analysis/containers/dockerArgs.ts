@@ -57,7 +57,7 @@ export function normalizeTarget(target: string): string | undefined {
 export function mountTarget(flag: MountFlag, value: string): string | undefined {
   if (flag === 'tmpfs') return normalizeTarget(value.split(':')[0]);
   if (flag === 'volume') {
-    const parts = value.split(':');
+    const parts = splitOutsideVariables(value, ':');
     if (parts.length === 1) return normalizeTarget(parts[0]);
     if (parts.length === 2) return normalizeTarget(parts[1].split(',').every((m) => VOLUME_MODES.has(m)) ? parts[0] : parts[1]);
     return normalizeTarget(parts[1]);
@@ -72,6 +72,19 @@ export function mountTarget(flag: MountFlag, value: string): string | undefined 
 
 const DYNAMIC = /\$\{/;
 
+/** Splits on `sep` except inside `${...}` (`${localEnv:HOME}/x:/tmp` has two parts, not three). */
+function splitOutsideVariables(value: string, sep: string): string[] {
+  const masked = value.replace(/\$\{[^}]*\}/g, (m) => '_'.repeat(m.length));
+  const out: string[] = [];
+  let from = 0;
+  for (let i = masked.indexOf(sep); i >= 0; i = masked.indexOf(sep, i + 1)) {
+    out.push(value.slice(from, i));
+    from = i + 1;
+  }
+  out.push(value.slice(from));
+  return out;
+}
+
 /** Reads the mounts of a run argument list. */
 export function tmpMount(args: readonly RunArg[]): TmpMount {
   const targets: string[] = [];
@@ -83,7 +96,15 @@ export function tmpMount(args: readonly RunArg[]): TmpMount {
     let inline: string | undefined;
     const eq = a.indexOf('=');
     const name = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
-    if (LONG_FLAGS[name]) {
+    if (/^-{1,2}[A-Za-z-]+\s+\S/.test(a)) {
+      // A flag and its value in one argument: the engine rejects it (`unknown flag: --tmpfs /tmp`;
+      // `-v /x:/tmp` asks for a volume named " /x"), so the container does not start.
+      const [word, ...rest] = a.split(/\s+/);
+      const f = LONG_FLAGS[word] ?? (word === '-v' ? 'volume' : undefined);
+      const value = rest.join(' ');
+      if (f && f !== 'volumes-from' && mountTarget(f, value) === '/tmp') return { kind: 'one-word', arg, flag: word, value };
+      continue;
+    } else if (LONG_FLAGS[name]) {
       flag = LONG_FLAGS[name];
       if (name !== a) inline = a.slice(eq + 1);
     } else if (/^-[A-Za-z]*v/.test(a) && !a.startsWith('--')) {
@@ -94,13 +115,6 @@ export function tmpMount(args: readonly RunArg[]): TmpMount {
         const rest = a.slice(at + 1);
         if (rest !== '') inline = rest.startsWith('=') ? rest.slice(1) : rest;
       }
-    } else if (/^-{1,2}[A-Za-z-]+\s+\S/.test(a)) {
-      // A flag and its value in one argument: the engine rejects it.
-      const [word, ...rest] = a.split(/\s+/);
-      const f = LONG_FLAGS[word] ?? (word === '-v' ? 'volume' : undefined);
-      const value = rest.join(' ');
-      if (f && f !== 'volumes-from' && mountTarget(f, value) === '/tmp') return { kind: 'one-word', arg, flag: word, value };
-      continue;
     } else if (arg.dynamic && DYNAMIC.test(a) && a.trim().startsWith('$')) {
       // A whole argument from a variable can be any flag.
       unknown ??= `the argument ${a} is only known when the container starts`;

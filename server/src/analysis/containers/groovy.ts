@@ -161,7 +161,8 @@ export function statements(tokens: Token[]): Statement[] | undefined {
 function parseStatements(tokens: Token[], pos: { i: number }, closer: string | undefined): Statement[] | undefined {
   const out: Statement[] = [];
   let head: Token[] = [];
-  let depth = 0;
+  /** Open parentheses and brackets of the statement being read. */
+  const open: string[] = [];
   const flush = (block?: Block) => {
     if (head.length > 0 || block) {
       const start = head[0]?.start ?? block!.open;
@@ -171,10 +172,9 @@ function parseStatements(tokens: Token[], pos: { i: number }, closer: string | u
   };
   while (pos.i < tokens.length) {
     const t = tokens[pos.i];
-    if (t.kind === 'punct' && (t.text === '(' || t.text === '[')) depth++;
-    if (t.kind === 'punct' && (t.text === ')' || t.text === ']')) {
-      if (--depth < 0) return undefined;
-    }
+    if (t.kind === 'punct' && (t.text === '(' || t.text === '[')) open.push(t.text === '(' ? ')' : ']');
+    if (t.kind === 'punct' && (t.text === ')' || t.text === ']') && open.pop() !== t.text) return undefined;
+    const depth = open.length;
     if (depth === 0 && t.kind === 'punct' && t.text === '}') {
       if (closer !== '}') return undefined;
       flush();
@@ -208,7 +208,7 @@ function parseStatements(tokens: Token[], pos: { i: number }, closer: string | u
     if (t.kind !== 'newline') head.push(t);
     pos.i++;
   }
-  if (closer !== undefined || depth !== 0) return undefined;
+  if (closer !== undefined || open.length !== 0) return undefined;
   flush();
   return out;
 }

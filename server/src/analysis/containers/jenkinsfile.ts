@@ -39,7 +39,7 @@ export function readJenkinsfile(file: string, text: string): ContainerModel {
   const tokens = tokenize(text);
   const top = tokens && statements(tokens);
   if (!tokens || !top) return model;
-  model.env.push(...envStrings(tokens), ...environmentBlocks(top));
+  model.env.push(...[...envStrings(tokens), ...environmentBlocks(top)].sort((a, b) => a.span.start - b.span.start));
   const uses = new Map<Agent, string>();
   const pipeline = top.find((s) => isHead(s, 'pipeline') && s.block);
   if (pipeline?.block) walk(pipeline.block, undefined, undefined, text, uses);

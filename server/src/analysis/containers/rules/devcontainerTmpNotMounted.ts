@@ -19,7 +19,7 @@ export const devcontainerTmpNotMounted: ContainerRule = {
           file: model.file,
           span: arg.span,
           severity: 'error',
-          message: `"${arg.value}" is one argument: docker and podman take it for an unknown flag ("unknown flag: ${arg.value}") and the container does not start. Write the flag and its value as two items: "${flag}", "${value}".`,
+          message: `"${arg.value}" is one argument: ${flag.startsWith('--') ? `docker and podman reject it as "unknown flag: ${arg.value}"` : `the engine reads the volume as "${arg.value.slice(flag.length)}", space included, and rejects it`}, so the container does not start. Write the flag and its value as two items: "${flag}", "${value}".`,
           fixes,
         });
         continue;
