@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { Analyzer, RULES, applyEdits, fixAll, formatForName, initHcl, type Finding, type RuleSeverity } from './analysis';
+import { Analyzer, CONTAINER_DIRS, RULES, applyEdits, containerFileKind, fixAll, formatForName, initHcl, type Finding, type RuleSeverity } from './analysis';
 import { dedupe, display, render } from './lintOutput';
 import { cachedHost, diskHost } from './diskHost';
 import { bundledWasmPaths } from './wasmPaths';
@@ -13,7 +13,9 @@ import { bundledWasmPaths } from './wasmPaths';
 const USAGE = `Usage: packer-bake lint [paths...] [options]
 
 Checks Packer templates (legacy JSON, *.pkr.hcl, *.pkr.json) for Ansible SSH
-control-socket problems. Paths are files or folders (default: the current folder).
+control-socket problems, and the containers they run in: devcontainer.json,
+GitHub Actions workflows, Jenkinsfiles. Paths are files or folders (default:
+the current folder).
 
 Options:
   --format text|json|sarif   output format (default: text)
@@ -166,8 +168,8 @@ function walk(dir: string, out: string[]): void {
   for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) {
-      if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) walk(p, out);
-    } else if (e.isFile() && formatForName(e.name)) {
+      if (!SKIP_DIRS.has(e.name) && (!e.name.startsWith('.') || CONTAINER_DIRS.has(e.name))) walk(p, out);
+    } else if (e.isFile() && (formatForName(e.name) || containerFileKind(p))) {
       out.push(p);
     }
   }

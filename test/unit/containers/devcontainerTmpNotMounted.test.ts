@@ -25,7 +25,7 @@ describe(RULE, () => {
     it('names its evidence and the remedy in the message', () => {
       const [f] = fullFindings({ [DC]: withFeature() }, DC, RULE);
       assert.equal(f.severity, 'warning');
-      assert.match(f.message, /^\/tmp in this dev container is not a mount, .* feature "ghcr\.io\/devcontainers-extra\/features\/ansible:2"\. Add "--tmpfs", "\/tmp:rw,exec,mode=1777" to runArgs\.$/);
+      assert.match(f.message, /^\/tmp in this dev container is not a mount, .* it uses Packer or Ansible \(feature "ghcr\.io\/devcontainers-extra\/features\/ansible:2"\)\. Add "--tmpfs", "\/tmp:rw,exec,mode=1777" to runArgs\.$/);
     });
 
     const evidence: [string, Record<string, string>][] = [

@@ -101,7 +101,7 @@ export function readDevcontainer(file: string, text: string, host: AnalysisHost,
   const span = spanOf((!compose && runArgs ? runArgs : source).key);
   model.containers.push({
     label: 'this dev container',
-    evidence,
+    evidence: `it uses Packer or Ansible (${evidence})`,
     tmp,
     span: tmp.kind === 'one-word' ? tmp.arg.span : span,
     env: model.env,
