@@ -19,6 +19,7 @@ const steps = [
   ['fuzz', ['run', 'test:fuzz']],
   ['tools', ['run', 'test:tools']],
   ['bake', ['run', 'test:bake']],
+  ['containers', ['run', 'test:containers']],
   ['package', ['run', 'test:package']],
   ['e2e', ['run', 'test:e2e']],
 ];

@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type DocumentSelector, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { TEMPLATE_FILE_PATTERNS, UNTITLED_TEMPLATE_LANGUAGES } from '../../server/src/shared/documents';
+import { CONTAINER_FILE_PATTERNS, TEMPLATE_FILE_PATTERNS, UNTITLED_TEMPLATE_LANGUAGES } from '../../server/src/shared/documents';
 import { ServerReadyNotification, type InitializationOptions } from '../../server/src/shared/protocol';
 import { RULE_DOCS_COMMAND } from './ruleDocs';
 
@@ -19,6 +19,7 @@ import { RULE_DOCS_COMMAND } from './ruleDocs';
  */
 export const DOCUMENT_SELECTOR: DocumentSelector = [
   ...TEMPLATE_FILE_PATTERNS.map((pattern) => ({ scheme: 'file', pattern })),
+  ...CONTAINER_FILE_PATTERNS.map((pattern) => ({ scheme: 'file', pattern })),
   ...UNTITLED_TEMPLATE_LANGUAGES.map((language) => ({ scheme: 'untitled', language })),
 ];
 

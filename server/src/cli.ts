@@ -22,8 +22,10 @@ import { MAX_FILE_SIZE_CAP } from './shared/settings';
 const USAGE = `Usage: packer-bake lint [options] [--] [paths...]
 
 Checks Packer templates (legacy JSON, *.pkr.hcl, *.pkr.json) for Ansible SSH
-control-socket problems. Paths are files or folders (default: the current folder);
-folders named node_modules, dist or out and hidden folders are skipped.
+control-socket problems, and the containers they run in: devcontainer.json,
+GitHub Actions workflows, Jenkinsfiles. Paths are files or folders (default:
+the current folder); folders named node_modules, dist or out and hidden
+folders other than .devcontainer and .github are skipped.
 
 Options:
   --format <format>          text (default), json, sarif (GitHub code scanning),

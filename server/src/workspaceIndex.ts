@@ -60,6 +60,8 @@ export interface Entry {
    * offered while these files still hold these texts.
    */
   inputs: Map<string, string | undefined>;
+  /** The text analysed (a template's or a container file's); undefined when skipped. */
+  text?: string;
 }
 
 export interface IndexOptions {
@@ -538,7 +540,7 @@ export class WorkspaceIndex {
     }
     const inputs = new Map<string, string | undefined>();
     for (const f of result.findings) for (const fix of f.fixes) for (const e of fix.edits) if (reads.has(e.file)) inputs.set(e.file, reads.get(e.file));
-    return { entry: { key, name, stamp, generation, settings, result, diagnostics, inputs }, reads: reads.keys() };
+    return { entry: { key, name, stamp, generation, settings, result, diagnostics, inputs, text: 'text' in source ? source.text : undefined }, reads: reads.keys() };
   }
 
   /** Where and why a finding's preferred fix may not be applied (for the diagnostic), if so. */
@@ -611,7 +613,7 @@ export class WorkspaceIndex {
     for (const f of entry.result.findings) for (const fix of f.fixes) for (const e of fix.edits) files.add(e.file);
     for (const name of files) {
       const key = this.keyOfName(name);
-      const expected = key === entry.key ? entry.result.template?.text : entry.inputs.get(name);
+      const expected = key === entry.key ? entry.text : entry.inputs.get(name);
       if (this.currentText(key)?.text !== expected) return false;
     }
     return true;

@@ -7,8 +7,8 @@
  */
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { formatForName } from './analysis';
-import { TEMPLATE_FILE_PATTERNS } from './shared/documents';
+import { CONTAINER_DIRS, containerFileKind, formatForName } from './analysis';
+import { CONTAINER_WATCH_PATTERNS, TEMPLATE_FILE_PATTERNS } from './shared/documents';
 
 /** Folders never walked: dependencies, VCS data, build output. Hidden folders are skipped too. */
 export const SKIPPED_DIRS = new Set(['node_modules', '.git', 'dist', 'out']);
@@ -17,7 +17,7 @@ export const SKIPPED_DIRS = new Set(['node_modules', '.git', 'dist', 'out']);
 export const MAX_CANDIDATES = 20000;
 
 /** Glob patterns for `workspace/didChangeWatchedFiles`: templates and the files templates depend on. */
-export const WATCH_PATTERNS: string[] = [...TEMPLATE_FILE_PATTERNS];
+export const WATCH_PATTERNS: string[] = [...TEMPLATE_FILE_PATTERNS, ...CONTAINER_WATCH_PATTERNS];
 
 export interface Candidate {
   file: string;
@@ -26,7 +26,7 @@ export interface Candidate {
 
 /** A file name that can be a template (`.pkr.hcl`, `.pkr.json`, or any `.json` to be looked into). */
 export function isCandidateName(file: string): boolean {
-  return formatForName(file) !== undefined;
+  return formatForName(file) !== undefined || containerFileKind(file) !== undefined;
 }
 
 /** True when `file` lies in a folder the scan skips (relative to the workspace folder `root`). */
@@ -34,7 +34,7 @@ export function inSkippedDir(root: string, file: string): boolean {
   const rel = path.relative(root, path.dirname(file));
   if (rel === '') return false;
   if (rel.startsWith('..') || path.isAbsolute(rel)) return true;
-  return rel.split(path.sep).some((d) => SKIPPED_DIRS.has(d) || d.startsWith('.'));
+  return rel.split(path.sep).some((d) => SKIPPED_DIRS.has(d) || (d.startsWith('.') && !CONTAINER_DIRS.has(d)));
 }
 
 /**
@@ -61,10 +61,10 @@ export async function* scanFolder(root: string, onLimit?: () => void, limit = MA
     for (const e of entries) {
       const file = path.join(dir, e.name);
       if (e.isDirectory()) {
-        if (!SKIPPED_DIRS.has(e.name) && !e.name.startsWith('.')) subdirs.push(file);
+        if (!SKIPPED_DIRS.has(e.name) && (!e.name.startsWith('.') || CONTAINER_DIRS.has(e.name))) subdirs.push(file);
         continue;
       }
-      if (!isCandidateName(e.name) || !(e.isFile() || e.isSymbolicLink())) continue;
+      if (!isCandidateName(file) || !(e.isFile() || e.isSymbolicLink())) continue;
       let stat;
       try {
         stat = await fs.stat(file);

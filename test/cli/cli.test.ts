@@ -112,8 +112,10 @@ describe('packer-bake lint (the bundled CLI)', () => {
 
   it('lints the examples folder as the README says', () => {
     const r = lint(['lint', 'examples', '--format', 'json'], root);
-    const rules = new Set((JSON.parse(r.out) as { rule: string; file: string }[]).map((f) => `${path.dirname(f.file)}:${f.rule}`));
-    for (const id of ['control-path-missing', 'control-path-unescaped-percent', 'control-path-too-long', 'control-path-unsafe-dir', 'ansible-env-vars-invalid', 'ssh-args-doubled-percent']) {
+    // Container files sit in .devcontainer/ and .github/workflows/ below the example's folder.
+    const rules = new Set((JSON.parse(r.out) as { rule: string; file: string }[]).map((f) => `${f.file.split('/').slice(0, 2).join('/')}:${f.rule}`));
+    for (const id of ['control-path-missing', 'control-path-unescaped-percent', 'control-path-too-long', 'control-path-unsafe-dir', 'ansible-env-vars-invalid', 'ssh-args-doubled-percent',
+      'devcontainer-tmp-not-mounted', 'ci-container-tmp-not-mounted', 'env-control-path-unescaped-percent']) {
       assert.ok(rules.has(`examples/${id}:${id}`), `examples/${id} shows ${id}`);
     }
     assert.ok(![...rules].some((r) => r.startsWith('examples/fixed:')), 'examples/fixed is clean');

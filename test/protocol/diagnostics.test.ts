@@ -37,7 +37,13 @@ describe('diagnostics', () => {
       [
         {
           method: 'workspace/didChangeWatchedFiles',
-          registerOptions: { watchers: ['**/*.json', '**/*.pkr.hcl', '**/*.pkr.json', '**/*.pkrvars.hcl', '**/ansible.cfg'].map((globPattern) => ({ globPattern })) },
+          registerOptions: {
+            watchers: [
+              '**/*.json', '**/*.pkr.hcl', '**/*.pkr.json', '**/*.pkrvars.hcl', '**/ansible.cfg',
+              // Container files (workflows, Jenkinsfiles, devcontainer.json) and the Dockerfiles and compose files they read.
+              '**/*.{yml,yaml}', '**/{Jenkinsfile,Jenkinsfile.*,*.jenkinsfile,*.Jenkinsfile}', '**/.devcontainer/**', '**/{Dockerfile,*.Dockerfile,Containerfile}',
+            ].map((globPattern) => ({ globPattern })),
+          },
         },
         { method: 'workspace/didChangeConfiguration', registerOptions: { section: 'packerBake' } },
       ],

@@ -20,6 +20,7 @@ import { DEFAULT_SAFE_DIRS } from './rules/controlPathUnsafeDir';
 import type { RawFinding } from './rules/rule';
 import type { Scope } from './evaluate';
 import type { Toolchain } from './toolchain';
+import { analyzeContainerFile, containerFileKind } from './containers';
 
 export interface AnalysisHost {
   /** File contents, or undefined when absent or unreadable. */
@@ -129,6 +130,8 @@ export class Analyzer {
    */
   analyze(file: string, text: string, document?: Pick<TextDocument, 'positionAt'>): AnalysisResult {
     const empty: AnalysisResult = { findings: [], plans: [], dependsOn: [], builds: [] };
+    // Dev container configurations and CI files: the containers Packer runs in (containers/).
+    if (containerFileKind(file)) return this.skipReason(text) ? empty : analyzeContainerFile(file, text, this.host, this.settings, document);
     if (!formatForName(file)) return empty;
     const skip = this.skipReason(text);
     if (skip) {

@@ -10,6 +10,15 @@
 export const TEMPLATE_FILE_PATTERNS = ['**/*.json', '**/*.pkr.hcl', '**/*.pkr.json', '**/*.pkrvars.hcl', '**/ansible.cfg'] as const;
 
 /**
+ * The containers Packer runs in: CI files with their own findings
+ * (devcontainer.json is among the JSON files above).
+ */
+export const CONTAINER_FILE_PATTERNS = ['**/.github/workflows/*.{yml,yaml}', '**/{Jenkinsfile,Jenkinsfile.*,*.jenkinsfile,*.Jenkinsfile}'] as const;
+
+/** The container files and what they read (compose files, Dockerfiles, the rest of .devcontainer/), for the watchers. */
+export const CONTAINER_WATCH_PATTERNS = ['**/*.{yml,yaml}', '**/{Jenkinsfile,Jenkinsfile.*,*.jenkinsfile,*.Jenkinsfile}', '**/.devcontainer/**', '**/{Dockerfile,*.Dockerfile,Containerfile}'] as const;
+
+/**
  * Language ids of unsaved (untitled) documents that can be templates: they have
  * no file name, so their language is all there is to go by.
  */
