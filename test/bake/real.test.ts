@@ -89,7 +89,7 @@ function makeWorkspace(sshd: Sshd, playbook: string, provisioner: Record<string,
 }
 
 function runnerFor(ws: Workspace, settings: Partial<BakeSettings>, env: NodeJS.ProcessEnv, extra: { dockerfile?: string; version?: string } = {}) {
-  const request: BakeRequest = { template: ws.template, mountRoot: ws.root, format: 'json', only: [], varFiles: [], variables: {}, requiresInit: false };
+  const request: BakeRequest = { target: ws.template, mountRoot: ws.root, format: 'json', only: [], varFiles: [], variables: {}, requiresInit: false };
   const runner = new BakeRunner({
     request,
     settings: { ...defaultBakeSettings, extraEngineArgs: ['--network', 'host'], stopTimeoutSeconds: 30, ...settings },
@@ -265,7 +265,7 @@ describe('bake with a real engine (podman)', function () {
     const { runner } = runnerFor(ws, { containerEngine: 'docker', image }, env);
     const result = await runner.run();
     assert.equal(result.status, 'failed');
-    assert.match(result.failure!, /^docker is installed but not usable: Cannot connect to the Docker daemon at unix:\/\/.*no-such\.sock\. Is the docker daemon running\?\. Start Docker/);
+    assert.match(result.failure!, /^docker is installed but not usable: Cannot connect to the Docker daemon at unix:\/\/.*no-such\.sock\. Is the docker daemon running\? Start Docker/);
   });
 
   it('cancels a real bake mid-way: Packer cleans up, exit code 1, no container left', async function () {
