@@ -9,8 +9,10 @@ import { Analyzer, RULES, applyEdits, fixAll, formatForName, initHcl, type Findi
 import { dedupe, display, render } from './lintOutput';
 import { cachedHost, diskHost } from './diskHost';
 import { bundledWasmPaths } from './wasmPaths';
+import { bakeMain } from './cliBake';
 
 const USAGE = `Usage: packer-bake lint [paths...] [options]
+       packer-bake bake <template-or-folder> [options]   (see packer-bake bake --help)
 
 Checks Packer templates (legacy JSON, *.pkr.hcl, *.pkr.json) for Ansible SSH
 control-socket problems. Paths are files or folders (default: the current folder).
@@ -40,6 +42,7 @@ export interface CliIo {
 }
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
+  if (argv[0] === 'bake') return bakeMain(argv.slice(1), { ...io, env: process.env, signals: process, color: process.stdout.isTTY === true });
   try {
     return await run(argv, io);
   } catch (e) {
