@@ -18,8 +18,10 @@ import { hclRuntime } from './wasmPaths';
 import { hclSettled } from './analysis/hclParser';
 import { scanFolder } from './workspaceScan';
 import { MAX_FILE_SIZE_CAP } from './shared/settings';
+import { bakeMain } from './cliBake';
 
 const USAGE = `Usage: packer-bake lint [options] [--] [paths...]
+       packer-bake bake <template-or-folder> [options]   (see packer-bake bake --help)
 
 Checks Packer templates (legacy JSON, *.pkr.hcl, *.pkr.json) for Ansible SSH
 control-socket problems, and the containers they run in: devcontainer.json,
@@ -60,6 +62,7 @@ export interface CliIo {
 }
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
+  if (argv[0] === 'bake') return bakeMain(argv.slice(1), { ...io, env: process.env, signals: process, color: process.stdout.isTTY === true });
   try {
     return await run(argv, io);
   } catch (e) {

@@ -2,15 +2,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import {
-  bindMount, buildRunArgs, containerName, displayCommand, INIT_THEN_BUILD_SCRIPT, passThroughEnvNames,
+  BakeSetupError, bindMount, buildRunArgs, bundledImageTag, imageBuildArgs, containerName, displayCommand, INIT_THEN_BUILD_SCRIPT, passThroughEnvNames,
   removeArgs, stopArgs, toHostPath, type BakeRequest, type RunArgsInput,
 } from '../../client/src/bake/argv';
-import { defaultBakeSettings, normalizeBakeSettings, type BakeSettings } from '../../client/src/bake/settings';
+import { defaultBakeSettings, type BakeSettings } from '../../client/src/bake/settings';
 
 const HOSTILE = ['my ws', `q'uo"te`, '$(touch pwned)', '`id`', 'ünïcødé ✓', 'new\nline', 'semi;colon&amp|pipe', '*glob?'];
 
 function request(partial: Partial<BakeRequest> = {}): BakeRequest {
-  return { template: '/ws/images/base.pkr.hcl', mountRoot: '/ws', format: 'hcl', only: [], varFiles: [], variables: {}, requiresInit: false, ...partial };
+  return { target: '/ws/images', mountRoot: '/ws', format: 'hcl', only: [], varFiles: [], variables: {}, requiresInit: false, ...partial };
 }
 
 function input(partial: Partial<RunArgsInput> = {}, settings: Partial<BakeSettings> = {}): RunArgsInput {
@@ -38,12 +38,13 @@ describe('bake argv', () => {
       '-v', '/ws:/workspace',
       '-v', '/home/u/.aws:/root/.aws:ro',
       '-e', 'AWS_CONFIG_FILE=/root/.aws/config', '-e', 'AWS_SHARED_CREDENTIALS_FILE=/root/.aws/credentials',
+      '-v', 'packer-bake-plugins:/packer-plugins', '-e', 'PACKER_PLUGIN_PATH=/packer-plugins',
       '-e', 'AWS_ACCESS_KEY_ID', '-e', 'AWS_SECRET_ACCESS_KEY', '-e', 'AWS_REGION',
       '-e', 'ANSIBLE_SSH_CONTROL_PATH=/tmp/ansible-ssh-%%h-%%p-%%r',
       '-e', 'CHECKPOINT_DISABLE=1',
       '-w', '/workspace/images',
       'packer-bake:0.1.0',
-      'packer', 'build', '-machine-readable', 'base.pkr.hcl',
+      'packer', 'build', '-machine-readable', '.',
     ]);
     assert.deepStrictEqual(plan.pathMap, {
       containerCwd: '/workspace/images', hostCwd: '/ws/images',
@@ -79,16 +80,45 @@ describe('bake argv', () => {
   it('keeps hostile folder and file names as single argv elements, verbatim', () => {
     for (const name of HOSTILE) {
       const root = `/home/u/${name}`;
-      const template = path.join(root, name, `${name}.pkr.hcl`);
-      const plan = buildRunArgs(input({ request: request({ template, mountRoot: root, varFiles: [`${name}.pkrvars.hcl`], only: [`null.${name}`], variables: { [name]: name } }) }));
+      const folder = path.join(root, name);
+      const plan = buildRunArgs(input({ request: request({ target: folder, mountRoot: root, varFiles: [path.join(folder, `${name}.pkrvars.hcl`)], only: [`null.${name}`], variables: { [name]: name } }) }));
       const { args } = plan;
       assert.ok(args.includes(`${root}:/workspace`), name);
       assert.equal(args[args.indexOf('-w') + 1], `/workspace/${name}`);
       assert.deepStrictEqual(args.slice(args.indexOf('packer') + 1), [
-        'build', '-machine-readable', `-only=null.${name}`, `-var-file=${name}.pkrvars.hcl`, '-var', `${name}=${name}`, `${name}.pkr.hcl`,
+        'build', '-machine-readable', `-only=null.${name}`, `-var-file=${name}.pkrvars.hcl`, '-var', `${name}=${name}`, '.',
       ]);
-      assert.equal(toHostPath(plan.pathMap, `${name}.pkr.hcl`), template);
+      assert.equal(toHostPath(plan.pathMap, `${name}.pkr.hcl`), path.join(folder, `${name}.pkr.hcl`));
+
+      const json = path.join(folder, `${name}.json`);
+      const legacy = buildRunArgs(input({ request: request({ target: json, format: 'json', mountRoot: root }) }));
+      assert.deepStrictEqual(legacy.args.slice(-3), ['build', '-machine-readable', `${name}.json`]);
+      assert.equal(toHostPath(legacy.pathMap, `${name}.json`), json);
     }
+  });
+
+  it('builds an HCL2 folder from the working directory the analysis inferred, the folder relative to it', () => {
+    const plan = buildRunArgs(input({ request: request({ target: '/ws/packer/web', cwd: '/ws', varFiles: ['/ws/packer/web/vars/prod.pkrvars.hcl'], only: ['amazon-ebs.web'] }) }));
+    const { args } = plan;
+    assert.ok(args.includes('/ws:/workspace'));
+    assert.equal(args[args.indexOf('-w') + 1], '/workspace');
+    assert.deepStrictEqual(args.slice(args.indexOf('packer') + 1),
+      ['build', '-machine-readable', '-only=amazon-ebs.web', '-var-file=packer/web/vars/prod.pkrvars.hcl', 'packer/web']);
+    assert.deepStrictEqual(plan.pathMap, { containerCwd: '/workspace', hostCwd: '/ws', mounts: [{ container: '/workspace', host: '/ws' }] });
+    assert.equal(toHostPath(plan.pathMap, 'packer/web/web.pkr.hcl'), '/ws/packer/web/web.pkr.hcl');
+  });
+
+  it('mounts the deepest folder holding the target and the working directory when the workspace holds neither', () => {
+    const plan = buildRunArgs(input({ request: request({ target: '/srv/infra/packer/web', cwd: '/srv/infra', mountRoot: '/ws' }) }));
+    assert.ok(plan.args.includes('/srv/infra:/workspace'));
+    assert.deepStrictEqual(plan.args.slice(-1), ['packer/web']);
+    assert.throws(() => buildRunArgs(input({ request: request({ target: '/srv/web', cwd: '/opt/x', mountRoot: '/ws' }) })),
+      (e: Error) => e instanceof BakeSetupError && /share no folder but the filesystem root/.test(e.message));
+  });
+
+  it('leaves the plugin volume out when the setting is empty', () => {
+    const { args } = buildRunArgs(input({}, { pluginVolume: '' }));
+    assert.ok(!args.some((a) => a.includes('packer-plugins')));
   });
 
   it('uses --mount with CSV quoting for a path with a colon', () => {
@@ -98,12 +128,12 @@ describe('bake argv', () => {
   });
 
   it('guards file names that start with a dash', () => {
-    const { args } = buildRunArgs(input({ request: request({ template: '/ws/-rf.json', format: 'json', varFiles: ['-x.json'] }) }));
+    const { args } = buildRunArgs(input({ request: request({ target: '/ws/-rf.json', format: 'json', varFiles: ['/ws/-x.json'] }) }));
     assert.deepStrictEqual(args.slice(-4), ['build', '-machine-readable', '-var-file=./-x.json', './-rf.json']);
   });
 
   it('mounts var files from outside the workspace read-only', () => {
-    const plan = buildRunArgs(input({ request: request({ varFiles: ['prod.pkrvars.hcl', '../shared/net.pkrvars.hcl', '/etc/team/v.json'] }) }));
+    const plan = buildRunArgs(input({ request: request({ varFiles: ['/ws/images/prod.pkrvars.hcl', '/ws/shared/net.pkrvars.hcl', '/etc/team/v.json'] }) }));
     const { args } = plan;
     assert.ok(args.includes('/etc/team/v.json:/packer-bake/var-files/2/v.json:ro'));
     assert.ok(args.includes('-var-file=prod.pkrvars.hcl'));
@@ -113,7 +143,7 @@ describe('bake argv', () => {
   });
 
   it('mounts the template folder when the template is outside the mount root', () => {
-    const plan = buildRunArgs(input({ request: request({ template: '/elsewhere/t.json', mountRoot: '/ws' }) }));
+    const plan = buildRunArgs(input({ request: request({ target: '/elsewhere/t.json', format: 'json', mountRoot: '/ws' }) }));
     assert.ok(plan.args.includes('/elsewhere:/workspace'));
     assert.equal(plan.args[plan.args.indexOf('-w') + 1], '/workspace');
   });
@@ -121,8 +151,8 @@ describe('bake argv', () => {
   it('runs packer init then the build in one container, inputs as positional parameters', () => {
     const { args } = buildRunArgs(input({ request: request({ requiresInit: true, only: ['amazon-ebs.a', 'amazon-ebs.b'] }) }));
     assert.deepStrictEqual(args.slice(args.indexOf('packer-bake:0.1.0')), [
-      'packer-bake:0.1.0', 'sh', '-c', INIT_THEN_BUILD_SCRIPT, 'packer-bake', 'base.pkr.hcl',
-      'build', '-machine-readable', '-only=amazon-ebs.a,amazon-ebs.b', 'base.pkr.hcl',
+      'packer-bake:0.1.0', 'sh', '-c', INIT_THEN_BUILD_SCRIPT, 'packer-bake', '.',
+      'build', '-machine-readable', '-only=amazon-ebs.a,amazon-ebs.b', '.',
     ]);
     assert.equal(INIT_THEN_BUILD_SCRIPT, 'set -e; packer init "$1"; shift; exec packer "$@"');
   });
@@ -160,14 +190,13 @@ describe('bake argv', () => {
     assert.deepStrictEqual(r.stdout.split('\u0000').slice(0, -1), argv);
   });
 
-  it('normalizes settings per key, falling back to defaults', () => {
-    assert.deepStrictEqual(normalizeBakeSettings({}), { ...defaultBakeSettings, extraEngineArgs: [] });
-    assert.deepStrictEqual(normalizeBakeSettings({
-      containerEngine: 'podman', enginePath: ' /opt/podman ', tmpMount: 'weird', injectControlPath: 'no',
-      extraEngineArgs: ['--network', 3], stopTimeoutSeconds: 12.7, image: 'x:1',
-    }), {
-      containerEngine: 'podman', enginePath: '/opt/podman', image: 'x:1', tmpMount: 'tmpfs', injectControlPath: true,
-      extraEngineArgs: [], stopTimeoutSeconds: 12,
-    });
+  it('tags the bundled image by extension version, and by its build arguments when they differ', () => {
+    assert.equal(bundledImageTag('0.1.0'), 'packer-bake:0.1.0');
+    const a = bundledImageTag('0.1.0', { PACKER_VERSION: '1.6.6', BASE_IMAGE: 'x' });
+    assert.equal(a, bundledImageTag('0.1.0', { BASE_IMAGE: 'x', PACKER_VERSION: '1.6.6' }));
+    assert.match(a, /^packer-bake:0\.1\.0-[0-9a-f]{12}$/);
+    assert.notEqual(a, bundledImageTag('0.1.0', { PACKER_VERSION: '1.6.7', BASE_IMAGE: 'x' }));
+    assert.deepStrictEqual(imageBuildArgs('t:1', '/x/Dockerfile', '/x', { A: '1', B: 'two words' }),
+      ['build', '-t', 't:1', '--build-arg', 'A=1', '--build-arg', 'B=two words', '-f', '/x/Dockerfile', '/x']);
   });
 });

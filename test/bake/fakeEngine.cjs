@@ -7,7 +7,8 @@
 // "build", "run", "stop", "rm", or "probe <entrypoint>" for the toolchain probes
 // (`run --entrypoint packer|ssh ...`, which start no container). Step = { stdout?: string[], stderr?: string[],
 // exit?: number, delayMs?: number, // run only:
-// startDelayMs?: number, waitForStop?: boolean, onStop?: { stdout?, stderr?, exit? } }.
+// startDelayMs?: number, startAfterStops?: number, waitForStop?: boolean, onStop?: { stdout?, stderr?, exit? } }.
+// startAfterStops: the container appears only once that many `stop`s have been tried (a stop that came too early).
 // Containers are files in $FAKE_ENGINE_DIR/containers: `run` creates one (after
 // startDelayMs) and removes it when it ends if given --rm, `stop` stops it,
 // `rm -f` removes it, `ps -a` lists them.
@@ -40,6 +41,8 @@ const nameAfter = (flag) => { const i = argv.indexOf(flag); return i >= 0 ? argv
   if (sub === 'run') {
     const name = nameAfter('--name');
     await sleep(step.startDelayMs || 0);
+    const stops = () => (fs.existsSync(path.join(dir, 'stop-attempts')) ? fs.readFileSync(path.join(dir, 'stop-attempts'), 'utf8').length : 0);
+    while (stops() < (step.startAfterStops || 0)) await sleep(20);
     const file = path.join(containers, name);
     fs.writeFileSync(file, 'running');
     emit(step);
@@ -56,6 +59,7 @@ const nameAfter = (flag) => { const i = argv.indexOf(flag); return i >= 0 ? argv
   }
   if (sub === 'stop' || sub === 'rm') {
     const file = path.join(containers, argv[argv.length - 1]);
+    if (sub === 'stop') fs.appendFileSync(path.join(dir, 'stop-attempts'), 'x');
     if (!fs.existsSync(file)) {
       process.stderr.write(`Error: No such container: ${argv[argv.length - 1]}\n`);
       process.exit(1);

@@ -12,11 +12,13 @@ export interface FakeStep {
   exit?: number;
   delayMs?: number;
   startDelayMs?: number;
+  /** The container appears only once this many `stop`s were tried. */
+  startAfterStops?: number;
   waitForStop?: boolean;
   onStop?: { stdout?: string[]; stderr?: string[]; exit?: number };
 }
 
-export type FakeScript = Partial<Record<'version' | 'image inspect' | 'build' | 'run' | 'stop' | 'rm' | 'probe packer' | 'probe ssh', FakeStep>>;
+export type FakeScript = Partial<Record<'version' | 'image inspect' | 'build' | 'pull' | 'run' | 'stop' | 'rm' | 'probe packer' | 'probe ssh' | 'probe ansible', FakeStep>>;
 
 export interface FakeCall {
   argv: string[];
@@ -43,9 +45,18 @@ export class FakeEngine {
     return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as FakeCall);
   }
 
-  /** Subcommands in call order (`image inspect` counts as one). */
+  /**
+   * Subcommands in call order (`image inspect` counts as one), without the
+   * toolchain probes (`run --entrypoint ...`, which run in parallel, so in no
+   * fixed order): see `probes()`.
+   */
   subcommands(): string[] {
-    return this.calls().map((c) => (c.argv[0] === 'image' ? `image ${c.argv[1]}` : c.argv[0]));
+    return this.calls().filter((c) => !isProbe(c)).map((c) => (c.argv[0] === 'image' ? `image ${c.argv[1]}` : c.argv[0]));
+  }
+
+  /** The toolchain probes' argv, sorted. */
+  probes(): string[][] {
+    return this.calls().filter(isProbe).map((c) => c.argv).sort((a, b) => a.join(' ').localeCompare(b.join(' ')));
   }
 
   /** Containers still "existing". */
@@ -57,4 +68,8 @@ export class FakeEngine {
   dispose(): void {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+function isProbe(c: FakeCall): boolean {
+  return c.argv[0] === 'run' && c.argv.includes('--entrypoint');
 }

@@ -10,21 +10,27 @@ import path from 'node:path';
 export const CONTAINERS_CONF = path.join(__dirname, 'containers.conf');
 export const SETUP_IMAGE = path.join(__dirname, 'setup-image.sh');
 
-/** Builds (or finds) the test bake image; returns its reference. */
-export function ensureTestImage(): Promise<string> {
+/** Runs a setup script (cached by its recipe hash), resolving with its stdout. */
+function runSetup(script: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [SETUP_IMAGE], { env: { ...process.env, CONTAINERS_CONF }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', [script], { env: { ...process.env, CONTAINERS_CONF }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
     child.stderr.setEncoding('utf8').on('data', (d: string) => { err += d; });
     child.once('error', reject);
     child.once('close', (code) => {
-      const image = out.trim().split('\n').pop() ?? '';
-      if (code === 0 && image) resolve(image);
-      else reject(new Error(`setup-image.sh failed (exit ${code}):\n${err}${out}`));
+      if (code === 0) resolve(out);
+      else reject(new Error(`${path.basename(script)} failed (exit ${code}):\n${err}${out}`));
     });
   });
+}
+
+/** Builds (or finds) the test image (Debian 12's Packer 1.6.6, ansible-core 2.14, OpenSSH 9.2); returns its reference. */
+export async function ensureTestImage(): Promise<string> {
+  const image = (await runSetup(SETUP_IMAGE)).trim().split('\n').pop() ?? '';
+  if (!image) throw new Error('setup-image.sh printed no image');
+  return image;
 }
 
 export interface PodmanService {
@@ -78,4 +84,21 @@ export function containersNamed(dockerHost: string, name: string): string[] {
   });
   if (r.status !== 0) throw new Error(`docker ps failed: ${r.stderr}`);
   return r.stdout.split('\n').filter(Boolean);
+}
+
+export const SETUP_STANDINS = path.join(__dirname, 'setup-standins.sh');
+
+/** Builds (or finds) the stand-in base images of bake/Dockerfile; returns its build arguments. */
+export async function ensureStandins(): Promise<Record<string, string>> {
+  const lines = (await runSetup(SETUP_STANDINS)).trim().split('\n').filter((l) => /^[A-Z_]+=/.test(l));
+  const args = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  if (!args.BASE_IMAGE || !args.PACKER_IMAGE || !args.PACKER_VERSION) throw new Error(`setup-standins.sh printed ${lines.join(', ')}`);
+  return args;
+}
+
+/** Runs the podman CLI (test-machine settings), returning its output; throws on failure unless `allowFail`. */
+export function podman(args: string[], allowFail = false): string {
+  const r = spawnSync('podman', args, { env: { ...process.env, CONTAINERS_CONF }, encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0 && !allowFail) throw new Error(`podman ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
 }

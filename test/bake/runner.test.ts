@@ -52,7 +52,7 @@ function harness(script: FakeScript, opts: { settings?: Partial<BakeSettings>; r
   cleanups.push(() => { engine.dispose(); fs.rmSync(ws, { recursive: true, force: true }); fs.rmSync(home, { recursive: true, force: true }); });
   fs.mkdirSync(path.join(ws, 'images'));
   const request: BakeRequest = {
-    template: path.join(ws, 'images', 'base.pkr.hcl'), mountRoot: ws, format: 'hcl', only: [], varFiles: [], variables: {}, requiresInit: false,
+    target: path.join(ws, 'images'), mountRoot: ws, format: 'hcl', only: [], varFiles: [], variables: {}, requiresInit: false,
     ...opts.request,
   };
   const spawns: Harness['spawns'] = [];
@@ -93,6 +93,7 @@ describe('bake runner (fake engine)', () => {
       'image inspect': { stdout: ['sha256:0123abcd'] },
       'probe packer': { stdout: ['Packer v1.6.6'] },
       'probe ssh': { stderr: ['OpenSSH_9.2p1 Debian-2+deb12u3, OpenSSL 3.0.15 3 Sep 2024'] },
+      'probe ansible': { stdout: ['ansible [core 2.14.18]', '  config file = None', '  python version = 3.11.2'] },
       run: { stdout: AMI_RUN },
     };
     for (const round of [1, 2]) {
@@ -101,11 +102,14 @@ describe('bake runner (fake engine)', () => {
       h.runner.onToolchain((t) => seen.push(t));
       const result = await h.runner.run();
       assert.equal(result.status, 'succeeded', h.output());
-      assert.deepStrictEqual(seen, [{ packer: '1.6.6', openssh: '9.2p1' }]);
-      const subs = h.engine.subcommands();
-      const probes = h.engine.calls().filter((c) => c.argv.includes('--entrypoint')).length;
-      assert.equal(probes, round === 1 ? 3 : 0, `round ${round}: ${subs.join(', ')}`);
-      assert.match(h.output(), /Toolchain in packer-bake:0\.1\.0: packer 1\.6\.6, openssh 9\.2p1/);
+      assert.deepStrictEqual(seen, [{ packer: '1.6.6', ansible: '2.14.18', openssh: '9.2p1' }]);
+      assert.deepStrictEqual(result.toolchain, { packer: '1.6.6', ansible: '2.14.18', openssh: '9.2p1' });
+      const probe = (...a: string[]) => ['run', '--rm', '--network', 'none', '-v', 'packer-bake-plugins:/packer-plugins', '-e', 'PACKER_PLUGIN_PATH=/packer-plugins', '--entrypoint', ...a];
+      assert.deepStrictEqual(h.engine.probes(), round === 1 ? [
+        probe('ansible', 'packer-bake:0.1.0', '--version'), probe('packer', 'packer-bake:0.1.0', 'plugins', 'installed'),
+        probe('packer', 'packer-bake:0.1.0', 'version'), probe('ssh', 'packer-bake:0.1.0', '-V'),
+      ] : []);
+      assert.match(h.output(), /Toolchain in packer-bake:0\.1\.0: packer 1\.6\.6, ansible 2\.14\.18, openssh 9\.2p1/);
     }
   });
 
@@ -123,18 +127,18 @@ describe('bake runner (fake engine)', () => {
     assert.deepStrictEqual(result.artifacts.map((a) => a.amis), [[
       { region: 'us-east-1', ami: 'ami-0123456789abcdef0' }, { region: 'eu-west-1', ami: 'ami-0fedcba9876543210' },
     ]]);
-    assert.deepStrictEqual(h.engine.subcommands(), ['version', 'image inspect', 'build', 'run', 'rm']);
-    const calls = h.engine.calls();
+    assert.deepStrictEqual(h.engine.subcommands(), ['version', 'image inspect', 'build', 'image inspect', 'run', 'rm']);
+    const calls = h.engine.calls().filter((c) => !c.argv.includes('--entrypoint'));
     assert.deepStrictEqual(calls[2].argv, ['build', '-t', 'packer-bake:0.1.0', '-f', DOCKERFILE, path.dirname(DOCKERFILE)]);
     const expected = buildRunArgs({
       request: h.request, settings: { ...defaultBakeSettings, enginePath: h.engine.path, stopTimeoutSeconds: 7 }, image: 'packer-bake:0.1.0',
       containerName: 'packer-bake-test-1', env: { AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'x' }, homeDir: '/nowhere', awsDirExists: false,
     });
-    assert.deepStrictEqual(calls[3].argv, expected.args);
-    assert.ok(calls[3].argv.includes(`ANSIBLE_SSH_CONTROL_PATH=${INJECTED_CONTROL_PATH}`));
+    assert.deepStrictEqual(calls[4].argv, expected.args);
+    assert.ok(calls[4].argv.includes(`ANSIBLE_SSH_CONTROL_PATH=${INJECTED_CONTROL_PATH}`));
     // The engine got the secret through its environment, never through argv.
-    assert.equal(calls[3].env.AWS_SECRET_ACCESS_KEY, secret);
-    for (const c of calls) assert.ok(!c.argv.some((a) => a.includes(secret)));
+    assert.equal(calls[4].env.AWS_SECRET_ACCESS_KEY, secret);
+    for (const c of h.engine.calls()) assert.ok(!c.argv.some((a) => a.includes(secret)));
     // No shell, anywhere.
     for (const s of h.spawns) assert.equal(s.options.shell, false);
 
@@ -154,12 +158,13 @@ describe('bake runner (fake engine)', () => {
   it('does not build an image that exists, nor a configured one', async () => {
     const h = harness({ run: { stdout: [] } });
     assert.equal((await h.runner.run()).status, 'succeeded');
-    assert.deepStrictEqual(h.engine.subcommands(), ['version', 'image inspect', 'run', 'rm']);
+    assert.deepStrictEqual(h.engine.subcommands(), ['version', 'image inspect', 'image inspect', 'run', 'rm']);
     const h2 = harness({ run: { stdout: [] } }, { settings: { image: 'registry.example/team/packer:1.11' } });
     const r2 = await h2.runner.run();
     assert.equal(r2.image, 'registry.example/team/packer:1.11');
-    assert.deepStrictEqual(h2.engine.subcommands(), ['version', 'run', 'rm']);
-    assert.ok(h2.engine.calls()[1].argv.includes('registry.example/team/packer:1.11'));
+    assert.equal(r2.container, 'image');
+    assert.deepStrictEqual(h2.engine.subcommands(), ['version', 'image inspect', 'image inspect', 'run', 'rm']);
+    assert.ok(h2.engine.calls().find((c) => c.argv[0] === 'run' && !c.argv.includes('--entrypoint'))!.argv.includes('registry.example/team/packer:1.11'));
   });
 
   it('runs without --rm and removes the container itself on Podman\'s Docker API', async () => {
@@ -168,8 +173,9 @@ describe('bake runner (fake engine)', () => {
     assert.equal(r.engine?.podmanApi, true);
     assert.equal(r.exitCode, 1);
     const calls = h.engine.calls();
-    assert.deepStrictEqual(calls.map((c) => c.argv.slice(0, 2)), [['version', '--format'], ['image', 'inspect'], ['run', '--init'], ['rm', '-f']]);
-    assert.deepStrictEqual(calls[3].argv, ['rm', '-f', 'packer-bake-test-1']);
+    assert.deepStrictEqual(h.engine.subcommands(), ['version', 'image inspect', 'image inspect', 'run', 'rm']);
+    assert.deepStrictEqual(calls.find((c) => c.argv[0] === 'run' && !c.argv.includes('--entrypoint'))!.argv.slice(0, 2), ['run', '--init']);
+    assert.deepStrictEqual(calls[calls.length - 1].argv, ['rm', '-f', 'packer-bake-test-1']);
     assert.match(h.output(), /Engine: docker 4\.3\.1 \(Podman's Docker API\)/);
     assert.deepStrictEqual(h.engine.containers(), []);
   });
@@ -183,6 +189,7 @@ describe('bake runner (fake engine)', () => {
     assert.equal(r.status, 'failed');
     assert.equal(r.failure, 'Building the bake image packer-bake:0.1.0 failed: E: Unable to locate package packer. '
       + 'Set packerBake.bake.image to use an existing image instead.');
+    assert.equal(r.failureKind, 'image');
     assert.deepStrictEqual(h.engine.subcommands(), ['version', 'image inspect', 'build']);
   });
 
@@ -190,7 +197,10 @@ describe('bake runner (fake engine)', () => {
     const h = harness({ version: { exit: 1, stderr: ['Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?'] } });
     const r = await h.runner.run();
     assert.equal(r.status, 'failed');
-    assert.match(r.failure!, /is installed but not usable: Cannot connect to the Docker daemon .*Start Docker/);
+    // One sentence: the engine's own "...running?" keeps its question mark, no stray full stop after it.
+    assert.equal(r.failure, `${h.engine.path} is installed but not usable: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. `
+      + 'Is the docker daemon running? Start Docker (or point DOCKER_HOST / `docker context use` at a running engine).');
+    assert.equal(r.failureKind, 'engine');
     assert.deepStrictEqual(h.engine.subcommands(), ['version']);
   });
 
@@ -211,8 +221,9 @@ describe('bake runner (fake engine)', () => {
     const r = await h.runner.run();
     assert.equal(r.status, 'failed');
     assert.equal(r.failure, 'Packer reported errors (above)');
-    assert.deepStrictEqual(r.errors.map((e) => e.locations), [[{ file: h.request.template, line: 3 }]]);
-    assert.ok(h.output().includes(`  at ${h.request.template}:3\n`));
+    const file = path.join(h.request.target, 'base.pkr.hcl');
+    assert.deepStrictEqual(r.errors.map((e) => e.locations), [[{ file, line: 3 }]]);
+    assert.ok(h.output().includes(`  at ${file}:3\n`));
   });
 
   it('explains an engine error starting the container', async () => {
@@ -246,7 +257,7 @@ describe('bake runner (fake engine)', () => {
   });
 
   it('cancels a run whose container did not exist yet when stop came', async () => {
-    const h = harness({ run: { startDelayMs: 600, stdout: CANCEL_LINES, waitForStop: true, onStop: { stdout: AFTER_SIGTERM, exit: 1 } } });
+    const h = harness({ run: { startAfterStops: 2, stdout: CANCEL_LINES, waitForStop: true, onStop: { stdout: AFTER_SIGTERM, exit: 1 } } });
     const running = h.runner.run();
     await until(h, (o) => o.includes('$ '));
     await h.runner.cancel();
@@ -276,5 +287,145 @@ describe('bake runner (fake engine)', () => {
     await running;
     assert.equal(h.engine.subcommands().filter((s) => s === 'stop').length, 1);
     await assert.rejects(h.runner.run(), /called twice/);
+  });
+
+  describe('secrets (issue #9)', () => {
+    it('masks a -var secret with a quote in the shown command: masked before quoted', async () => {
+      const secret = `p@ss'w0rd-xyz`;
+      const h = harness({ run: { stdout: [] } }, { request: { variables: { db_password: secret, region: 'eu-west-1' } } });
+      const r = await h.runner.run();
+      assert.equal(r.status, 'succeeded', h.output());
+      for (const text of [r.command!, h.output()]) {
+        assert.ok(!text.includes('w0rd-xyz'), text);
+        assert.ok(text.includes("-var 'db_password=********'") || text.includes('-var db_password=********'), text);
+        assert.ok(text.includes('-var region=eu-west-1'), text);
+      }
+    });
+
+    it('masks Packer\'s cancel message', async () => {
+      const secret = 'hunter2-secret-value';
+      const h = harness({
+        run: { stdout: CANCEL_LINES, waitForStop: true, onStop: { stdout: [`1,,ui,say,Cleanly cancelled builds after being interrupted. ${secret}`], exit: 1 } },
+      }, { env: { AWS_SECRET_ACCESS_KEY: secret } });
+      const running = h.runner.run();
+      await until(h, (o) => o.includes('Running local shell script'));
+      await h.runner.cancel();
+      const r = await running;
+      assert.equal(r.cancelMessage, 'Cleanly cancelled builds after being interrupted. ********');
+    });
+
+    it('masks a multi-line PKR_VAR_ secret that reaches the output one raw line at a time', async () => {
+      const key = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA-line-one\nQyNTUxOQAAACBaaaa-line-two\n-----END OPENSSH PRIVATE KEY-----';
+      const h = harness({ run: { exit: 1, stderr: key.split('\n').map((l) => `  ${l}`) } }, { env: { PKR_VAR_ssh_private_key: key } });
+      const r = await h.runner.run();
+      assert.equal(r.status, 'failed');
+      for (const line of key.split('\n')) assert.ok(!h.output().includes(line), `${line} leaked:\n${h.output()}`);
+      assert.ok(!JSON.stringify(r).includes('line-one'));
+    });
+
+    it('masks everything in the result: failure, errors, warnings, artifacts', async () => {
+      const secret = 'hunter2-secret-value';
+      const h = harness({
+        run: { exit: 1, stdout: [`1,,ui,error,Error: bad token ${secret}`, `1,null,artifact,0,id,${secret}`, '1,null,artifact,0,end'], stderr: [`Error: ${secret}`] },
+      }, { env: { AWS_SESSION_TOKEN: secret } });
+      const r = await h.runner.run();
+      assert.ok(!JSON.stringify(r).includes(secret), JSON.stringify(r));
+      assert.ok(!h.output().includes(secret));
+      assert.equal(h.runner.mask(`x ${secret} y`), 'x ******** y');
+    });
+  });
+
+  describe('packer init and the toolchain', () => {
+    const PROBED: FakeScript = {
+      'image inspect': { stdout: ['sha256:1'] },
+      'probe packer': { stdout: ['Packer v1.6.6'] },
+      'probe ssh': { stderr: ['OpenSSH_9.2p1 Debian-2+deb12u3'] },
+    };
+
+    it('stops before running when the container\'s Packer is too old for required_plugins, saying what to do', async () => {
+      const h = harness({ ...PROBED, run: { stdout: [] } }, { request: { requiresInit: true }, settings: { image: 'team/old-packer:1' } });
+      const r = await h.runner.run();
+      assert.equal(r.status, 'failed');
+      assert.equal(r.failureKind, 'packer-too-old');
+      assert.equal(r.failure, 'This configuration has required_plugins, which need `packer init` (Packer 1.7.0 and later), but the container\'s Packer is 1.6.6. '
+        + 'Set packerBake.bake.image to an image with Packer 1.7 or newer, or use the bundled image (packerBake.bake.container: "bundled").');
+      assert.ok(!h.engine.subcommands().includes('run'), h.engine.subcommands().join(' '));
+    });
+
+    it('shows the plugins packer init installs, then asks the container again for the plugin version', async () => {
+      const cache = new Map<string, unknown>();
+      const h = harness({
+        'image inspect': { stdout: ['sha256:2'] },
+        'probe packer': { stdout: ['Packer v1.11.2'] },
+        run: { stdout: ['Installed plugin github.com/hashicorp/ansible v1.1.4 in "/packer-plugins/github.com/hashicorp/ansible/packer-plugin-ansible_v1.1.4_x5.0_linux_amd64"', ...AMI_RUN] },
+      }, {
+        request: { requiresInit: true },
+        runner: { toolchainCache: { get: (k) => cache.get(k) as never, set: (k, v) => { cache.set(k, v); } } },
+      });
+      // The second `plugins installed` probe (after init) finds the plugin.
+      const seen: unknown[] = [];
+      h.runner.onToolchain((t) => {
+        seen.push(t);
+        if (seen.length === 1) fs.writeFileSync(path.join(h.engine.dir, 'script.json'), JSON.stringify({
+          ...JSON.parse(fs.readFileSync(path.join(h.engine.dir, 'script.json'), 'utf8')),
+          'probe packer': { stdout: ['/packer-plugins/github.com/hashicorp/ansible/packer-plugin-ansible_v1.1.4_x5.0_linux_amd64'] },
+        }));
+      });
+      const r = await h.runner.run();
+      assert.equal(r.status, 'succeeded', h.output());
+      assert.deepStrictEqual(seen, [{ packer: '1.11.2' }, { packer: '1.11.2', ansiblePlugin: '1.1.4' }]);
+      assert.deepStrictEqual(cache.get('sha256:2'), { packer: '1.11.2', ansiblePlugin: '1.1.4' });
+      assert.ok(h.progress.some((p) => p.phase === 'init' && p.message === 'Installed plugin github.com/hashicorp/ansible v1.1.4'), JSON.stringify(h.progress));
+    });
+
+    it('explains a packer init that cannot reach the plugin\'s releases', async () => {
+      const h = harness({
+        'probe packer': { stdout: ['Packer v1.11.2'] },
+        run: {
+          exit: 1,
+          stderr: [
+            'Failed getting the "github.com/hashicorp/ansible" plugin:',
+            '1 error occurred:',
+            '\t* could not get releases: Get "https://api.releases.hashicorp.com/v1/releases/packer-plugin-ansible": dial tcp: lookup api.releases.hashicorp.com: no such host',
+            '',
+          ],
+        },
+      }, { request: { requiresInit: true } });
+      const r = await h.runner.run();
+      assert.equal(r.failureKind, 'init');
+      assert.equal(r.failure, 'packer init could not install the plugin github.com/hashicorp/ansible: could not get releases: '
+        + 'Get "https://api.releases.hashicorp.com/v1/releases/packer-plugin-ansible": dial tcp: lookup api.releases.hashicorp.com: no such host. '
+        + 'The container must reach the plugin\'s releases (github.com, releases.hashicorp.com) to install it. '
+        + 'Once installed, the plugin stays in the volume "packer-bake-plugins" and later bakes need no network for it.');
+    });
+
+    it('lets the preflight stop the bake once the versions are known', async () => {
+      let asked: unknown;
+      const h = harness({ ...PROBED, run: { stdout: [] } }, {
+        runner: { preflight: async (t) => { asked = t; return '2 findings at error or above (--fail-on error)'; } },
+      });
+      const r = await h.runner.run();
+      assert.deepStrictEqual(asked, { packer: '1.6.6', openssh: '9.2p1' });
+      assert.equal(r.failureKind, 'preflight');
+      assert.equal(r.failure, '2 findings at error or above (--fail-on error)');
+      assert.ok(!h.engine.subcommands().includes('run'));
+    });
+
+    it('pulls a configured image the engine does not have, and says so when it cannot', async () => {
+      const h = harness({ 'image inspect': { exit: 1 }, pull: { exit: 1, stderr: ['Trying to pull team/packer:9...', 'Error: pull access denied for team/packer'] } },
+        { settings: { image: 'team/packer:9' } });
+      const r = await h.runner.run();
+      assert.equal(r.failureKind, 'image');
+      assert.equal(r.failure, 'The image team/packer:9 (packerBake.bake.image) is not on this engine and could not be pulled: Error: pull access denied for team/packer');
+      assert.deepStrictEqual(h.engine.subcommands(), ['version', 'image inspect', 'pull']);
+    });
+
+    it('refuses container "image" without an image, before any engine command but the probe', async () => {
+      const h = harness({}, { settings: { container: 'image', image: '' } });
+      const r = await h.runner.run();
+      assert.equal(r.failureKind, 'image');
+      assert.match(r.failure!, /packerBake\.bake\.image names no image/);
+      assert.deepStrictEqual(h.engine.subcommands(), ['version']);
+    });
   });
 });

@@ -13,7 +13,7 @@ installVscodeStub();
 /* eslint-disable @typescript-eslint/no-require-imports */
 const bake = require('../../client/src/bake') as typeof import('../../client/src/bake');
 const command = require('../../client/src/bake/command') as typeof import('../../client/src/bake/command');
-const { createBakeTask } = require('../../client/src/bake/task') as typeof import('../../client/src/bake/task');
+const { createBakeTask, MIN_FAILED_TERMINAL_MS } = require('../../client/src/bake/task') as typeof import('../../client/src/bake/task');
 /* eslint-enable @typescript-eslint/no-require-imports */
 import type { BakeServices } from '../../client/src/bake/task';
 
@@ -54,6 +54,7 @@ function fixture(info: Partial<TemplateInfo> = {}): Fixture {
   };
   const requests: Fixture['requests'] = [];
   const state = new Map<string, unknown>();
+  const globalState = new Map<string, unknown>();
   const client = {
     async sendRequest(type: { method: string }, params: unknown): Promise<never> {
       requests.push({ method: type.method, params });
@@ -70,6 +71,7 @@ function fixture(info: Partial<TemplateInfo> = {}): Fixture {
     extension: { packageJSON: { version: '0.1.0' } },
     asAbsolutePath: (p: string) => path.join(ROOT, p),
     workspaceState: { get: <T>(k: string, d: T) => (state.has(k) ? state.get(k) as T : d), update: async (k: string, v: unknown) => { state.set(k, v); } },
+    globalState: { get: <T>(k: string, d: T) => (globalState.has(k) ? globalState.get(k) as T : d), update: async (k: string, v: unknown) => { globalState.set(k, v); } },
   };
   const services = {
     context, client, running: new Set(),
@@ -127,12 +129,12 @@ describe('bake in VS Code (stub vscode, fake engine)', () => {
     assert.equal(provider.args[0], 'packer-bake');
     const p = provider.args[1] as { provideTasks(): Promise<Task[]>; resolveTask(t: unknown): Task | undefined };
     const provided = await p.provideTasks();
-    assert.deepStrictEqual(provided.map((t) => [t.name, t.definition]), [['bake images/base.pkr.hcl', { type: 'packer-bake', template: 'images/base.pkr.hcl' }]]);
+    assert.deepStrictEqual(provided.map((t) => [t.name, t.definition]), [['bake images', { type: 'packer-bake', template: 'images' }]]);
     assert.equal(p.resolveTask({ definition: { type: 'packer-bake' }, scope: stub.folders[0] }), undefined);
     assert.equal(p.resolveTask({ definition: { type: 'packer-bake', template: 'x.json', only: ['a'] }, scope: stub.folders[0] })!.name, 'bake x.json (a)');
     // No engine was probed at activation: no request but the template list, later.
     await waitFor(() => bake.TEMPLATE_PATHS_KEY in stub.contexts, 'the context key', 5000);
-    assert.deepStrictEqual(stub.contexts[bake.TEMPLATE_PATHS_KEY], { [f.template]: true });
+    assert.deepStrictEqual(stub.contexts[bake.TEMPLATE_PATHS_KEY], { [path.dirname(f.template)]: true, [f.template]: true });
     for (const s of context.subscriptions) s.dispose();
   });
 
@@ -149,12 +151,12 @@ describe('bake in VS Code (stub vscode, fake engine)', () => {
       [{ label: 'dev.pkrvars.hcl', picked: false }, { label: 'prod.pkrvars.hcl', picked: false }],
     ]);
     const modal = stub.calls.find((c) => c.kind === 'warning')!;
-    assert.equal(modal.args[0], 'base.pkr.hcl has 1 Ansible SSH problem that can break the build in a container.');
+    assert.equal(modal.args[0], 'images/ has 1 Ansible SSH problem that can break the build in a container.');
     assert.deepStrictEqual(modal.args.slice(1), [{ modal: true, detail: '• line 7: The control socket goes to ~/.ansible/cp (control-path-missing)' }, 'Fix and bake', 'Bake anyway']);
-    assert.deepStrictEqual(f.requests.map((r) => r.method), ['packerBake/templateInfo', 'packerBake/fixAll']);
-    assert.deepStrictEqual(f.requests[1].params, { uri: f.info.uri });
+    assert.deepStrictEqual(f.requests.map((r) => r.method), ['packerBake/listTemplates', 'packerBake/templateInfo', 'packerBake/fixAll']);
+    assert.deepStrictEqual(f.requests[2].params, { uri: f.info.uri });
     assert.equal(stub.executedTasks.length, 1);
-    assert.deepStrictEqual(stub.executedTasks[0].definition, { type: 'packer-bake', template: 'images/base.pkr.hcl', only: ['null.a'], varFiles: ['prod.pkrvars.hcl'] });
+    assert.deepStrictEqual(stub.executedTasks[0].definition, { type: 'packer-bake', template: 'images', only: ['null.a'], varFiles: ['prod.pkrvars.hcl'] });
     assert.equal(stub.executedTasks[0].source, 'packer-bake');
 
     // The next bake of the same template starts from the last choice.
@@ -187,14 +189,18 @@ describe('bake in VS Code (stub vscode, fake engine)', () => {
     stub.activeUri = Uri.file(path.join(f.ws, 'README.md'));
     stub.quickPicks = [pick('dev.pkrvars.hcl')];
     await command.bakeAmi(f.services);
-    assert.deepStrictEqual(f.requests.map((r) => r.method), ['packerBake/templateInfo', 'packerBake/listTemplates', 'packerBake/templateInfo']);
-    assert.deepStrictEqual(stub.executedTasks[0].definition, { type: 'packer-bake', template: 'images/base.pkr.hcl', varFiles: ['dev.pkrvars.hcl'] });
+    assert.deepStrictEqual(f.requests.map((r) => r.method), ['packerBake/listTemplates', 'packerBake/templateInfo']);
+    assert.deepStrictEqual(stub.executedTasks[0].definition, { type: 'packer-bake', template: 'images', varFiles: ['dev.pkrvars.hcl'] });
 
+    // Restricted Mode: the command is there, and says why it does not bake, with the way to trust.
     stub.trusted = false;
     f.requests.length = 0;
+    stub.messageAnswers = ['Manage Workspace Trust'];
     await command.bakeAmi(f.services, Uri.file(f.template));
     assert.deepStrictEqual(f.requests, []);
-    assert.match(String(stub.calls.find((c) => c.kind === 'error')!.args[0]), /unavailable in an untrusted workspace/);
+    assert.deepStrictEqual(stub.calls.find((c) => c.kind === 'error')!.args, [command.UNTRUSTED_MESSAGE, 'Manage Workspace Trust']);
+    await waitFor(() => stub.calls.some((c) => c.kind === 'executeCommand'), 'the trust editor');
+    assert.deepStrictEqual(stub.calls.find((c) => c.kind === 'executeCommand')!.args, ['workbench.trust.manage']);
   });
 
   it('runs the task in a pseudoterminal: output, progress, AMI notification, Copy AMI ID, output channel', async () => {
@@ -209,15 +215,18 @@ describe('bake in VS Code (stub vscode, fake engine)', () => {
     assert.ok(!/[^\r]\n/.test(text), 'every newline is \\r\\n in the terminal');
     assert.match(text, /\$ .*fakeEngine\.cjs run --rm --init/);
     assert.match(text, /Baked ami-0123456789abcdef0 in us-east-1/);
-    const run = e.calls().find((c) => c.argv[0] === 'run')!;
+    const run = e.calls().find((c) => c.argv[0] === 'run' && !c.argv.includes('--entrypoint'))!;
     assert.ok(run.argv.includes(`${f.ws}:/workspace`));
     assert.ok(run.argv.includes('-var-file=prod.pkrvars.hcl'));
     assert.ok(run.argv.includes('packer-bake:test'));
+    // An HCL2 configuration is its folder: Packer builds `.` in it, never one file.
+    assert.equal(run.argv[run.argv.length - 1], '.');
+    assert.equal(run.argv[run.argv.indexOf('-w') + 1], '/workspace/images');
     assert.deepStrictEqual(stub.progress.slice(-1), ['Provisioning: amazon-ebs.a: Provisioning with Ansible...']);
     await waitFor(() => stub.clipboard !== '', 'the clipboard');
     assert.equal(stub.clipboard, 'ami-0123456789abcdef0');
     assert.deepStrictEqual(stub.calls.filter((c) => c.kind === 'info').map((c) => c.args), [['Baked ami-0123456789abcdef0 in us-east-1', 'Copy AMI ID']]);
-    assert.match(stub.output.join('\n'), /base\.pkr\.hcl: succeeded \(exit code 0\)\n[^]*artifact amazon-ebs\.a: us-east-1:ami-0123456789abcdef0\n {4}us-east-1: ami-0123456789abcdef0/);
+    assert.match(stub.output.join('\n'), /images: succeeded \(exit code 0\)\n[^]*artifact amazon-ebs\.a: us-east-1:ami-0123456789abcdef0\n {4}us-east-1: ami-0123456789abcdef0/);
   });
 
   it('cancels from the notification: the container is stopped and the task ends with Packer\'s exit code', async () => {
@@ -238,7 +247,7 @@ describe('bake in VS Code (stub vscode, fake engine)', () => {
     assert.deepStrictEqual(e.calls().slice(-2).map((c) => c.argv.slice(0, 3)), [['stop', '-t', '5'], ['rm', '-f', e.calls().slice(-1)[0].argv[2]]]);
     assert.deepStrictEqual(e.containers(), []);
     await waitFor(() => stub.calls.some((c) => c.kind === 'warning'), 'the notification');
-    assert.deepStrictEqual(stub.calls.find((c) => c.kind === 'warning')!.args, ['Bake of base.pkr.hcl cancelled: Cleanly cancelled builds after being interrupted.']);
+    assert.deepStrictEqual(stub.calls.find((c) => c.kind === 'warning')!.args, ['Bake of images cancelled: Cleanly cancelled builds after being interrupted.']);
   });
 
   it('closing the terminal cancels the bake', async () => {
@@ -268,7 +277,7 @@ describe('bake in VS Code (stub vscode, fake engine)', () => {
     assert.deepStrictEqual(diags.map((d) => [d.range.start.line, d.message, d.source]),
       [[2, 'Error: Unsupported argument\n  on base.pkr.hcl line 3:\n  (source code not available)\nAn argument named "bogus" is not expected here.', 'packer build']]);
     await waitFor(() => stub.calls.some((c) => c.kind === 'showTextDocument'), 'Go to Error');
-    assert.deepStrictEqual(stub.calls.find((c) => c.kind === 'error')!.args, ['Bake of base.pkr.hcl failed: Packer reported errors (above)', 'Go to Error', 'Show Output']);
+    assert.deepStrictEqual(stub.calls.find((c) => c.kind === 'error')!.args, ['Bake of images failed: Packer reported errors (above)', 'Go to Error', 'Show Output']);
   });
 
   it('refuses to run a task in an untrusted workspace', async () => {
@@ -281,5 +290,140 @@ describe('bake in VS Code (stub vscode, fake engine)', () => {
     assert.equal(code, 1);
     assert.match(text, /unavailable in an untrusted workspace/);
     assert.deepStrictEqual(e.calls(), []);
+  });
+
+  it('groups an HCL2 folder into one pick item, lists its builds across files, and never offers variables.pkr.hcl alone', async () => {
+    const f = fixture({ builds: ['null.a'] });
+    cleanups.push(() => fs.rmSync(f.ws, { recursive: true, force: true }));
+    const vars = path.join(f.ws, 'images', 'variables.pkr.hcl');
+    fs.writeFileSync(vars, 'variable "x" {}\n');
+    const other = path.join(f.ws, 'other', 'web.pkr.hcl');
+    fs.mkdirSync(path.dirname(other));
+    fs.writeFileSync(other, 'source "null" "w" {}\n');
+    const summary = (file: string, builds: string[]) => ({ ...f.info, uri: Uri.file(file).toString(), builds, workingDirectory: path.dirname(file) });
+    const list = [summary(f.template, ['null.a']), summary(vars, []), summary(path.join(f.ws, 'images', 'more.pkr.hcl'), ['null.b']), summary(other, ['null.w'])];
+    (f.services.client as { sendRequest: unknown }).sendRequest = async (type: { method: string }, params: { uri?: string }) => {
+      f.requests.push({ method: type.method, params });
+      if (type.method === 'packerBake/listTemplates') return list;
+      if (type.method === 'packerBake/templateInfo') return { ...list.find((t) => t.uri === params.uri), diagnostics: [] };
+      return { applied: 0 };
+    };
+    stub.quickPicks = [(items) => items.find((i) => i.label.endsWith(' images/')), pick('null.b'), pick()];
+    await command.bakeAmi(f.services);
+    const [configs, builds] = stub.calls.filter((c) => c.kind === 'quickPick').map((c) => c.args[0] as Array<{ label: string }>);
+    assert.deepStrictEqual(configs.map((i) => i.label), ['$(folder) images/', '$(folder) other/']);
+    assert.deepStrictEqual(builds.map((i) => i.label), ['null.a', 'null.b']);
+    // Every file of the folder was asked for its findings.
+    assert.deepStrictEqual(f.requests.filter((r) => r.method === 'packerBake/templateInfo').map((r) => (r.params as { uri: string }).uri).sort(),
+      list.slice(0, 3).map((t) => t.uri).sort());
+    assert.deepStrictEqual(stub.executedTasks[0].definition, { type: 'packer-bake', template: 'images', only: ['null.b'] });
+  });
+
+  it('asks once per configuration before a bake that launches AWS instances, and remembers the answer', async () => {
+    const f = fixture({ builds: ['amazon-ebs.web'] });
+    cleanups.push(() => fs.rmSync(f.ws, { recursive: true, force: true }));
+    stub.quickPicks = [pick()];
+    stub.messageAnswers = [undefined];
+    await command.bakeAmi(f.services, Uri.file(f.template));
+    const ask = stub.calls.find((c) => c.kind === 'warning')!;
+    assert.equal(ask.args[0], 'Bake images/?');
+    assert.match((ask.args[1] as { detail: string }).detail, /^Baking launches an EC2 instance in your AWS account \(and creates an AMI\), which costs money\./);
+    assert.deepStrictEqual(ask.args.slice(2), ['Bake']);
+    assert.equal(stub.executedTasks.length, 0);
+
+    stub.calls = [];
+    stub.quickPicks = [pick()];
+    stub.messageAnswers = ['Bake'];
+    await command.bakeAmi(f.services, Uri.file(f.template));
+    assert.equal(stub.executedTasks.length, 1);
+
+    stub.calls = [];
+    stub.quickPicks = [pick()];
+    await command.bakeAmi(f.services, Uri.file(f.template));
+    assert.equal(stub.executedTasks.length, 2);
+    assert.deepStrictEqual(stub.calls.filter((c) => c.kind === 'warning'), []);
+  });
+
+  it('no longer offers toolchain findings that a real bake with the same versions answered', async () => {
+    const scp = { ...controlPathMissing(), code: 'scp-sftp-mismatch', message: 'scp speaks SFTP' };
+    const f = fixture({ builds: ['null.a'], diagnostics: [scp] });
+    cleanups.push(() => fs.rmSync(f.ws, { recursive: true, force: true }));
+    engine({
+      'image inspect': { stdout: ['sha256:feed'] }, 'probe packer': { stdout: ['Packer v1.6.6'] }, 'probe ssh': { stderr: ['OpenSSH_9.2p1 Debian-2'] },
+      run: { stdout: AMI_RUN },
+    });
+    // Before any bake, the finding stops the bake, saying which versions it assumes.
+    f.services.context.globalState.update('packerBake.bake.lastToolchain', { packer: '1.6.6', openssh: '9.2p1' });
+    stub.quickPicks = [pick()];
+    stub.messageAnswers = [undefined];
+    await command.bakeAmi(f.services, Uri.file(f.template));
+    assert.match(String((stub.calls.find((c) => c.kind === 'warning')!.args[1] as { detail: string }).detail), /\(scp-sftp-mismatch; assumes Packer 1\.6\.6, OpenSSH 9\.2p1\)/);
+    // A real bake with those versions succeeds...
+    const task = createBakeTask({ type: 'packer-bake', template: 'images' }, stub.folders[0] as never, f.services) as unknown as Task;
+    stub.messageAnswers = [undefined];
+    assert.equal((await runTask(task)).code, 0);
+    // ...so the next bake goes straight on, and the output channel says why.
+    stub.calls = [];
+    stub.quickPicks = [pick()];
+    await command.bakeAmi(f.services, Uri.file(f.template));
+    assert.deepStrictEqual(stub.calls.filter((c) => c.kind === 'warning'), []);
+    assert.equal(stub.executedTasks.length, 1);
+    assert.match(stub.output.join('\n'), /not asking about scp-sftp-mismatch \(line 7\): this configuration already baked with Packer 1\.6\.6, OpenSSH 9\.2p1/);
+    // Once the template changes, the old bake proves nothing.
+    fs.appendFileSync(f.template, '# changed\n');
+    stub.calls = [];
+    stub.quickPicks = [pick()];
+    stub.messageAnswers = [undefined];
+    await command.bakeAmi(f.services, Uri.file(f.template));
+    assert.equal(stub.calls.filter((c) => c.kind === 'warning').length, 1);
+  });
+
+  it('offers the right settings scope for an image failure: the Remote tab in a remote window', async () => {
+    for (const remote of [undefined, 'ssh-remote']) {
+      const f = fixture();
+      cleanups.push(() => fs.rmSync(f.ws, { recursive: true, force: true }));
+      engine({ 'image inspect': { exit: 1 }, pull: { exit: 1, stderr: ['Error: initializing source docker://team/packer:9: pinging container registry: no such host'] } },
+        { 'packerBake.bake.image': 'team/packer:9' });
+      stub.remoteName = remote;
+      const button = remote ? 'Open Remote Settings' : 'Open Settings';
+      stub.messageAnswers = [button];
+      const task = createBakeTask({ type: 'packer-bake', template: 'images' }, stub.folders[0] as never, f.services) as unknown as Task;
+      assert.equal((await runTask(task)).code, 1);
+      await waitFor(() => stub.calls.some((c) => c.kind === 'executeCommand'), 'the settings editor');
+      const error = stub.calls.find((c) => c.kind === 'error')!;
+      const text = 'Bake of images failed: The image team/packer:9 (packerBake.bake.image) is not on this engine and could not be pulled: '
+        + 'Error: initializing source docker://team/packer:9: pinging container registry: no such host';
+      assert.deepStrictEqual(error.args, [
+        remote ? `${text} packerBake.bake.image is a machine setting: in this remote window (ssh-remote) set it under the Remote tab of the Settings editor; a value under User does not apply here.` : text,
+        button, 'Show Output',
+      ]);
+      assert.deepStrictEqual(stub.calls.find((c) => c.kind === 'executeCommand')!.args,
+        remote ? ['workbench.action.openRemoteSettings', { query: 'packerBake.bake.image' }] : ['workbench.action.openSettings', 'packerBake.bake.image']);
+    }
+  });
+
+  it('keeps a failed bake\'s terminal open past VS Code\'s launch window, so it is not called "failed to launch"', async () => {
+    const f = fixture();
+    cleanups.push(() => fs.rmSync(f.ws, { recursive: true, force: true }));
+    engine({ version: { exit: 1, stderr: ['Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?'] } });
+    const task = createBakeTask({ type: 'packer-bake', template: 'images' }, stub.folders[0] as never, f.services) as unknown as Task;
+    const pty = await task.execution.callback(task.definition);
+    let text = '';
+    pty.onDidWrite((t) => { text += t; });
+    const opened = Date.now();
+    const closed = await new Promise<number>((resolve) => { pty.onDidClose!(() => resolve(Date.now() - opened)); pty.open(undefined); });
+    assert.ok(closed >= MIN_FAILED_TERMINAL_MS, `closed after ${closed} ms`);
+    assert.match(text, /Bake failed: \S+ is installed but not usable: Cannot connect to the Docker daemon/);
+  });
+
+  it('warns in the terminal about settings it could not use as given', async () => {
+    const f = fixture();
+    cleanups.push(() => fs.rmSync(f.ws, { recursive: true, force: true }));
+    const e = engine({ run: { stdout: [] } }, { 'packerBake.bake.stopTimeoutSeconds': 99_999_999 });
+    const task = createBakeTask({ type: 'packer-bake', template: 'images' }, stub.folders[0] as never, f.services) as unknown as Task;
+    stub.messageAnswers = [undefined];
+    const { text } = await runTask(task);
+    assert.match(text, /Warning: packerBake\.bake\.stopTimeoutSeconds is above the maximum of 3600 seconds; using 3600\./);
+    void e;
   });
 });

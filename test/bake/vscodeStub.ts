@@ -39,6 +39,7 @@ export class Diagnostic {
   constructor(readonly range: Range, readonly message: string, readonly severity: DiagnosticSeverity) {}
 }
 export enum TaskScope { Global = 1, Workspace = 2 }
+export enum FileType { Unknown = 0, File = 1, Directory = 2, SymbolicLink = 64 }
 export enum TaskRevealKind { Always = 1, Silent = 2, Never = 3 }
 export enum TaskPanelKind { Shared = 1, Dedicated = 2, New = 3 }
 export enum ProgressLocation { SourceControl = 1, Window = 10, Notification = 15 }
@@ -79,10 +80,13 @@ export const stub = {
   /** The Cancel button of the current progress notification. */
   progressCancel: undefined as (() => void) | undefined,
   progress: [] as string[],
+  /** `vscode.env.remoteName`: undefined in a local window, e.g. `ssh-remote` in a remote one. */
+  remoteName: undefined as string | undefined,
   reset(): void {
     Object.assign(stub, {
       trusted: true, folders: [], settings: {}, activeUri: undefined, quickPicks: [], messageAnswers: [], calls: [],
       executedTasks: [], clipboard: '', output: [], contexts: {}, diagnostics: new Map(), progressCancel: undefined, progress: [],
+      remoteName: undefined,
     });
   },
 };
@@ -136,7 +140,10 @@ export const tasks = {
 
 export const commands = {
   registerCommand: (id: string, fn: unknown) => { record('registerCommand', id, fn); return { dispose() {} }; },
-  executeCommand: async (id: string, ...args: unknown[]) => { if (id === 'setContext') stub.contexts[args[0] as string] = args[1]; },
+  executeCommand: async (id: string, ...args: unknown[]) => {
+    if (id === 'setContext') stub.contexts[args[0] as string] = args[1];
+    else record('executeCommand', id, ...args);
+  },
 };
 
 export const languages = {
@@ -148,7 +155,10 @@ export const languages = {
   }),
 };
 
-export const env = { clipboard: { writeText: async (s: string) => { stub.clipboard = s; } } };
+export const env = {
+  clipboard: { writeText: async (s: string) => { stub.clipboard = s; } },
+  get remoteName() { return stub.remoteName; },
+};
 
 let installed = false;
 /** Makes `require('vscode')` return this module. */

@@ -5,26 +5,57 @@
  * ever quoted, interpolated or joined into a command string (the only string
  * form, `displayCommand`, is for showing the command to the user).
  */
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { BakeSettings } from './settings';
 
 export type TemplateFormat = 'json' | 'hcl' | 'hcl-json';
 
-/** What to bake: one template and the options chosen for it. */
+/**
+ * What to bake: one Packer configuration and the options chosen for it.
+ *
+ * A legacy JSON template is one file. An HCL2 configuration is a folder:
+ * Packer loads every `*.pkr.hcl` and `*.pkr.json` in it as one (a template
+ * beside its `variables.pkr.hcl`), so `target` is that folder and the build
+ * runs on it, never on one of its files.
+ */
 export interface BakeRequest {
-  /** Absolute host path of the template file. */
-  template: string;
-  /** Host folder mounted into the container (the workspace folder); defaults to the template's folder. */
-  mountRoot?: string;
+  /** Absolute host path: the legacy JSON template file, or the HCL2 configuration's folder. */
+  target: string;
   format: TemplateFormat;
+  /**
+   * Absolute host directory Packer runs in (Ansible reads ansible.cfg there,
+   * relative paths resolve against it); defaults to the target's folder.
+   */
+  cwd?: string;
+  /** Host folder mounted into the container (the workspace folder); must hold `cwd` and `target`. */
+  mountRoot?: string;
   /** `-only` names; empty = every build. */
   only: string[];
-  /** Var files, absolute or relative to the template's folder. */
+  /** Var files, absolute (or relative to `cwd`). */
   varFiles: string[];
   /** `-var name=value` pairs, in order. */
   variables: Record<string, string>;
   /** Run `packer init` before the build (HCL2 with `required_plugins`). */
   requiresInit: boolean;
+}
+
+/** The folder of a request's target: the HCL2 folder itself, or the legacy template's folder. */
+export function targetFolder(request: Pick<BakeRequest, 'target' | 'format'>, hostPath: path.PlatformPath = path): string {
+  return request.format === 'json' ? hostPath.dirname(request.target) : request.target;
+}
+
+/** The directory Packer runs in. */
+export function workingDirectory(request: Pick<BakeRequest, 'target' | 'format' | 'cwd'>, hostPath: path.PlatformPath = path): string {
+  return request.cwd ?? targetFolder(request, hostPath);
+}
+
+/** A bake that cannot be set up as asked (paths that cannot be mounted), explained. */
+export class BakeSetupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BakeSetupError';
+  }
 }
 
 /** Where the workspace folder appears inside the container. */
@@ -33,6 +64,11 @@ export const CONTAINER_WORKSPACE = '/workspace';
 export const CONTAINER_VAR_FILES = '/packer-bake/var-files';
 /** Home of the container's root user, where ~/.aws is mounted. */
 export const CONTAINER_HOME = '/root';
+/**
+ * Where the plugin-cache volume is mounted, and PACKER_PLUGIN_PATH points:
+ * plugins `packer init` installs there survive the container.
+ */
+export const CONTAINER_PLUGIN_PATH = '/packer-plugins';
 
 /**
  * Ansible formats the configured control path with Python's `%` operator before
@@ -72,7 +108,7 @@ export interface RunArgsInput {
 
 /** Maps paths in Packer's output (container side) back to host paths. */
 export interface PathMap {
-  /** Container working directory (the template's folder). */
+  /** Container working directory (where Packer runs). */
   containerCwd: string;
   hostCwd: string;
   /** Container prefix → host prefix, longest first. */
@@ -83,8 +119,8 @@ export interface RunPlan {
   /** The argv after the engine executable: `run ...`. */
   args: string[];
   pathMap: PathMap;
-  /** Relative template path as Packer sees it. */
-  templateArg: string;
+  /** The template file or configuration folder, relative to Packer's working directory. */
+  targetArg: string;
 }
 
 /** A unique container name: `packer-bake-<time>-<random>`. */
@@ -127,17 +163,48 @@ function isInside(root: string, p: string, hostPath: path.PlatformPath): boolean
 }
 
 /** Command-line argument for a path relative to the working directory; never one Packer could read as a flag. */
-function relativeArg(rel: string): string {
+export function relativeArg(rel: string): string {
+  if (rel === '') return '.';
   return rel.startsWith('-') ? `./${rel}` : rel;
 }
 
+/** The deepest folder holding every path (host separators); the root when they share nothing else. */
+export function commonFolder(paths: string[], hostPath: path.PlatformPath = path): string {
+  let common = paths[0];
+  for (const p of paths.slice(1)) {
+    while (!isInside(common, p, hostPath)) {
+      const up = hostPath.dirname(common);
+      if (up === common) return common;
+      common = up;
+    }
+  }
+  return common;
+}
+
+/**
+ * The host folder to mount: the mount root (workspace folder) when it holds
+ * Packer's working directory and the target, else the deepest folder holding
+ * both. Never a filesystem root: mounting `/` would hand the container the
+ * whole host.
+ */
+export function mountRootFor(request: BakeRequest, hostPath: path.PlatformPath = path): string {
+  const cwd = workingDirectory(request, hostPath);
+  const folder = targetFolder(request, hostPath);
+  if (request.mountRoot && isInside(request.mountRoot, cwd, hostPath) && isInside(request.mountRoot, folder, hostPath)) return request.mountRoot;
+  const root = commonFolder([cwd, folder], hostPath);
+  if (hostPath.dirname(root) === root) {
+    throw new BakeSetupError(`Packer's working directory ${cwd} and ${request.target} share no folder but the filesystem root, which will not be mounted into the container`);
+  }
+  return root;
+}
+
 /** The Packer command run in the container (without `packer init`). */
-export function packerBuildArgs(request: BakeRequest, templateArg: string, varFileArgs: string[]): string[] {
+export function packerBuildArgs(request: BakeRequest, targetArg: string, varFileArgs: string[]): string[] {
   const args = ['build', '-machine-readable'];
   if (request.only.length > 0) args.push(`-only=${request.only.join(',')}`);
   for (const v of varFileArgs) args.push(`-var-file=${v}`);
   for (const [k, v] of Object.entries(request.variables)) args.push('-var', `${k}=${v}`);
-  args.push(templateArg);
+  args.push(targetArg);
   return args;
 }
 
@@ -153,9 +220,10 @@ export const INIT_THEN_BUILD_SCRIPT = 'set -e; packer init "$1"; shift; exec pac
 export function buildRunArgs(input: RunArgsInput): RunPlan {
   const { request, settings, env } = input;
   const hp = input.hostPath ?? path;
-  const templateDir = hp.dirname(request.template);
-  const mountRoot = request.mountRoot && isInside(request.mountRoot, templateDir, hp) ? request.mountRoot : templateDir;
-  const containerCwd = toContainer(CONTAINER_WORKSPACE, hp.relative(mountRoot, templateDir), hp);
+  const cwd = workingDirectory(request, hp);
+  const mountRoot = mountRootFor(request, hp);
+  const inContainer = (hostAbs: string) => toContainer(CONTAINER_WORKSPACE, hp.relative(mountRoot, hostAbs), hp);
+  const containerCwd = inContainer(cwd);
   const mounts: PathMap['mounts'] = [{ container: CONTAINER_WORKSPACE, host: mountRoot }];
 
   const args = ['run', ...(input.autoRemove === false ? [] : ['--rm']), '--init', '--name', input.containerName, '--label', `${CONTAINER_LABEL}=1`];
@@ -164,9 +232,9 @@ export function buildRunArgs(input: RunArgsInput): RunPlan {
 
   const varFileArgs: string[] = [];
   request.varFiles.forEach((file, i) => {
-    const abs = hp.resolve(templateDir, file);
+    const abs = hp.resolve(cwd, file);
     if (isInside(mountRoot, abs, hp)) {
-      varFileArgs.push(relativeArg(path.posix.relative(containerCwd, toContainer(CONTAINER_WORKSPACE, hp.relative(mountRoot, abs), hp))));
+      varFileArgs.push(relativeArg(path.posix.relative(containerCwd, inContainer(abs))));
     } else {
       const target = path.posix.join(CONTAINER_VAR_FILES, String(i), hp.basename(abs));
       args.push(...bindMount(abs, target, true));
@@ -181,22 +249,38 @@ export function buildRunArgs(input: RunArgsInput): RunPlan {
     args.push('-e', `AWS_CONFIG_FILE=${CONTAINER_HOME}/.aws/config`, '-e', `AWS_SHARED_CREDENTIALS_FILE=${CONTAINER_HOME}/.aws/credentials`);
     mounts.push({ container: `${CONTAINER_HOME}/.aws`, host: awsDir });
   }
+  if (settings.pluginVolume) {
+    // A named volume (created by the engine on first use) holds the plugins
+    // `packer init` installs, so they are downloaded once, not every bake.
+    args.push('-v', `${settings.pluginVolume}:${CONTAINER_PLUGIN_PATH}`, '-e', `PACKER_PLUGIN_PATH=${CONTAINER_PLUGIN_PATH}`);
+  }
   // By name only: `-e NAME` makes the engine CLI copy the value from its own
   // environment, so no secret ever appears in an argv (or in `ps`).
   for (const name of passThroughEnvNames(env)) args.push('-e', name);
-  if (settings.injectControlPath) args.push('-e', `ANSIBLE_SSH_CONTROL_PATH=${INJECTED_CONTROL_PATH}`);
-  args.push('-e', 'CHECKPOINT_DISABLE=1');
+  for (const [k, v] of Object.entries(fixedEnv(settings))) args.push('-e', `${k}=${v}`);
   args.push('-w', containerCwd);
   args.push(...settings.extraEngineArgs);
   args.push(input.image);
 
-  const templateArg = relativeArg(hp.basename(request.template));
-  const build = packerBuildArgs(request, templateArg, varFileArgs);
-  if (request.requiresInit) args.push('sh', '-c', INIT_THEN_BUILD_SCRIPT, 'packer-bake', templateArg, ...build);
-  else args.push('packer', ...build);
+  const targetArg = relativeArg(path.posix.relative(containerCwd, inContainer(request.target)));
+  args.push(...packerCommand(request, targetArg, varFileArgs));
 
   mounts.sort((a, b) => b.container.length - a.container.length);
-  return { args, pathMap: { containerCwd, hostCwd: templateDir, mounts }, templateArg };
+  return { args, pathMap: { containerCwd, hostCwd: cwd, mounts }, targetArg };
+}
+
+/** Variables every bake sets in the container (no secrets: these are shown as they are). */
+export function fixedEnv(settings: Pick<BakeSettings, 'injectControlPath'>): Record<string, string> {
+  return {
+    ...(settings.injectControlPath ? { ANSIBLE_SSH_CONTROL_PATH: INJECTED_CONTROL_PATH } : {}),
+    CHECKPOINT_DISABLE: '1',
+  };
+}
+
+/** The command run in the container: `packer build ...`, or `packer init` then the build. */
+export function packerCommand(request: BakeRequest, targetArg: string, varFileArgs: string[]): string[] {
+  const build = packerBuildArgs(request, targetArg, varFileArgs);
+  return request.requiresInit ? ['sh', '-c', INIT_THEN_BUILD_SCRIPT, 'packer-bake', targetArg, ...build] : ['packer', ...build];
 }
 
 /** Environment variables handed to the container by name: the AWS ones and `PKR_VAR_*`, when set. */
@@ -222,8 +306,8 @@ export function toHostPath(map: PathMap, printed: string): string {
 export const stopArgs = (name: string, timeoutSeconds: number): string[] => ['stop', '-t', String(timeoutSeconds), name];
 export const removeArgs = (name: string): string[] => ['rm', '-f', name];
 export const imageExistsArgs = (image: string): string[] => ['image', 'inspect', '--format', '{{.Id}}', image];
-export const imageBuildArgs = (tag: string, dockerfile: string, contextDir: string): string[] =>
-  ['build', '-t', tag, '-f', dockerfile, contextDir];
+export const imageBuildArgs = (tag: string, dockerfile: string, contextDir: string, buildArgs: Record<string, string> = {}): string[] =>
+  ['build', '-t', tag, ...Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]), '-f', dockerfile, contextDir];
 /**
  * Probes the engine. The docker CLI also lists the server's components, which
  * tell Docker from Podman's Docker-compatible API (`Podman Engine`); the podman
@@ -233,8 +317,16 @@ export const versionArgs = (kind: 'docker' | 'podman'): string[] => kind === 'do
   ? ['version', '--format', '{{.Server.Version}}|{{range .Server.Components}}{{.Name}},{{end}}']
   : ['version', '--format', '{{.Server.Version}}'];
 
-/** Tag of the bundled image for an extension version. */
-export const bundledImageTag = (extensionVersion: string): string => `packer-bake:${extensionVersion}`;
+/**
+ * Tag of the bundled image for an extension version. Build arguments other
+ * than the Dockerfile's defaults (the tests' stand-in base images) give
+ * another image, so they get another tag.
+ */
+export function bundledImageTag(extensionVersion: string, buildArgs: Record<string, string> = {}): string {
+  const entries = Object.entries(buildArgs).sort(([a], [b]) => a.localeCompare(b));
+  if (entries.length === 0) return `packer-bake:${extensionVersion}`;
+  return `packer-bake:${extensionVersion}-${createHash('sha256').update(JSON.stringify(entries)).digest('hex').slice(0, 12)}`;
+}
 
 /**
  * POSIX-shell quoting of an argv, for display only (the header in the terminal,

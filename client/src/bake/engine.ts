@@ -23,9 +23,15 @@ export interface Engine {
   podmanApi: boolean;
 }
 
+export interface ExecResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  error?: Error;
+}
+
 /** Runs an executable without a shell and collects its output. */
-export type ExecFn = (file: string, args: string[], options: { env: NodeJS.ProcessEnv; timeoutMs: number }) =>
-  Promise<{ code: number | null; stdout: string; stderr: string; error?: Error }>;
+export type ExecFn = (file: string, args: string[], options: { env: NodeJS.ProcessEnv; timeoutMs: number }) => Promise<ExecResult>;
 
 /** An engine problem explained for the user. */
 export class EngineError extends Error {
@@ -58,6 +64,12 @@ export function kindOfPath(p: string): EngineKind {
 
 function firstLine(s: string): string {
   return s.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '') ?? '';
+}
+
+/** `text` as a sentence: a full stop added unless it already ends in one (or in `?`/`!`). */
+export function sentence(text: string): string {
+  const t = text.trim();
+  return /[.?!]$/.test(t) ? t : `${t}.`;
 }
 
 const HELP_NOT_RUNNING: Record<EngineKind, string> = {
@@ -94,7 +106,7 @@ export async function detectEngine(settings: BakeSettings, env: NodeJS.ProcessEn
       return { kind: c.kind, path: c.path, version, podmanApi: c.kind === 'docker' && /\bPodman\b/i.test(components) };
     }
     const why = firstLine(r.stderr) || firstLine(r.stdout) || (r.error ? r.error.message : `exit code ${r.code}`);
-    problems.push(`${c.named} is installed but not usable: ${why}. ${HELP_NOT_RUNNING[c.kind]}.`);
+    problems.push(`${c.named} is installed but not usable: ${sentence(why)} ${HELP_NOT_RUNNING[c.kind]}.`);
   }
   if (problems.length > 0) {
     const notFound = problems.every((p) => / was not found at /.test(p));

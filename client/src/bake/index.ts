@@ -3,15 +3,18 @@
  * container engine or builds anything; that happens when a bake starts.
  */
 import * as vscode from 'vscode';
-import { ListTemplatesRequest } from '../../../server/src/shared/protocol';
 import { bakeAmi, BAKE_COMMAND } from './command';
 import type { BakeRunner } from './runner';
 import { registerTaskProvider, type BakeClient, type BakeServices } from './task';
+import { listConfigurations } from './workspace';
 
 export { BAKE_COMMAND } from './command';
 export { BAKE_TASK_TYPE, type BakeTaskDefinition } from './taskDefinition';
 
-/** Context key: template path (as `resourcePath` has it) → true, for every template the server knows (menus use `resourcePath in …`). */
+/**
+ * Context key: path (as `resourcePath` has it) → true, for every template the
+ * server knows and every HCL2 configuration folder (menus use `resourcePath in …`).
+ */
 export const TEMPLATE_PATHS_KEY = 'packerBake.templatePaths';
 
 /**
@@ -35,19 +38,20 @@ export function registerBake(context: vscode.ExtensionContext, client: BakeClien
   );
 }
 
-/** Keeps TEMPLATE_PATHS_KEY current, so legacy `.json` templates get the menu items too. */
+/** Keeps TEMPLATE_PATHS_KEY current, so legacy `.json` templates and HCL2 folders get the menu items too. */
 function templatePathsContext(client: BakeClient): vscode.Disposable {
   let timer: NodeJS.Timeout | undefined;
   let disposed = false;
   const refresh = async (): Promise<void> => {
     try {
-      const templates = await client.sendRequest(ListTemplatesRequest.type, {});
+      const configurations = await listConfigurations(client);
       if (disposed) return;
       const paths: Record<string, true> = {};
-      for (const t of templates) {
-        const uri = vscode.Uri.parse(t.uri);
-        // The key `resourcePath` holds: fsPath for file URIs, path otherwise.
-        paths[uri.scheme === 'file' ? uri.fsPath : uri.path] = true;
+      for (const c of configurations) {
+        if (c.builds.length === 0) continue;
+        // The key `resourcePath` holds: the fsPath for file URIs.
+        paths[c.target] = true;
+        for (const f of c.files) paths[f.file] = true;
       }
       await vscode.commands.executeCommand('setContext', TEMPLATE_PATHS_KEY, paths);
     } catch { /* the server is not up (yet); the next change retries */ }

@@ -1,33 +1,108 @@
 /**
- * Preflight: the template's diagnostics that mean Ansible's SSH connection
- * (its control socket, or the proxy's host key and file transfers) will not
- * work in the container. Pure: no `vscode` import.
+ * Preflight: the configuration's diagnostics that mean Ansible's SSH
+ * connection will not work in the container, before a bake starts. Pure: no
+ * `vscode` import.
+ *
+ * Two kinds. The control-socket rules are about the template alone. The
+ * toolchain rules depend on the versions of Packer, the ansible plugin and
+ * OpenSSH that run the build: each such finding says which versions it
+ * assumes, and once the same configuration (same text) has really baked with
+ * those versions, the real build has answered it: it no longer stops a bake.
  */
+import { createHash } from 'node:crypto';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
+import type { ToolchainVersions } from './toolchain';
 
-/** Rule ids whose findings stop a bake until the user decides. */
+/** Rules about where the control socket goes: a problem whatever the toolchain. */
 export const CONTROL_SOCKET_RULES: readonly string[] = [
   'control-path-missing',
   'control-path-unescaped-percent',
   'control-path-too-long',
   'control-path-unsafe-dir',
   'ssh-args-doubled-percent',
-  // Known once the bake image's versions are (see docs/bake.md).
+];
+
+/** Rules that depend on the tool versions (known once a bake image was asked, or from packerBake.toolchain). */
+export const TOOLCHAIN_RULES: readonly string[] = [
   'proxy-host-key-rejected',
   'scp-sftp-mismatch',
 ];
 
+const ours = (d: Diagnostic, rules: readonly string[]) => d.source === 'packer-bake' && typeof d.code === 'string' && rules.includes(d.code);
+
+/** The control-socket findings among a configuration's diagnostics. */
 export function controlSocketProblems(diagnostics: readonly Diagnostic[]): Diagnostic[] {
-  return diagnostics.filter((d) => d.source === 'packer-bake' && typeof d.code === 'string' && CONTROL_SOCKET_RULES.includes(d.code));
+  return diagnostics.filter((d) => ours(d, CONTROL_SOCKET_RULES));
 }
 
-/** The modal's text: how many problems, and the first few. */
-export function preflightMessage(templateName: string, problems: readonly Diagnostic[]): { message: string; detail: string } {
+/** The toolchain findings among a configuration's diagnostics. */
+export function toolchainProblems(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return diagnostics.filter((d) => ours(d, TOOLCHAIN_RULES));
+}
+
+/** The versions a toolchain finding assumed: its `data.toolchain` when the server sends it, else the versions the client knows. */
+export function assumedToolchain(d: Diagnostic, known: ToolchainVersions | undefined): ToolchainVersions | undefined {
+  const data = d.data as { toolchain?: ToolchainVersions } | undefined;
+  return data && typeof data === 'object' && data.toolchain && typeof data.toolchain === 'object' ? data.toolchain : known;
+}
+
+/** `Packer 1.6.6, ansible plugin 1.1.1, OpenSSH 9.2p1` */
+export function toolchainLabel(t: ToolchainVersions | undefined): string {
+  if (!t) return 'unknown versions';
+  const parts = [
+    t.packer && `Packer ${t.packer}`,
+    t.ansiblePlugin && `ansible plugin ${t.ansiblePlugin}`,
+    t.ansible && `ansible-core ${t.ansible}`,
+    t.openssh && `OpenSSH ${t.openssh}`,
+  ].filter(Boolean);
+  return parts.length > 0 ? parts.join(', ') : 'unknown versions';
+}
+
+/**
+ * A record that a configuration baked successfully: the hash of its files'
+ * text and of the toolchain. Either changing makes it no proof any more.
+ */
+export function bakeProof(texts: readonly string[], toolchain: ToolchainVersions | undefined): string {
+  const h = createHash('sha256');
+  for (const t of texts) h.update(`${t.length}:${t}`);
+  const sorted = Object.entries(toolchain ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  h.update(JSON.stringify(sorted));
+  return h.digest('hex');
+}
+
+export interface PreflightProblems {
+  /** Findings that stop the bake until the user decides. */
+  problems: Diagnostic[];
+  /** Toolchain findings a successful bake with the same versions already proved wrong. */
+  answeredByBake: Diagnostic[];
+}
+
+/**
+ * The findings the preflight shows. Toolchain findings whose assumed versions
+ * already baked this configuration (`proofs` holds `bakeProof(texts, versions)`
+ * of successful bakes) are answered and left out.
+ */
+export function preflightProblems(diagnostics: readonly Diagnostic[], known: ToolchainVersions | undefined,
+  proven: (toolchain: ToolchainVersions | undefined) => boolean): PreflightProblems {
+  const problems = controlSocketProblems(diagnostics);
+  const answeredByBake: Diagnostic[] = [];
+  for (const d of toolchainProblems(diagnostics)) {
+    if (proven(assumedToolchain(d, known))) answeredByBake.push(d);
+    else problems.push(d);
+  }
+  return { problems, answeredByBake };
+}
+
+/** The modal's text: how many problems, and the first few, toolchain findings with the versions they assume. */
+export function preflightMessage(name: string, problems: readonly Diagnostic[], known?: ToolchainVersions): { message: string; detail: string } {
   const n = problems.length;
-  const lines = problems.slice(0, 5).map((d) => `• line ${d.range.start.line + 1}: ${d.message} (${String(d.code)})`);
+  const lines = problems.slice(0, 5).map((d) => {
+    const assumes = ours(d, TOOLCHAIN_RULES) ? `; assumes ${toolchainLabel(assumedToolchain(d, known))}` : '';
+    return `• line ${d.range.start.line + 1}: ${d.message} (${String(d.code)}${assumes})`;
+  });
   if (n > 5) lines.push(`• … and ${n - 5} more`);
   return {
-    message: `${templateName} has ${n} Ansible SSH problem${n === 1 ? '' : 's'} that can break the build in a container.`,
+    message: `${name} has ${n} Ansible SSH problem${n === 1 ? '' : 's'} that can break the build in a container.`,
     detail: lines.join('\n'),
   };
 }

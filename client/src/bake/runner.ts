@@ -1,37 +1,50 @@
 /**
- * One bake, start to finish, without `vscode`: find the engine, make sure the
- * image exists (building the bundled one on first use), run Packer in a
- * container, stream its output as readable text, collect artifacts and error
- * locations, and cancel gracefully. The task's pseudoterminal wraps it; tests
- * drive it with a fake engine executable.
+ * One bake, start to finish, without `vscode`: find the engine, get the
+ * container ready (the bundled image, built on first use; the configured
+ * image; or the workspace's dev container), ask it for its tool versions, run
+ * Packer in it, stream its output as readable text, collect artifacts and
+ * error locations, and cancel gracefully. The task's pseudoterminal and the
+ * `packer-bake bake` CLI wrap it; tests drive it with a fake engine executable.
+ *
+ * Every piece of text that leaves a bake (output, progress, the result's
+ * strings) passes through the runner's one `SecretMasker`.
  */
-import { spawn as nodeSpawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
+import { containerName as makeContainerName, toHostPath, workingDirectory, type BakeRequest, type PathMap } from './argv';
+import { BakeFailure, type BackendContext, type BakeBackend, type FailureKind } from './backend';
+import { ContainerBackend } from './containerBackend';
+import { DevcontainerBackend } from './devcontainerBackend';
+import type { Engine } from './engine';
 import {
-  buildRunArgs, bundledImageTag, containerName as makeContainerName, displayCommand, imageBuildArgs,
-  imageExistsArgs, removeArgs, stopArgs, toHostPath, type BakeRequest, type PathMap,
-} from './argv';
-import { detectEngine, EngineError, type Engine, type ExecFn } from './engine';
-import {
-  ArtifactCollector, errorLocations, LineSplitter, parseMachineLine, phaseOf, renderEvent,
-  type Artifact, type BakePhase,
+  ArtifactCollector, errorLocations, parseMachineLine, phaseOf, renderEvent, type Artifact, type BakePhase,
 } from './machineReadable';
-import { knownSecrets, SecretMasker } from './mask';
-import type { BakeSettings } from './settings';
-import { probeToolchain, type ToolchainVersions } from './toolchain';
+import { knownSecrets, maskedCommand, SecretMasker } from './mask';
+import { Processes, type SpawnFn } from './processes';
+import { containerMode, type BakeSettings, type ContainerMode } from './settings';
+import {
+  describeToolchain, packerTooOldForInit, PACKER_INIT_SINCE, parseAnsiblePlugin, PROBES, probeWith, type ToolchainVersions,
+} from './toolchain';
 
-export type SpawnFn = (file: string, args: readonly string[], options: SpawnOptions) => ChildProcess;
+export type { SpawnFn } from './processes';
+export { BakeFailure, type FailureKind } from './backend';
 
 export interface BakeRunnerOptions {
   request: BakeRequest;
   settings: BakeSettings;
+  /** Settings that were not used as given (see `checkBakeSettings`), shown first. */
+  settingProblems?: string[];
   /** Tags the bundled image (`packer-bake:<version>`). */
   extensionVersion: string;
   /** The bundled image's recipe (the extension's `bake/Dockerfile`). */
   dockerfile: string;
+  /**
+   * `--build-arg`s for the bundled image (the tests pass stand-in base images
+   * here, since no registry is reachable there). They change its tag.
+   */
+  bundledBuildArgs?: Record<string, string>;
+  /** The dev container to bake in (`container: devcontainer`): the workspace folder holding `.devcontainer/`, and optionally another devcontainer.json. */
+  devcontainer?: { workspaceFolder: string; config?: string };
   /** Environment of every engine command; defaults to the process's, unchanged. */
   env?: NodeJS.ProcessEnv;
   homeDir?: string;
@@ -43,10 +56,15 @@ export interface BakeRunnerOptions {
   /** After a stop, how long to wait for the engine's `run` to end before trying again (tests shorten it). */
   runExitGraceMs?: number;
   /**
-   * Versions found in each image, by image id, so an image is asked once
-   * (the extension keeps them in its global state). Without it, no probing.
+   * Versions found in each container, by image id, so an image is asked once
+   * (the extension keeps them in its global state). Without it, every bake asks.
    */
-  toolchainCache?: { get(imageId: string): ToolchainVersions | undefined; set(imageId: string, versions: ToolchainVersions): void };
+  toolchainCache?: { get(key: string): ToolchainVersions | undefined; set(key: string, versions: ToolchainVersions): void };
+  /**
+   * Runs once the container's tool versions are known, before Packer starts;
+   * returns why the bake must not go on, or undefined (the CLI's `--fail-on`).
+   */
+  preflight?: (toolchain: ToolchainVersions) => Promise<string | undefined>;
 }
 
 export interface HostLocation {
@@ -63,20 +81,29 @@ export interface BakeError {
 
 export interface BakeResult {
   status: 'succeeded' | 'failed' | 'cancelled';
-  /** Exit code of the engine's `run` (Packer's, through the init process); null if it never ran or was killed. */
+  /** Exit code of Packer (through the engine's `run` or the Dev Containers CLI); null if it never ran or was killed. */
   exitCode: number | null;
   artifacts: Artifact[];
   /** Packer's error messages, with the template locations they name. */
   errors: BakeError[];
   /** Why the bake failed, in a sentence, when it did. */
   failure?: string;
+  /** What kind of failure, for the UI to offer the right way out (open a setting...). */
+  failureKind?: FailureKind;
+  /** Where Packer ran. */
+  container?: ContainerMode;
   engine?: Engine;
+  /** The image (or `dev container <id>`). */
   image?: string;
   containerName: string;
-  /** The exact `run` command, secrets masked, for display. */
+  /** The exact command that ran Packer, secrets masked, for display. */
   command?: string;
   /** Packer's own last words after a cancel (e.g. `Cleanly cancelled builds after being interrupted.`). */
   cancelMessage?: string;
+  /** The container's tool versions, when they could be asked. */
+  toolchain?: ToolchainVersions;
+  /** Things about the container worth knowing that did not stop the bake. */
+  warnings: string[];
 }
 
 export interface BakeProgress {
@@ -92,22 +119,20 @@ const RUN_EXIT_GRACE_MS = 5_000;
 export class BakeRunner {
   readonly containerName: string;
   private readonly env: NodeJS.ProcessEnv;
-  private readonly spawnFn: SpawnFn;
   private readonly masker: SecretMasker;
+  private readonly processes: Processes;
   private readonly outputListeners: Array<Listener<string>> = [];
   private readonly progressListeners: Array<Listener<BakeProgress>> = [];
   private readonly toolchainListeners: Array<Listener<ToolchainVersions>> = [];
-  private engine: Engine | undefined;
-  /** The engine command running now (version, image inspect/build, run). */
-  private current: ChildProcess | undefined;
-  private runChild: ChildProcess | undefined;
+  private backend: BakeBackend | undefined;
+  private runChild: import('node:child_process').ChildProcess | undefined;
   private runClosed: Promise<void> | undefined;
   private cancelling: Promise<void> | undefined;
   private started = false;
 
   constructor(private readonly options: BakeRunnerOptions) {
     this.env = options.env ?? process.env;
-    this.spawnFn = options.spawn ?? nodeSpawn;
+    this.processes = new Processes(options.spawn, this.env);
     this.containerName = options.containerName ?? makeContainerName(Date.now(), randomBytes(6).toString('hex'));
     this.masker = new SecretMasker(knownSecrets(this.env, options.request.variables));
   }
@@ -115,10 +140,15 @@ export class BakeRunner {
   /** Readable output (masked; lines end with `\n`). */
   onOutput(listener: Listener<string>): void { this.outputListeners.push(listener); }
   onProgress(listener: Listener<BakeProgress>): void { this.progressListeners.push(listener); }
-  /** The versions of Packer, the ansible plugin and OpenSSH in the image, once known. */
+  /** The versions of Packer, the ansible plugin, ansible-core and OpenSSH in the container, once known. */
   onToolchain(listener: Listener<ToolchainVersions>): void { this.toolchainListeners.push(listener); }
 
   get cancelled(): boolean { return this.cancelling !== undefined; }
+
+  /** Masks text with this bake's secrets; for anything about the bake that its caller prints itself. */
+  mask(text: string): string {
+    return this.masker.mask(text);
+  }
 
   private out(text: string): void {
     const masked = this.masker.mask(text);
@@ -134,52 +164,20 @@ export class BakeRunner {
     return this.options.color === false ? s : `\u001b[2m${s}\u001b[0m`;
   }
 
-  /** Runs an engine command to completion, collecting its output (stdout optionally streamed). */
-  private exec: ExecFn = (file, args, { env, timeoutMs }) => new Promise((resolve) => {
-    let stdout = '';
-    let stderr = '';
-    let child: ChildProcess;
-    try {
-      child = this.spawnFn(file, args, { env, shell: false, stdio: ['ignore', 'pipe', 'pipe'] });
-    } catch (error) {
-      resolve({ code: null, stdout, stderr, error: error as Error });
-      return;
-    }
-    const timer = setTimeout(() => { child.kill('SIGKILL'); }, timeoutMs);
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.once('error', (error) => { clearTimeout(timer); resolve({ code: null, stdout, stderr, error }); });
-    child.once('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
-  });
-
-  /** Spawns an engine command whose output is streamed line by line to `onLine`. */
-  private stream(file: string, args: string[], onLine: (line: string, stream: 'stdout' | 'stderr') => void):
-    { child: ChildProcess; closed: Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }> } {
-    const child = this.spawnFn(file, args, { env: this.env, shell: false, stdio: ['ignore', 'pipe', 'pipe'] });
-    const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
-      const splitters = { stdout: new LineSplitter(), stderr: new LineSplitter() };
-      for (const name of ['stdout', 'stderr'] as const) {
-        child[name]?.setEncoding('utf8').on('data', (d: string) => { for (const l of splitters[name].push(d)) onLine(l, name); });
-      }
-      let error: Error | undefined;
-      child.once('error', (e) => { error = e; });
-      child.once('close', (code, signal) => {
-        for (const name of ['stdout', 'stderr'] as const) for (const l of splitters[name].flush()) onLine(l, name);
-        resolve({ code, signal, error });
-      });
-    });
-    return { child, closed };
+  private warn(s: string): string {
+    return this.options.color === false ? `Warning: ${s}` : `\u001b[33mWarning: ${s}\u001b[0m`;
   }
 
   /** Runs the bake. Call once. Never throws: problems are in the result. */
   async run(): Promise<BakeResult> {
     if (this.started) throw new Error('BakeRunner.run() called twice');
     this.started = true;
-    const result: BakeResult = { status: 'failed', exitCode: null, artifacts: [], errors: [], containerName: this.containerName };
+    const result: BakeResult = { status: 'failed', exitCode: null, artifacts: [], errors: [], containerName: this.containerName, warnings: [] };
     try {
       await this.runSteps(result);
     } catch (error) {
       result.failure = error instanceof Error ? error.message : String(error);
+      result.failureKind = error instanceof BakeFailure ? error.kind : error instanceof Error && error.name === 'BakeSetupError' ? 'setup' : undefined;
     }
     if (this.cancelling) {
       await this.cancelling;
@@ -187,99 +185,121 @@ export class BakeRunner {
     } else if (result.exitCode === 0 && !result.failure) {
       result.status = 'succeeded';
     }
-    if (result.failure) result.failure = this.masker.mask(result.failure);
+    this.maskResult(result);
     this.out(`\n${this.summary(result)}\n`);
     return result;
   }
 
-  private async runSteps(result: BakeResult): Promise<void> {
-    const { request, settings } = this.options;
-    this.out(`${this.dim(`Packer: Bake AMI: ${request.template}`)}\n`);
-
-    this.progress('engine', 'Finding the container engine');
-    let engine: Engine;
-    try {
-      engine = await detectEngine(settings, this.env, this.exec);
-    } catch (error) {
-      if (error instanceof EngineError) throw error;
-      throw new Error(`Could not run the container engine: ${(error as Error).message}`);
-    }
-    this.engine = result.engine = engine;
-    this.out(`${this.dim(`Engine: ${engine.kind} ${engine.version}${engine.podmanApi ? ' (Podman\'s Docker API)' : ''} (${engine.path})`)}\n`);
-    if (this.cancelling) return;
-
-    const image = settings.image || bundledImageTag(this.options.extensionVersion);
-    result.image = image;
-    if (!settings.image) await this.ensureBundledImage(engine, image);
-    if (this.cancelling) return;
-    await this.reportToolchain(engine, image);
-    if (this.cancelling) return;
-
-    const env = this.env;
-    const homeDir = this.options.homeDir ?? os.homedir();
-    const plan = buildRunArgs({
-      request, settings, image, containerName: this.containerName, env, homeDir,
-      awsDirExists: isDirectory(path.join(homeDir, '.aws')),
-      autoRemove: !engine.podmanApi,
-    });
-    result.command = this.masker.mask(displayCommand([engine.path, ...plan.args]));
-    this.out(`${this.dim(`$ ${result.command}`)}\n\n`);
-    await this.runContainer(engine, plan.args, plan.pathMap, plan.templateArg, result);
+  /** The one place the result's strings are masked, before anyone shows them. */
+  private maskResult(result: BakeResult): void {
+    const m = (s: string | undefined) => (s === undefined ? undefined : this.masker.mask(s));
+    result.failure = m(result.failure);
+    result.cancelMessage = m(result.cancelMessage);
+    result.command = m(result.command);
+    result.warnings = result.warnings.map((w) => this.masker.mask(w));
+    result.errors = result.errors.map((e) => ({ ...e, message: this.masker.mask(e.message) }));
+    result.artifacts = result.artifacts.map((a) => ({
+      ...a, id: m(a.id), description: m(a.description), files: a.files.map((f) => this.masker.mask(f)),
+    }));
   }
 
-  /** Asks the image for its tool versions (once per image id) and tells the listeners; never fails the bake. */
-  private async reportToolchain(engine: Engine, image: string): Promise<void> {
-    const cache = this.options.toolchainCache;
-    if (!cache || this.toolchainListeners.length === 0) return;
-    const inspected = await this.exec(engine.path, imageExistsArgs(image), { env: this.env, timeoutMs: 60_000 });
-    const id = inspected.code === 0 ? inspected.stdout.trim() : '';
-    if (!id) return;
-    let versions = cache.get(id);
-    if (!versions) {
-      this.progress('image', `Asking ${image} for its Packer, Ansible plugin and OpenSSH versions`);
-      versions = await probeToolchain(engine.path, image, this.exec, this.env);
-      cache.set(id, versions);
+  private context(): BackendContext {
+    return {
+      options: this.options,
+      settings: this.options.settings,
+      env: this.env,
+      processes: this.processes,
+      homeDir: this.options.homeDir ?? os.homedir(),
+      containerName: this.containerName,
+      out: (t) => this.out(t),
+      dim: (t) => this.dim(t),
+      progress: (p, m) => this.progress(p, m),
+      cancelling: () => this.cancelling !== undefined,
+    };
+  }
+
+  private async runSteps(result: BakeResult): Promise<void> {
+    const { request, settings } = this.options;
+    const cwd = workingDirectory(request);
+    this.out(`${this.dim(`Packer: Bake AMI: ${request.target}${cwd !== request.target ? ` (in ${cwd})` : ''}`)}\n`);
+    for (const p of this.options.settingProblems ?? []) this.out(`${this.warn(p)}\n`);
+    if (this.cancelling) return;
+
+    const mode = containerMode(settings);
+    result.container = mode;
+    const ctx = this.context();
+    const backend: BakeBackend = mode === 'devcontainer' ? new DevcontainerBackend(ctx) : new ContainerBackend(ctx, mode);
+    this.backend = backend;
+    try {
+      await backend.prepare();
+    } finally {
+      result.engine = backend.engine;
+      result.image = backend.description;
     }
-    const shown = Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ');
-    if (shown) this.out(`${this.dim(`Toolchain in ${image}: ${shown}`)}\n`);
+    if (this.cancelling) return;
+
+    const toolchain = await this.toolchain(backend);
+    result.toolchain = toolchain;
+    if (this.cancelling) return;
+    for (const w of await backend.checks()) {
+      result.warnings.push(w);
+      this.out(`${this.warn(w)}\n`);
+    }
+    if (request.requiresInit && packerTooOldForInit(toolchain)) {
+      throw new BakeFailure('packer-too-old', tooOldMessage(toolchain.packer!, mode));
+    }
+    if (this.options.preflight) {
+      const stop = await this.options.preflight(toolchain);
+      if (stop) throw new BakeFailure('preflight', stop);
+    }
+    if (this.cancelling) return;
+
+    const launch = backend.launch();
+    result.command = maskedCommand(this.masker, [launch.file, ...launch.args]);
+    this.out(`${this.dim(`$ ${result.command}`)}\n\n`);
+    const installed = await this.runPacker(backend, launch.file, launch.args, launch.pathMap, launch.targetArg, result);
+    if (installed) await this.refreshPlugins(backend, toolchain);
+  }
+
+  /** Asks the container for its tool versions (once per image id when there is a cache) and tells the listeners; never fails the bake. */
+  private async toolchain(backend: BakeBackend): Promise<ToolchainVersions> {
+    const cache = this.options.toolchainCache;
+    const key = await backend.toolchainKey();
+    let versions = key ? cache?.get(key) : undefined;
+    if (!versions) {
+      this.progress('image', `Asking ${backend.description ?? 'the container'} for its Packer, plugin, Ansible and OpenSSH versions`);
+      versions = await probeWith((p) => backend.probe(p));
+      if (key) cache?.set(key, versions);
+    }
+    this.tellToolchain(backend, versions);
+    return versions;
+  }
+
+  private tellToolchain(backend: BakeBackend, versions: ToolchainVersions): void {
+    const shown = describeToolchain(versions);
+    if (shown) this.out(`${this.dim(`Toolchain in ${backend.description ?? 'the container'}: ${shown}`)}\n`);
     for (const l of this.toolchainListeners) l(versions);
   }
 
-  private async ensureBundledImage(engine: Engine, image: string): Promise<void> {
-    this.progress('image', `Checking for image ${image}`);
-    const found = await this.exec(engine.path, imageExistsArgs(image), { env: this.env, timeoutMs: 60_000 });
-    if (found.code === 0 || this.cancelling) return;
-    const contextDir = path.dirname(this.options.dockerfile);
-    const args = imageBuildArgs(image, this.options.dockerfile, contextDir);
-    this.progress('image', `Building image ${image} (first use)`);
-    this.out(`${this.dim(`Building the bake image ${image} (first use of this extension version):`)}\n`);
-    this.out(`${this.dim(`$ ${displayCommand([engine.path, ...args])}`)}\n`);
-    let tail: string[] = [];
-    const { child, closed } = this.stream(engine.path, args, (line) => {
-      this.out(`${line}\n`);
-      tail = [...tail.slice(-19), line];
-      const step = /^(?:STEP|Step) (\d+\/\d+)|^#\d+ \[[^\]]*?(\d+\/\d+)\]/.exec(line);
-      if (step) this.progress('image', `Building image ${image}: step ${step[1] ?? step[2]}`);
-    });
-    this.current = child;
-    const r = await closed;
-    this.current = undefined;
-    if (this.cancelling) return;
-    if (r.code !== 0) {
-      const why = r.error ? r.error.message : lastMeaningful(tail) ?? `exit code ${r.code}`;
-      throw new Error(`Building the bake image ${image} failed: ${why}. Set packerBake.bake.image to use an existing image instead.`);
-    }
-    this.out('\n');
+  /** After `packer init` installed plugins, the cached versions lack them: ask again for the plugins. */
+  private async refreshPlugins(backend: BakeBackend, before: ToolchainVersions): Promise<void> {
+    const plugin = parseAnsiblePlugin((await backend.probe(PROBES.plugins)).stdout);
+    if (!plugin || plugin === before.ansiblePlugin) return;
+    const versions = { ...before, ansiblePlugin: plugin };
+    const key = await backend.toolchainKey();
+    if (key) this.options.toolchainCache?.set(key, versions);
+    this.tellToolchain(backend, versions);
   }
 
-  private async runContainer(engine: Engine, args: string[], pathMap: PathMap, templateArg: string, result: BakeResult): Promise<void> {
+  /** Runs Packer to its end; true when `packer init` installed plugins. */
+  private async runPacker(backend: BakeBackend, file: string, args: string[], pathMap: PathMap, targetArg: string, result: BakeResult): Promise<boolean> {
     const { request } = this.options;
     const artifacts = new ArtifactCollector();
     let phase: BakePhase = request.requiresInit ? 'init' : 'build';
     this.progress(phase, request.requiresInit ? 'packer init' : 'packer build');
     const raw: string[] = [];
     let packerSpoke = false;
-    let sawInitUsage = false;
+    const init = new InitWatcher();
 
     const onLine = (line: string): void => {
       const ev = parseMachineLine(line);
@@ -289,7 +309,10 @@ export class BakeRunner {
       }
       if (ev.kind === 'raw') {
         raw.push(line);
-        if (/^Usage: packer \[--version\]/.test(line)) sawInitUsage = true;
+        if (!packerSpoke) {
+          const said = init.line(line);
+          if (said) this.progress('init', said);
+        }
       }
       artifacts.add(ev);
       if (ev.kind === 'ui') {
@@ -301,8 +324,8 @@ export class BakeRunner {
           if (this.cancelling && /cancel/i.test(message)) result.cancelMessage = message;
         }
         if (ev.level === 'error') {
-          const locations = dedupe(errorLocations(ev.text, templateArg).map((l) => ({ ...l, file: toHostPath(pathMap, l.file) })));
-          result.errors.push({ message: this.masker.mask(ev.text.trim()), locations });
+          const locations = dedupe(errorLocations(ev.text, targetArg).map((l) => ({ ...l, file: toHostPath(pathMap, l.file) })));
+          result.errors.push({ message: ev.text.trim(), locations });
           const rendered = renderEvent(ev, this.options.color !== false);
           if (rendered) this.out(rendered);
           for (const l of locations) this.out(`  at ${l.file}:${l.line}${l.column ? `:${l.column}` : ''}\n`);
@@ -313,29 +336,30 @@ export class BakeRunner {
       if (rendered) this.out(rendered);
     };
 
-    const { child, closed } = this.stream(engine.path, args, onLine);
+    const { child, closed } = this.processes.stream(file, args, onLine);
     this.runChild = child;
-    this.current = child;
     this.runClosed = closed.then(() => undefined);
     const r = await closed;
-    this.current = undefined;
-    // Without --rm (Podman's Docker API) the stopped container is ours to remove; with --rm this is a no-op.
-    if (!this.cancelling) await this.exec(engine.path, removeArgs(this.containerName), { env: this.env, timeoutMs: 60_000 });
+    if (!this.cancelling) await backend.cleanup();
     result.exitCode = r.code;
     result.artifacts = artifacts.artifacts();
     if (r.error) {
-      result.failure = `Could not start ${engine.path}: ${r.error.message}`;
+      result.failure = `Could not start ${file}: ${r.error.message}`;
+      result.failureKind = backend.mode === 'devcontainer' ? 'devcontainer' : 'engine';
     } else if (r.code !== 0 && !this.cancelling) {
-      result.failure = explainRunFailure(r.code, r.signal, raw, sawInitUsage, result.errors.length > 0);
+      const why = explainRunFailure(r.code, r.signal, raw, init, result.errors.length > 0, {
+        mode: backend.mode, pluginVolume: this.options.settings.pluginVolume,
+      });
+      result.failure = why.message;
+      result.failureKind = why.kind;
     }
+    return init.installed.length > 0;
   }
 
   /**
-   * Stops the bake. While the container runs: `<engine> stop -t N` (SIGTERM to
-   * the init process, which hands it to Packer; Packer's wrapper forwards only
-   * SIGTERM to its worker, which cancels the build and cleans up what it
-   * launched), then `<engine> rm -f`, so no container is left behind.
-   * Resolves once the engine's `run` has ended. Idempotent.
+   * Stops the bake: the backend stops Packer gracefully (SIGTERM, so it cleans
+   * up what it launched), then by force, and removes what the bake started.
+   * Resolves once Packer's command has ended. Idempotent.
    */
   cancel(): Promise<void> {
     this.cancelling ??= this.doCancel();
@@ -345,25 +369,15 @@ export class BakeRunner {
   private async doCancel(): Promise<void> {
     const timeout = this.options.settings.stopTimeoutSeconds;
     const grace = this.options.runExitGraceMs ?? RUN_EXIT_GRACE_MS;
-    if (!this.runChild) {
-      // Not yet running a container: stop whatever engine command is running (image build, probe).
-      this.current?.kill('SIGTERM');
-      this.out(`\n${this.dim('Cancelled before the container started.')}\n`);
+    if (!this.runChild || !this.backend) {
+      // Packer has not started: stop whatever is running (image build, `devcontainer up`).
+      this.processes.current?.kill('SIGTERM');
+      this.out(`\n${this.dim('Cancelled before Packer started.')}\n`);
       return;
     }
-    const engine = this.engine!;
-    const run = this.runClosed!;
     this.progress('cleanup', `Stopping: Packer has ${timeout} s to clean up`);
-    this.out(`\n${this.dim(`Cancelling: ${displayCommand([engine.path, ...stopArgs(this.containerName, timeout)])} (Packer has ${timeout} s to clean up)`)}\n`);
-    for (let attempt = 0; attempt < 3; attempt++) {
-      await this.exec(engine.path, stopArgs(this.containerName, timeout), { env: this.env, timeoutMs: (timeout + 60) * 1000 });
-      await this.exec(engine.path, removeArgs(this.containerName), { env: this.env, timeoutMs: 60_000 });
-      // The container may not have existed yet when stop ran: then `run` is still going and we go again.
-      if (await settles(run, grace)) return;
-    }
-    this.runChild.kill('SIGKILL');
-    await this.exec(engine.path, removeArgs(this.containerName), { env: this.env, timeoutMs: 60_000 });
-    await settles(run, grace);
+    this.out(`\n${this.dim(`Cancelling: ${this.backend.describeStop(timeout)} (Packer has ${timeout} s to clean up)`)}\n`);
+    await this.backend.stop(this.runClosed!, this.runChild, timeout, grace);
   }
 
   private summary(result: BakeResult): string {
@@ -384,15 +398,33 @@ export class BakeRunner {
   }
 }
 
-function isDirectory(p: string): boolean {
-  try { return fs.statSync(p).isDirectory(); } catch { return false; }
-}
+/**
+ * Reads `packer init`'s own (not machine-readable) output: the plugins it
+ * installed, and the one it could not get with the reason it gave.
+ */
+export class InitWatcher {
+  readonly installed: string[] = [];
+  failedPlugin: string | undefined;
+  readonly failureDetail: string[] = [];
+  /** Packer without `packer init` printed its usage instead. */
+  noInit = false;
 
-function settles(p: Promise<unknown>, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    void p.then(() => { clearTimeout(timer); resolve(true); });
-  });
+  /** Takes one raw line; returns a progress message when the line says something worth showing. */
+  line(text: string): string | undefined {
+    if (/^Usage: packer \[--version\]/.test(text)) this.noInit = true;
+    const installed = /^Installed plugin (\S+) (v?\S+) in /.exec(text);
+    if (installed) {
+      this.installed.push(`${installed[1]} ${installed[2]}`);
+      return `Installed plugin ${installed[1]} ${installed[2]}`;
+    }
+    const failed = /^Failed getting the "([^"]+)" plugin:?/.exec(text);
+    if (failed) {
+      this.failedPlugin ??= failed[1];
+      return `Could not get plugin ${failed[1]}`;
+    }
+    if (this.failedPlugin && text.trim() && this.failureDetail.length < 10) this.failureDetail.push(text.trim());
+    return undefined;
+  }
 }
 
 function dedupe(locations: HostLocation[]): HostLocation[] {
@@ -405,26 +437,39 @@ function dedupe(locations: HostLocation[]): HostLocation[] {
   });
 }
 
-function lastMeaningful(lines: string[]): string | undefined {
-  for (let i = lines.length - 1; i >= 0; i--) {
-    const l = lines[i].trim();
-    if (l && !/^(#\d+ )?(DONE|CACHED)/.test(l)) return l;
-  }
-  return undefined;
+function tooOldMessage(packer: string, mode: ContainerMode): string {
+  const fix = mode === 'devcontainer'
+    ? 'Update Packer in the dev container (its Dockerfile or features) to 1.7 or newer'
+    : mode === 'image'
+      ? 'Set packerBake.bake.image to an image with Packer 1.7 or newer, or use the bundled image (packerBake.bake.container: "bundled")'
+      : 'Rebuild the bundled image';
+  return `This configuration has required_plugins, which need \`packer init\` (Packer ${PACKER_INIT_SINCE} and later), `
+    + `but the container's Packer is ${packer}. ${fix}.`;
 }
 
-/** A sentence for a non-zero exit of the engine's `run`. */
-export function explainRunFailure(code: number | null, signal: string | null, raw: string[], initMissing: boolean,
-  packerReportedErrors: boolean): string {
+/** A sentence (and a kind) for a non-zero exit of the command that ran Packer. */
+export function explainRunFailure(code: number | null, signal: string | null, raw: string[], init: InitWatcher,
+  packerReportedErrors: boolean, where: { mode: ContainerMode; pluginVolume: string }): { message: string; kind: FailureKind } {
   const engineLine = raw.find((l) => /^(docker|podman|Error)[:]|Error response from daemon|Error: /.test(l));
-  if (initMissing) {
-    return 'this image\'s Packer has no `packer init` (it needs Packer 1.7 or newer, the template has required_plugins): '
-      + 'set packerBake.bake.image to an image with a newer Packer';
+  if (init.noInit) {
+    return { kind: 'packer-too-old', message: 'this container\'s Packer has no `packer init` (it needs Packer 1.7 or newer, the configuration has required_plugins): '
+      + (where.mode === 'devcontainer' ? 'update Packer in the dev container' : 'set packerBake.bake.image to an image with a newer Packer') };
+  }
+  if (init.failedPlugin) {
+    const detail = init.failureDetail.map((l) => l.replace(/^\* /, '')).find((l) => !/^\d+ errors? occurred:?$/.test(l));
+    const cache = where.mode !== 'devcontainer' && where.pluginVolume
+      ? ` Once installed, the plugin stays in the volume "${where.pluginVolume}" and later bakes need no network for it.`
+      : '';
+    return {
+      kind: 'init',
+      message: `packer init could not install the plugin ${init.failedPlugin}${detail ? `: ${detail}` : ''}. `
+        + `The container must reach the plugin's releases (github.com, releases.hashicorp.com) to install it.${cache}`,
+    };
   }
   if (code === 125 || (code !== null && code >= 125 && !packerReportedErrors && engineLine)) {
-    return `the container engine could not run the container: ${engineLine ?? `exit code ${code}`}`;
+    return { kind: 'engine', message: `the container engine could not run the container: ${engineLine ?? `exit code ${code}`}` };
   }
-  if (code === null) return `the engine command was killed (${signal ?? 'unknown signal'})`;
-  if (packerReportedErrors) return 'Packer reported errors (above)';
-  return engineLine ?? `exit code ${code}`;
+  if (code === null) return { kind: 'packer', message: `the command was killed (${signal ?? 'unknown signal'})` };
+  if (packerReportedErrors) return { kind: 'packer', message: 'Packer reported errors (above)' };
+  return { kind: 'packer', message: engineLine ?? `exit code ${code}` };
 }

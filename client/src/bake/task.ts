@@ -1,21 +1,26 @@
 /**
  * The `packer-bake` task type: a CustomExecution whose pseudoterminal runs a
- * BakeRunner, with a progress notification (Cancel stops the container
- * gracefully), the result in the output channel, Packer's errors in the
- * Problems panel and the AMI id one click from the clipboard.
+ * BakeRunner, with a progress notification (Cancel stops Packer gracefully),
+ * the result in the output channel, Packer's errors in the Problems panel and
+ * the AMI id one click from the clipboard.
  */
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { NotificationType, RequestType } from 'vscode-languageserver-protocol';
-import { ListTemplatesRequest, TemplateInfoRequest, ToolchainNotification } from '../../../server/src/shared/protocol';
-import type { ToolchainVersions } from './toolchain';
-import { BakeRunner, type BakeResult } from './runner';
-import { BAKE_SECTION, normalizeBakeSettings, type BakeSettings } from './settings';
+import { ToolchainNotification } from '../../../server/src/shared/protocol';
+import { configurationOf, type BakeConfiguration } from './configurations';
+import { configurationTexts } from './files';
+import { bakeProof } from './preflight';
 import { amisOf, progressText, resultMessage, resultRecord } from './report';
+import { BakeRunner, type BakeResult } from './runner';
+import { BAKE_SECTION, checkBakeSettings, type NormalizedBakeSettings } from './settings';
 import {
-  BAKE_TASK_TYPE, definitionProblem, formatFromName, requestFromDefinition, taskLabel, templatePath,
+  BAKE_TASK_TYPE, buildTarget, definitionProblem, formatFromName, requestFromDefinition, taskLabel, templatePath,
   type BakeTaskDefinition, type TemplateFacts,
 } from './taskDefinition';
+import type { ToolchainVersions } from './toolchain';
+import { listConfigurations, openSetting, settingFor, settingScope, type BakeClient } from './workspace';
+
+export type { BakeClient } from './workspace';
 
 export interface BakeServices {
   context: vscode.ExtensionContext;
@@ -26,19 +31,17 @@ export interface BakeServices {
   running: Set<BakeRunner>;
 }
 
-/** The part of the language client the bake uses. */
-export interface BakeClient {
-  sendRequest<P, R, E>(type: RequestType<P, R, E>, params: P): Promise<R>;
-  /** Tells the server the bake image's tool versions (the toolchain rules use them). */
-  sendNotification?<P>(type: NotificationType<P>, params?: P): Promise<void>;
-}
-
-/** globalState key: bake image id → the versions found in it. */
+/** globalState key: container key (image id) → the versions found in it. */
 const TOOLCHAIN_KEY = 'packerBake.bake.toolchainByImage';
+/** globalState key: the versions of the last container asked, for the preflight's words. */
+export const LAST_TOOLCHAIN_KEY = 'packerBake.bake.lastToolchain';
+/** workspaceState key: configuration target → proofs (`bakeProof`) of successful bakes. */
+export const PROOFS_KEY = 'packerBake.bake.bakedWith';
 
-export function readBakeSettings(scope: vscode.Uri | undefined): BakeSettings {
+export function readBakeSettings(scope: vscode.Uri | undefined): NormalizedBakeSettings {
   const c = vscode.workspace.getConfiguration(BAKE_SECTION, scope);
-  return normalizeBakeSettings({
+  return checkBakeSettings({
+    container: c.get('container'),
     containerEngine: c.get('containerEngine'),
     enginePath: c.get('enginePath'),
     image: c.get('image'),
@@ -46,6 +49,8 @@ export function readBakeSettings(scope: vscode.Uri | undefined): BakeSettings {
     injectControlPath: c.get('injectControlPath'),
     extraEngineArgs: c.get('extraEngineArgs'),
     stopTimeoutSeconds: c.get('stopTimeoutSeconds'),
+    pluginVolume: c.get('pluginVolume'),
+    devcontainerPath: c.get('devcontainerPath'),
   });
 }
 
@@ -63,19 +68,17 @@ function folderOf(scope: vscode.WorkspaceFolder | vscode.TaskScope | undefined):
   return typeof scope === 'object' ? scope : undefined;
 }
 
-/** Provides one task per template the server knows, and resolves tasks written in tasks.json. */
+/** Provides one task per configuration the server knows (an HCL2 folder, a legacy template), and resolves tasks written in tasks.json. */
 export function registerTaskProvider(services: BakeServices): vscode.Disposable {
   return vscode.tasks.registerTaskProvider(BAKE_TASK_TYPE, {
     async provideTasks(): Promise<vscode.Task[]> {
       if (!vscode.workspace.isTrusted) return [];
-      let templates: Array<{ uri: string }> = [];
-      try { templates = await services.client.sendRequest(ListTemplatesRequest.type, {}); } catch { return []; }
-      return templates.flatMap((t) => {
-        const uri = vscode.Uri.parse(t.uri);
-        if (uri.scheme !== 'file') return [];
-        const folder = vscode.workspace.getWorkspaceFolder(uri);
-        const template = folder ? path.relative(folder.uri.fsPath, uri.fsPath).split(path.sep).join('/') : uri.fsPath;
-        return [createBakeTask({ type: BAKE_TASK_TYPE, template }, folder ?? vscode.TaskScope.Workspace, services)];
+      let configurations: BakeConfiguration[];
+      try { configurations = await listConfigurations(services.client); } catch { return []; }
+      return configurations.filter((c) => c.builds.length > 0).map((c) => {
+        const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(c.target));
+        const rel = folder ? path.relative(folder.uri.fsPath, c.target).split(path.sep).join('/') : c.target;
+        return createBakeTask({ type: BAKE_TASK_TYPE, template: rel === '' ? '.' : rel }, folder ?? vscode.TaskScope.Workspace, services);
       });
     },
     resolveTask(task: vscode.Task): vscode.Task | undefined {
@@ -87,17 +90,26 @@ export function registerTaskProvider(services: BakeServices): vscode.Disposable 
   });
 }
 
-/** Template facts from the server, or from the file when the server cannot say. */
-async function templateFacts(file: string, client: BakeClient): Promise<TemplateFacts> {
+/** Facts about the configuration a template path names, from the server, or from the files when the server cannot say. */
+async function configurationFacts(template: string, client: BakeClient): Promise<TemplateFacts> {
   try {
-    const info = await client.sendRequest(TemplateInfoRequest.type, { uri: vscode.Uri.file(file).toString() });
-    if (info) return { format: info.format, requiresInit: info.requiresInit };
+    const c = configurationOf(await listConfigurations(client), template);
+    if (c) return { format: c.format, requiresInit: c.requiresInit, workingDirectory: c.workingDirectory };
   } catch { /* fall back below */ }
-  let text = '';
-  try { text = Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.file(file))).toString('utf8'); } catch { /* missing: Packer says so */ }
-  const format = formatFromName(file);
-  return { format, requiresInit: format !== 'json' && /required_plugins/.test(text) };
+  const format = formatFromName(template);
+  if (format === 'json') return { format, requiresInit: false };
+  const requiresInit = configurationTexts(buildTarget(template, format), 'hcl').some((t) => /required_plugins/.test(t));
+  return { format, requiresInit };
 }
+
+/**
+ * VS Code calls a terminal whose process ends within 500 ms of its launch one
+ * that "failed to launch" (its terminal process manager's
+ * LAUNCHING_DURATION), which misleads after a bake that failed early with its
+ * own message. A failed bake's terminal therefore closes no sooner than this
+ * after it opened.
+ */
+export const MIN_FAILED_TERMINAL_MS = 1000;
 
 class BakeTerminal implements vscode.Pseudoterminal {
   private readonly writeEmitter = new vscode.EventEmitter<string>();
@@ -106,18 +118,21 @@ class BakeTerminal implements vscode.Pseudoterminal {
   readonly onDidClose = this.closeEmitter.event;
   private runner: BakeRunner | undefined;
   private closed = false;
+  private openedAt = 0;
 
   constructor(private readonly def: BakeTaskDefinition, private readonly folder: vscode.WorkspaceFolder | undefined,
     private readonly services: BakeServices) {}
 
   open(): void {
+    this.openedAt = Date.now();
     void this.start().catch((error: unknown) => {
-      this.write(`\r\n\x1b[31mPacker: Bake AMI failed: ${error instanceof Error ? error.message : String(error)}\x1b[0m\r\n`);
+      const message = error instanceof Error ? error.message : String(error);
+      this.write(`\r\n\x1b[31mPacker: Bake AMI failed: ${this.runner ? this.runner.mask(message) : message}\x1b[0m\r\n`);
       this.finish(1);
     });
   }
 
-  /** The user closed the terminal or terminated the task: stop the container gracefully. */
+  /** The user closed the terminal or terminated the task: stop Packer gracefully. */
   close(): void {
     this.closed = true;
     void this.runner?.cancel();
@@ -128,7 +143,9 @@ class BakeTerminal implements vscode.Pseudoterminal {
   }
 
   private finish(code: number): void {
-    this.closeEmitter.fire(code);
+    const wait = code === 0 || this.closed ? 0 : this.openedAt + MIN_FAILED_TERMINAL_MS - Date.now();
+    if (wait > 0) setTimeout(() => this.closeEmitter.fire(code), wait);
+    else this.closeEmitter.fire(code);
   }
 
   private async start(): Promise<void> {
@@ -143,27 +160,35 @@ class BakeTerminal implements vscode.Pseudoterminal {
     }
     const folderPath = this.folder?.uri.fsPath;
     const template = templatePath(this.def, folderPath);
-    const facts = await templateFacts(template, this.services.client);
+    const facts = await configurationFacts(template, this.services.client);
     const request = requestFromDefinition(this.def, folderPath, facts);
-    const templateUri = vscode.Uri.file(template);
+    const { settings, problems } = readBakeSettings(vscode.Uri.file(template));
     const { context, output, diagnostics, running } = this.services;
+    const toolchains = () => context.globalState.get<Record<string, ToolchainVersions>>(TOOLCHAIN_KEY, {});
     const runner = new BakeRunner({
       request,
-      settings: readBakeSettings(templateUri),
+      settings,
+      settingProblems: problems,
       extensionVersion: String(context.extension.packageJSON.version ?? '0.0.0'),
       dockerfile: context.asAbsolutePath(path.join('bake', 'Dockerfile')),
+      ...(folderPath ? { devcontainer: { workspaceFolder: folderPath } } : {}),
       toolchainCache: {
-        get: (id) => context.globalState.get<Record<string, ToolchainVersions>>(TOOLCHAIN_KEY, {})[id],
-        set: (id, versions) => void context.globalState.update(TOOLCHAIN_KEY, { ...context.globalState.get<Record<string, ToolchainVersions>>(TOOLCHAIN_KEY, {}), [id]: versions }),
+        get: (id) => toolchains()[id],
+        set: (id, versions) => void context.globalState.update(TOOLCHAIN_KEY, { ...toolchains(), [id]: versions }),
       },
     });
-    runner.onToolchain((toolchain) => { void this.services.client.sendNotification?.(ToolchainNotification.type, { toolchain }); });
+    let toolchain: ToolchainVersions | undefined;
+    runner.onToolchain((t) => {
+      toolchain = t;
+      void context.globalState.update(LAST_TOOLCHAIN_KEY, t);
+      void this.services.client.sendNotification?.(ToolchainNotification.type, { toolchain: t });
+    });
     this.runner = runner;
     running.add(runner);
     runner.onOutput((t) => this.write(t));
     diagnostics.clear();
 
-    const name = path.basename(template);
+    const name = path.basename(request.target);
     let result: BakeResult;
     try {
       result = await vscode.window.withProgress({
@@ -180,10 +205,25 @@ class BakeTerminal implements vscode.Pseudoterminal {
       running.delete(runner);
     }
 
-    output.appendLine(resultRecord(result, template, new Date()));
+    output.appendLine(resultRecord(result, request.target, new Date()));
+    if (result.status === 'succeeded') await this.rememberSuccess(request.target, request.format, toolchain);
     this.publishErrors(result);
     this.finish(result.exitCode ?? (result.status === 'succeeded' ? 0 : 1));
     void this.notify(result, name);
+  }
+
+  /**
+   * Records that this configuration, as its files are now, baked with these
+   * versions: the preflight then no longer offers the toolchain findings the
+   * real build has answered.
+   */
+  private async rememberSuccess(target: string, format: BakeConfiguration['format'] | 'hcl-json', toolchain: ToolchainVersions | undefined): Promise<void> {
+    const texts = configurationTexts(target, format === 'json' ? 'json' : 'hcl');
+    const state = this.services.context.workspaceState;
+    const all = state.get<Record<string, string[]>>(PROOFS_KEY, {});
+    const proof = bakeProof(texts, toolchain);
+    const kept = [...(all[target] ?? []).filter((p) => p !== proof), proof].slice(-5);
+    await state.update(PROOFS_KEY, { ...all, [target]: kept });
   }
 
   private publishErrors(result: BakeResult): void {
@@ -216,9 +256,12 @@ class BakeTerminal implements vscode.Pseudoterminal {
       return;
     }
     const location = result.errors.flatMap((e) => e.locations)[0];
-    const actions = [...(location ? ['Go to Error'] : []), 'Show Output'];
-    const choice = await vscode.window.showErrorMessage(text, ...actions);
+    const setting = settingFor(result.failureKind);
+    const scope = setting ? settingScope(setting, vscode.env.remoteName) : undefined;
+    const actions = [...(location ? ['Go to Error'] : []), ...(setting ? [scope?.remote ? 'Open Remote Settings' : 'Open Settings'] : []), 'Show Output'];
+    const choice = await vscode.window.showErrorMessage(scope?.hint ? `${text} ${scope.hint}` : text, ...actions);
     if (choice === 'Show Output') this.services.output.show(true);
+    if ((choice === 'Open Settings' || choice === 'Open Remote Settings') && setting) await openSetting(setting);
     if (choice === 'Go to Error' && location) {
       const pos = new vscode.Position(Math.max(0, location.line - 1), Math.max(0, (location.column ?? 1) - 1));
       await vscode.window.showTextDocument(vscode.Uri.file(location.file), { selection: new vscode.Range(pos, pos) });

@@ -1,13 +1,20 @@
 /**
- * Var files next to a template: `*.pkrvars.hcl`, `*.pkrvars.json` and JSON
- * var files (a flat object of values; not a template). No `vscode` import.
+ * Var files a configuration can take: `*.pkrvars.hcl`, `*.pkrvars.json` and
+ * JSON var files (a flat object of values; not a template), in the
+ * configuration's folder, its sub-folders (`vars/`, `env/`...) and Packer's
+ * working directory. `*.auto.pkrvars.*` are left out: Packer loads those
+ * itself. No `vscode` import.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TemplateFormat } from './argv';
+import { readBounded } from './files';
 
 /** JSON files larger than this are not read to see whether they are var files. */
 const MAX_JSON_VAR_FILE = 256 * 1024;
+/** Entries looked at per folder: a folder with more is not one of var files. */
+const MAX_ENTRIES = 1000;
+const SKIPPED_FOLDERS = new Set(['node_modules', 'dist', 'out']);
 
 /** True for JSON text that is a legacy var file: an object whose values are all scalars. */
 export function isJsonVarFile(text: string): boolean {
@@ -18,38 +25,59 @@ export function isJsonVarFile(text: string): boolean {
   return entries.length > 0 && entries.every(([, v]) => v === null || ['string', 'number', 'boolean'].includes(typeof v));
 }
 
+export interface VarFileIo {
+  /** Regular files and folders of a directory (no symlinks, no special files). */
+  list(dir: string): { files: string[]; folders: string[] };
+  /** At most `maxBytes` of a file as UTF-8, or undefined when it is larger or unreadable. */
+  readFile(file: string, maxBytes: number): string | undefined;
+}
+
+/** The var file kinds a configuration takes, by file name. */
+function kindOf(name: string, format: TemplateFormat): 'yes' | 'json' | 'no' {
+  const lower = name.toLowerCase();
+  if (/\.auto\.pkrvars\.(hcl|json)$/.test(lower) && format !== 'json') return 'no';
+  if (lower.endsWith('.pkrvars.hcl')) return format === 'json' ? 'no' : 'yes';
+  if (lower.endsWith('.pkrvars.json')) return 'yes';
+  if (lower.endsWith('.json') && !lower.endsWith('.pkr.json')) return 'json';
+  return 'no';
+}
+
 /**
- * Var files in the template's folder that Packer accepts for the template's
- * format (legacy JSON templates take JSON var files only), sorted by name.
+ * Var files for a configuration (`target`: the legacy template file or the
+ * HCL2 folder), sorted by path: its folder first, then its sub-folders, then
+ * Packer's working directory when that is elsewhere.
  */
-export function listVarFiles(template: string, format: TemplateFormat,
-  io: { readdir: (dir: string) => string[]; readFile: (file: string) => string | undefined } = nodeIo): string[] {
-  const dir = path.dirname(template);
+export function listVarFiles(target: string, format: TemplateFormat, cwd?: string, io: VarFileIo = nodeIo): string[] {
+  const dir = format === 'json' ? path.dirname(target) : target;
   const out: string[] = [];
-  let names: string[];
-  try { names = io.readdir(dir); } catch { return []; }
-  for (const name of names.sort()) {
-    const file = path.join(dir, name);
-    if (file === template) continue;
-    if (/\.pkrvars\.hcl$/i.test(name)) {
-      if (format !== 'json') out.push(file);
-    } else if (/\.pkrvars\.json$/i.test(name)) {
-      out.push(file);
-    } else if (/\.json$/i.test(name) && !/\.pkr\.json$/i.test(name)) {
-      const text = io.readFile(file);
-      if (text !== undefined && isJsonVarFile(text)) out.push(file);
+  const look = (folder: string, deeper: boolean) => {
+    let entries: { files: string[]; folders: string[] };
+    try { entries = io.list(folder); } catch { return; }
+    if (entries.files.length + entries.folders.length > MAX_ENTRIES) return;
+    for (const name of [...entries.files].sort()) {
+      const file = path.join(folder, name);
+      if (file === target || out.includes(file)) continue;
+      const kind = kindOf(name, format);
+      if (kind === 'yes') out.push(file);
+      if (kind === 'json') {
+        const text = io.readFile(file, MAX_JSON_VAR_FILE);
+        if (text !== undefined && isJsonVarFile(text)) out.push(file);
+      }
     }
-  }
+    if (!deeper) return;
+    for (const sub of [...entries.folders].sort()) {
+      if (!sub.startsWith('.') && !SKIPPED_FOLDERS.has(sub)) look(path.join(folder, sub), false);
+    }
+  };
+  look(dir, true);
+  if (cwd && cwd !== dir) look(cwd, false);
   return out;
 }
 
-const nodeIo = {
-  readdir: (dir: string) => fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isFile()).map((d) => d.name),
-  readFile: (file: string) => {
-    try {
-      return fs.statSync(file).size <= MAX_JSON_VAR_FILE ? fs.readFileSync(file, 'utf8') : undefined;
-    } catch {
-      return undefined;
-    }
+const nodeIo: VarFileIo = {
+  list: (dir) => {
+    const entries = fs.readdirSync(dir, { withFileTypes: true });
+    return { files: entries.filter((d) => d.isFile()).map((d) => d.name), folders: entries.filter((d) => d.isDirectory()).map((d) => d.name) };
   },
+  readFile: readBounded,
 };
