@@ -13,6 +13,8 @@ export interface DiagnosticData {
    * is not the document's current one is refused: its ranges are out of date.
    */
   version: number | null;
+  /** The tool versions the finding assumed (rules that depend on them; a version absent was unknown). */
+  toolchain?: Partial<Record<'packer' | 'ansiblePlugin' | 'ansible' | 'openssh', string>>;
 }
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
@@ -52,7 +54,7 @@ export function toDiagnostic(f: Finding, version: number | null): Diagnostic {
     message: f.message,
   };
   if (isRuleId(f.ruleId)) d.codeDescription = { href: ruleLink(f.ruleId) };
-  d.data = { version } satisfies DiagnosticData;
+  d.data = (f.assumes ? { version, toolchain: f.assumes } : { version }) satisfies DiagnosticData;
   return d;
 }
 

@@ -354,7 +354,7 @@ export class WorkspaceIndex {
     const known = cacheable ? this.diskReads.get(file) : undefined;
     if (known && known.limit === this.maxFileSize) return known.text;
     const r = readBoundedSync(file, this.maxFileSize);
-    const text = r.ok && !r.binary ? withoutBom(r.text) : undefined;
+    const text = r.ok && !r.binary ? analysisText(file, r.text) : undefined;
     if (cacheable) this.diskReads.set(file, { text, limit: this.maxFileSize });
     return text;
   }
@@ -388,7 +388,7 @@ export class WorkspaceIndex {
         const doc = this.openDocument(file);
         if (doc) return doc.getText();
         const r = readBoundedSync(file, limit);
-        return r.ok && !r.binary ? withoutBom(r.text) : undefined;
+        return r.ok && !r.binary ? analysisText(file, r.text) : undefined;
       },
       listDir: listDirBounded,
     };
@@ -790,6 +790,18 @@ export class WorkspaceIndex {
     this.timers.clear();
     if (this.watchTimer) clearTimeout(this.watchTimer);
   }
+}
+
+/**
+ * A file's text as the analysis reads it from disk: templates and container
+ * files without their byte-order mark, as VS Code shows them (offsets must
+ * agree with the editor's); any other file (an ansible.cfg, wherever
+ * ANSIBLE_CONFIG points) as it is, since Ansible cannot read a config with a
+ * BOM and the analysis must see it to say so. No fix edits such a file: its
+ * plan is unknown.
+ */
+function analysisText(file: string, text: string): string {
+  return isCandidateName(file) ? withoutBom(text) : text;
 }
 
 /** True for a file no one may write (mode without any w bit): root could, but its owner said no. */

@@ -91,6 +91,14 @@ describe('diagnostics', () => {
     );
   });
 
+  it('reads an ansible.cfg from disk with its byte-order mark: Ansible cannot read it, and the template and the cfg say so', async () => {
+    c = await TestClient.start({ files: { 't.json': LEGACY_MISSING, 'ansible.cfg': '\ufeff[ssh_connection]\npipelining = True\n' } });
+    await c.ready;
+    const diagnostics = await c.open('t.json');
+    assert.deepStrictEqual(diagnostics.map((d) => [d.code, d.severity]), [['ansible-cfg-unreadable', DiagnosticSeverity.Error]], 'no socket claim: the build stops before ssh');
+    assert.deepStrictEqual(c.diagnostics(c.uri('ansible.cfg'))!.map((d) => [d.code, d.range.start]), [['ansible-cfg-unreadable', { line: 0, character: 0 }]]);
+  });
+
   it('diagnoses an HCL2 template at the provisioner label', async () => {
     c = await TestClient.start({ files: { 'x.pkr.hcl': HCL_MISSING } });
     await c.ready;

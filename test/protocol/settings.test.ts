@@ -86,7 +86,10 @@ describe('settings', () => {
 
       const reported = c.nextDiagnostics(c.uri('t.json'));
       await c.connection.sendNotification(ToolchainNotification.type, { toolchain: { packer: '1.6.6', openssh: '9.2p1' } });
-      assert.deepStrictEqual(codes(await reported), ['control-path-missing', 'proxy-host-key-rejected', 'scp-sftp-mismatch']);
+      const withVersions = await reported;
+      assert.deepStrictEqual(codes(withVersions), ['control-path-missing', 'proxy-host-key-rejected', 'scp-sftp-mismatch']);
+      assert.deepStrictEqual(withVersions.map((d) => (d.data as { toolchain?: unknown }).toolchain), [undefined, { packer: '1.6.6', openssh: '9.2p1' }, { openssh: '9.2p1' }],
+        'each toolchain finding says which versions it assumed');
 
       const newer = c.nextDiagnostics(c.uri('t.json'));
       await c.connection.sendNotification(ToolchainNotification.type, { toolchain: { packer: '1.11.2', ansiblePlugin: '1.1.1', openssh: '8.4p1' } });

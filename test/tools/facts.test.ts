@@ -27,6 +27,7 @@ import {
 import { MAX_CONTROL_PATH, findControlPathLimit } from './controlPathLimit';
 import { freePort } from './sshd';
 import { toolchain } from './toolchains';
+import { analysedRules } from './analysed';
 
 /** A prefix unique to this run, so parallel runs (and parallel builds) never share a socket path. */
 const TAG = `pbt-${randomBytes(3).toString('hex')}`;
@@ -153,6 +154,7 @@ describe('oracle: the facts the rules rely on, on each real toolchain', function
           assertBuilt(r);
           assert.match(r.ui, TRANSFER_FELL_BACK);
         }
+        assert.equal((await analysedRules(r)).includes('proxy-host-key-rejected'), tc === 'bookworm', 'proxy-host-key-rejected where the transfer really fails');
       }));
 
       const com = (fmt: Format) => scenario(`commonArgsCp.${fmt}`, { format: fmt, provisioner: ansibleProvisioner({ extra_arguments: ['--ssh-common-args', `-o ControlPath=${U}-d${fmt}-%h-%p ${HOSTKEY_ARGS}`, '--scp-extra-args', "'-O'"] }), watch: [`${U}-d${fmt}-`] });
@@ -210,6 +212,7 @@ describe('oracle: the facts the rules rely on, on each real toolchain', function
         if (tc === 'bookworm') { assertFailed(r, TRANSFER_FAILED); assert.match(r.ui, HOST_KEY_REJECTED); }
         else { assertBuilt(r); assert.match(r.ui, TRANSFER_FELL_BACK); }
         assert.deepEqual(r.sockets, []);
+        assert.equal((await analysedRules(r)).includes('proxy-host-key-rejected'), tc === 'bookworm', 'proxy-host-key-rejected where the transfer really fails');
       });
 
       const masterNo = scenario('masterNo', { provisioner: ansibleProvisioner({ extra_arguments: [...COMMON_EXTRA_ARGUMENTS], ansible_env_vars: ['ANSIBLE_SSH_ARGS=-o ControlMaster=no -o ControlPersist=60s'] }) });

@@ -171,6 +171,11 @@ export interface BuildResult {
   workDir: string;
   home: string;
   durationMs: number;
+  /** The files written for the build (placeholders filled), by absolute path: what the analysis of the same build reads. */
+  files: Record<string, string>;
+  /** The template's absolute path, and the directory Packer ran in. */
+  template: string;
+  cwd: string;
 }
 
 let shared: Promise<Sshd> | undefined;
@@ -251,10 +256,12 @@ export async function buildTemplate(opts: BuildOptions = {}): Promise<BuildResul
   const templateName = opts.templateName ?? (format === 'json' ? 'template.json' : 'template.pkr.hcl');
   const text = opts.text ?? renderTemplate(format, opts.provisioner ?? ansibleProvisioner());
   const files: Record<string, string> = { 'play.yml': PLAYBOOK, ...opts.files, [templateName]: text };
+  const written: Record<string, string> = {};
   for (const [name, content] of Object.entries(files)) {
     const p = path.join(workDir, name);
     fs.mkdirSync(path.dirname(p), { recursive: true });
-    fs.writeFileSync(p, fill(content, vars));
+    written[p] = fill(content, vars);
+    fs.writeFileSync(p, written[p]);
   }
   opts.prepare?.(workDir);
   const env: Record<string, string> = {};
@@ -338,7 +345,7 @@ export async function buildTemplate(opts: BuildOptions = {}): Promise<BuildResul
     muxListeners,
     sockets: [...sockets].filter((p) => !isTemp(p)).sort(),
     tempSockets: [...sockets].filter(isTemp).sort(),
-    recap, workDir, home,
+    recap, workDir, home, files: written, template: path.join(workDir, templateName), cwd: path.join(workDir, opts.cwd ?? '.'),
     durationMs: Date.now() - started,
   };
 }

@@ -15,6 +15,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { analysedRules } from './analysed';
 import {
   BASELINE_EXTRA_ARGUMENTS, COMMON_EXTRA_ARGUMENTS, HOSTKEY_ARGS, ansibleProvisioner, optionOf, sharedSshd, stopSharedSshd,
   type BuildOptions, type BuildResult,
@@ -70,6 +71,46 @@ class Connection(SSHConnection):
     def __init__(self, *args, **kwargs):
         super(Connection, self).__init__(*args, **kwargs)
 `;
+
+/**
+ * The shape of Packer's later example (examples/ansible/connection-plugin/2.6.x, copied into real
+ * repositories): the same class with a DOCUMENTATION block listing the ssh plugin's options of
+ * ansible 2.6. Only a few are written out here; what matters is that newer ssh plugins ask for
+ * options the list lacks.
+ */
+const PACKER_CONNECTION_PLUGIN_DOCUMENTED = PACKER_CONNECTION_PLUGIN.replace('\n\nclass Connection', `
+DOCUMENTATION = '''
+    connection: packer
+    short_description: ssh based connections for powershell via packer
+    description:
+        - ssh based connections for powershell via packer
+    author: Packer Community
+    version_added: na
+    options:
+      host:
+          description: Hostname/ip to connect to.
+          default: inventory_hostname
+          vars:
+               - name: ansible_host
+      ssh_args:
+          description: Arguments to pass to all ssh cli tools
+          default: '-C -o ControlMaster=auto -o ControlPersist=60s'
+          env:
+              - name: ANSIBLE_SSH_ARGS
+      control_path:
+        description: the ControlPath
+        env:
+          - name: ANSIBLE_SSH_CONTROL_PATH
+      control_path_dir:
+        default: ~/.ansible/cp
+        description: the ControlPath directory
+        env:
+          - name: ANSIBLE_SSH_CONTROL_PATH_DIR
+'''
+
+class Connection`);
+/** Either toolchain's words for a connection plugin option missing from the plugin's own definitions. */
+const PACKER_PLUGIN_OPTION_MISSING = /Requested entry \(plugin_type: connection plugin: packer setting: \w+ \) was not defined in configuration|No config definition exists for '\w+' for 'packer' connection plugin/;
 
 describe('oracle: facts that depend on the versions, on each real toolchain', function () {
   this.timeout(240_000);
@@ -267,6 +308,18 @@ describe('oracle: facts that depend on the versions, on each real toolchain', fu
         assertFailed(r, per(tc, { bookworm: PACKER_PLUGIN_NO_OPTIONS_214, trixie: PACKER_PLUGIN_NO_OPTIONS_219 }));
         assert.equal(r.sshCommands.length, 0);
         assert.deepEqual(r.sockets, []);
+        assert.deepEqual(await analysedRules(r), [], 'no socket claim for the packer connection');
+      });
+      const documented = scenario('connectionPackerDocumented', {
+        provisioner: ansibleProvisioner({ extra_arguments: [...BASELINE_EXTRA_ARGUMENTS, '--connection', 'packer'] }),
+        files: { 'connection_plugins/packer.py': PACKER_CONNECTION_PLUGIN_DOCUMENTED },
+      });
+      it('with the later example\'s shape (its own DOCUMENTATION of ansible 2.6\'s ssh options): the ssh plugin asks for an option the list lacks and the task fails before any ssh runs', async () => {
+        const r = await documented();
+        assertFailed(r, PACKER_PLUGIN_OPTION_MISSING);
+        assert.equal(r.sshCommands.length, 0);
+        assert.deepEqual(r.sockets, []);
+        assert.deepEqual(await analysedRules(r), []);
       });
     });
 
@@ -364,6 +417,14 @@ describe('oracle: facts that depend on the versions, on each real toolchain', fu
         const r = await bom();
         assertFailed(r, CFG_UNREADABLE_AT_PREPARE);
         assert.equal(r.sshCommands.length, 0);
+        assert.deepEqual(await analysedRules(r), ['ansible-cfg-unreadable']);
+      });
+      const noSection = scenario('cfgNoSection', { files: { 'ansible.cfg': 'deprecation_warnings=False' } });
+      it('a setting before the first [section] (a real repository\'s one-line ansible.cfg): the same', async () => {
+        const r = await noSection();
+        assertFailed(r, CFG_UNREADABLE_AT_PREPARE);
+        assert.equal(r.sshCommands.length, 0);
+        assert.deepEqual(await analysedRules(r), ['ansible-cfg-unreadable']);
       });
     });
 

@@ -227,7 +227,7 @@ export class Analyzer {
         for (const rule of RULES) {
           const severity = this.settings.rules[rule.id] ?? rule.defaultSeverity;
           if (severity === 'off') continue;
-          for (const raw of rule.check(ctx)) out.push(toFinding(rule, raw, severity, docOf));
+          for (const raw of rule.check(ctx)) out.push(toFinding(rule, raw, severity, docOf, this.settings.toolchain));
         }
         results.push({ flavor, varFile: variant.varFile, findings: out });
         seen.set(signature, out);
@@ -393,7 +393,7 @@ function planSignature(plans: SocketPlan[], transferMatters: boolean): string {
   return plans.map((p) => {
     if (!p.known) return `?${p.why}`;
     const args = (parts: ArgPart[]) => parts.map((x) => `${setting(x.setting)}:${x.args.join('\u0001')}`).join(';');
-    return [target(p.ssh), target(p.transfer), transferMatters ? p.transferTool : '', args(p.argv.ssh), args(p.argv.transfer), setting(p.controlPath), setting(p.controlPathDir),
+    return [target(p.ssh), target(p.transfer), transferMatters ? `${p.transferTool}${p.transferFallsBack ? '+piped' : ''}` : '', args(p.argv.ssh), args(p.argv.transfer), setting(p.controlPath), setting(p.controlPathDir),
       setting(p.sshArgs), setting(p.sshCommonArgs), setting(p.sshExtraArgs), setting(p.transferExtraArgs), p.broken.map((b) => `${setting(b.setting)}:${b.why}`).join(','), p.override?.builder ?? '',
       `${p.useProxy}|${p.user}|${p.endpoint.hostBytes}|${p.endpoint.portBytes}`].join('\u0002');
   }).join('\n');
@@ -449,10 +449,12 @@ function otherUses(via: string, texts: string[]): number {
   return Math.max(0, n - 1);
 }
 
-function toFinding(rule: Rule, raw: RawFinding, severity: Severity, doc: (file: string) => Pick<TextDocument, 'positionAt'>): Finding {
+function toFinding(rule: Rule, raw: RawFinding, severity: Severity, doc: (file: string) => Pick<TextDocument, 'positionAt'>, toolchain: Toolchain): Finding {
   const range = (file: string, s: { start: number; end: number }) => ({ start: doc(file).positionAt(s.start), end: doc(file).positionAt(s.end) });
+  const assumes = rule.toolchain && Object.fromEntries(rule.toolchain.flatMap((k) => (toolchain[k] ? [[k, toolchain[k]]] : [])));
   return {
     ruleId: rule.id,
+    ...(assumes ? { assumes } : {}),
     // A finding may carry its own severity (Packer rejects the template); a severity the user set wins.
     severity: severity !== rule.defaultSeverity ? severity : raw.severity ?? severity,
     message: raw.message,

@@ -18,6 +18,14 @@ export interface AnsibleCfg {
   file: string;
   text: string;
   settings: Partial<Record<CfgKey, CfgSetting>>;
+  /**
+   * Why Ansible cannot read this file at all, when it cannot: Python's
+   * configparser wants a `[section]` line before any setting, and a UTF-8
+   * byte-order mark makes the first header unreadable ("File contains no
+   * section headers"). Ansible then stops, and so does Packer, which runs
+   * `ansible-playbook --version` while preparing the build (docs/facts.md).
+   */
+  unreadable?: { kind: 'bom' | 'no-section-header'; why: string; span: Span };
 }
 
 /**
@@ -27,6 +35,8 @@ export interface AnsibleCfg {
  */
 export function readAnsibleCfg(file: string, text: string): AnsibleCfg {
   const cfg: AnsibleCfg = { file, text, settings: {} };
+  cfg.unreadable = noSectionHeader(text);
+  if (cfg.unreadable) return cfg;
   let data: Record<string, unknown>;
   try {
     data = parse(text) as Record<string, unknown>;
@@ -79,4 +89,26 @@ function locate(text: string, section: string, key: string, value: string): Span
     offset += line.length + 1;
   }
   return found ?? { start: 0, end: 0 };
+}
+
+/**
+ * What configparser rejects before reading anything: a byte-order mark, or a
+ * first line that is neither blank, a comment (`#`, `;`) nor a `[section]`.
+ */
+function noSectionHeader(text: string): AnsibleCfg['unreadable'] {
+  if (text.charCodeAt(0) === 0xfeff) {
+    const eol = text.search(/\r?\n|$/);
+    return { kind: 'bom', why: 'it starts with a UTF-8 byte-order mark (BOM), so Python\'s configparser finds no section header ("File contains no section headers")', span: { start: 0, end: eol } };
+  }
+  let offset = 0;
+  for (const line of text.split('\n')) {
+    const body = line.replace(/\r$/, '');
+    if (body.trim() === '' || /^\s*[#;]/.test(body)) {
+      offset += line.length + 1;
+      continue;
+    }
+    if (/^\[[^\]]*\]/.test(body)) return undefined;
+    return { kind: 'no-section-header', why: `its first line, before any [section], is not a section header ("File contains no section headers")`, span: { start: offset, end: offset + body.length } };
+  }
+  return undefined;
 }

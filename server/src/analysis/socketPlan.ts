@@ -73,6 +73,12 @@ export interface KnownPlan {
   ssh: SocketTarget;
   transfer: SocketTarget;
   transferTool: 'scp' | 'sftp';
+  /**
+   * When scp and sftp fail, the file goes through ssh itself (`piped`): ansible-core 2.17 and later
+   * with no transfer method set (its `smart` method tries sftp, scp, then piped). Up to 2.16 Packer's
+   * ANSIBLE_SCP_IF_SSH=True (or use_sftp) leaves one method only. Measured: docs/facts.md.
+   */
+  transferFallsBack: boolean;
   /** The arguments ssh and the transfer command get (empty when the connection is not ssh). */
   argv: { ssh: ArgPart[]; transfer: ArgPart[] };
   /** The control path and dir settings in force (quotes removed as Ansible does), whether or not they were used. */
@@ -100,7 +106,17 @@ export interface KnownPlan {
   broken: { setting: Setting; why: string }[];
 }
 
-export type SocketPlan = KnownPlan | { known: false; provisioner: Provisioner; override?: { builder: string; nameSpan: Span }; why: string; flavor: Flavor };
+export type SocketPlan = KnownPlan | UnknownPlan;
+
+export interface UnknownPlan {
+  known: false;
+  provisioner: Provisioner;
+  override?: { builder: string; nameSpan: Span };
+  why: string;
+  flavor: Flavor;
+  /** An ansible.cfg in use that Ansible cannot read: the build stops before any ssh runs. */
+  unreadableCfg?: AnsibleCfg;
+}
 
 export interface PlanContext {
   template: Template;
@@ -254,6 +270,7 @@ function planFor(p: Provisioner, attrs: Map<string, Attribute>, ctx: PlanContext
   } else if (ctx.cwd !== undefined) {
     cfg = ctx.loadCfg(path.join(ctx.cwd, 'ansible.cfg'));
   }
+  if (cfg?.unreadable) return { known: false, provisioner: p, why: `Ansible cannot read ${cfg.file}: ${cfg.unreadable.why}`, flavor, unreadableCfg: cfg };
   const fromCfg = (key: 'control_path' | 'control_path_dir' | 'ssh_args' | 'ssh_common_args' | 'ssh_extra_args' | 'scp_extra_args' | 'sftp_extra_args' | 'transport'): Setting | undefined => {
     const s = cfg?.settings[key];
     return s && cfg ? settingFromCfg(key, s.value, cfg.file, s.span) : undefined;
@@ -261,13 +278,18 @@ function planFor(p: Provisioner, attrs: Map<string, Attribute>, ctx: PlanContext
 
   const transport = varGet('connection')?.value ?? args.connection ?? envGet('ANSIBLE_TRANSPORT')?.value ?? fromCfg('transport')?.value ?? 'ssh';
   const conn = unquoteIf(transport.trim(), unquotesAll(flavor));
-  // `packer` is the ssh-based connection plugin Packer's docs give for Windows through the proxy.
-  if (conn !== 'ssh' && conn !== 'smart' && conn !== 'packer') return none(p, flavor, `the connection is ${conn}, not ssh`);
+  // `packer` is the connection plugin Packer's docs give for Windows through the proxy: an ssh
+  // subclass that, as documented, has no option definitions of its own, so ansible-core 2.14 and
+  // 2.19 fail the task before any ssh runs (docs/facts.md). What a project's own packer.py does
+  // with sockets is not known: no claim either way.
+  if (conn === 'packer') return none(p, flavor, 'the connection is the packer plugin (connection_plugins/packer.py), whose use of ssh is not known');
+  if (conn !== 'ssh' && conn !== 'smart') return none(p, flavor, `the connection is ${conn}, not ssh`);
 
   // The transfer tool: ssh_transfer_method when set; else, up to 2.16, scp because Packer sets
   // ANSIBLE_SCP_IF_SSH=True unless use_sftp; from 2.17 (no scp_if_ssh) sftp first.
   const method = (varGet('ssh_transfer_method')?.value ?? envGet('ANSIBLE_SSH_TRANSFER_METHOD')?.value ?? cfg?.settings.transfer_method?.value)?.trim().replace(/^['"]|['"]$/g, '');
   const transferTool: 'scp' | 'sftp' = method === 'scp' || method === 'sftp' ? method : flavor.ansible === 'ge217' || useSftp ? 'sftp' : 'scp';
+  const transferFallsBack = flavor.ansible === 'ge217' && (method === undefined || method === 'smart');
 
   const pick = (...candidates: (Setting | undefined)[]) => {
     const s = candidates.find((c) => c !== undefined);
@@ -359,7 +381,7 @@ function planFor(p: Provisioner, attrs: Map<string, Attribute>, ctx: PlanContext
   const transfer = target(transferParts);
   const argv = { ssh: sshParts, transfer: transferParts };
   return {
-    known: true, provisioner: p, flavor, ssh, transfer, transferTool, argv, controlPath, controlPathDir, sshArgs, sshCommonArgs: common,
+    known: true, provisioner: p, flavor, ssh, transfer, transferTool, transferFallsBack, argv, controlPath, controlPathDir, sshArgs, sshCommonArgs: common,
     sshExtraArgs: sshExtra, transferExtraArgs: transferExtra, useProxy, user, endpoint: endpoint(useProxy, builders, scope), cfg, broken,
   };
 }
@@ -370,7 +392,7 @@ function unquoteIf(s: string, unquote: boolean): string {
 
 function none(p: Provisioner, flavor: Flavor, why: string): KnownPlan {
   return {
-    known: true, provisioner: p, flavor, ssh: { kind: 'none', why }, transfer: { kind: 'none', why }, transferTool: 'scp', argv: { ssh: [], transfer: [] },
+    known: true, provisioner: p, flavor, ssh: { kind: 'none', why }, transfer: { kind: 'none', why }, transferTool: 'scp', transferFallsBack: false, argv: { ssh: [], transfer: [] },
     useProxy: true, endpoint: { hostBytes: 9, host: '127.0.0.1', portBytes: 5 }, broken: [],
   };
 }

@@ -181,6 +181,12 @@ export interface Finding {
   message: string;
   /** The tool versions the finding holds for, when not all (e.g. `ansible-core 2.15 and later`). */
   holdsFor?: string;
+  /**
+   * For rules whose outcome depends on tool versions: the versions the analysis
+   * was given of those the rule reads (a version absent here was unknown). Bake
+   * AMI compares them with its image's before it stops on such a finding.
+   */
+  assumes?: Partial<Record<'packer' | 'ansiblePlugin' | 'ansible' | 'openssh', string>>;
   /** File the finding points into (the template, or an ansible.cfg). */
   file: string;
   range: Range;

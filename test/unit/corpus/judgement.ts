@@ -68,8 +68,8 @@ export const REALWORLD: Record<string, Judgement> = {
     source: 'brennanfee/provision-ubuntu main.yml, packer/scripts/',
   },
   'juju4__ansible-harden-windows/packer/windows_server_2019.json': {
-    findings: ['control-path-missing@82'],
-    why: 'WinRM builders through the proxy with --connection packer, the ssh-based plugin from Packer\'s docs: it multiplexes like ssh, socket in ~/.ansible/cp.',
+    findings: [],
+    why: 'WinRM builders through the proxy with --connection packer and the repository\'s connection_plugins/packer.py (Packer\'s 2.6.x example): an ssh subclass whose own option list lacks options the ssh plugin of ansible-core 2.14 and 2.19 asks for, so the task fails before any ssh runs (docs/facts.md (c)). No socket claim for a custom connection plugin.',
     layout: { 'test/integration/default/default.yml': '' },
     source: 'juju4/ansible-harden-windows test/integration/default/default.yml',
   },
@@ -94,8 +94,8 @@ export const REALWORLD: Record<string, Judgement> = {
     source: 'splunk/attack_range packer/ansible/windows.yml',
   },
   'splunk__attack_range/packer/splunk_server/splunk_aws.pkr.hcl': {
-    findings: ['control-path-missing@67 [ansible-core 2.14 and earlier]', 'quoted-setting@67 [ansible-core 2.15 and later]'],
-    why: "Run from the repository root (whose ansible.cfg sets no SSH option). Its one ansible_ssh_extra_args item holds two options; Packer passes it as '<item>': ansible-core 2.14 unquotes it (default socket), 2.15+ keeps the quotes and ssh gets both options as one word and fails.",
+    findings: ['ansible-cfg-unreadable@1', 'ansible-cfg-unreadable@67'],
+    why: "Run from the repository root, whose ansible.cfg is the one line deprecation_warnings=False with no [section] header: ansible-core 2.14 and 2.19 both stop with \"File contains no section headers\" (checked), so Packer fails while preparing the build, before the quoted ansible_ssh_extra_args item (quoted-setting on 2.15+) could matter.",
     layout: { 'packer/ansible/splunk_server.yml': '', 'ansible.cfg': 'deprecation_warnings=False' },
     source: 'splunk/attack_range packer/ansible/splunk_server.yml, ansible.cfg',
   },
@@ -143,8 +143,8 @@ export const REALWORLD: Record<string, Judgement> = {
     why: 'ANSIBLE_CONFIG=../../ansible/ansible.cfg from the template folder; that cfg keeps ControlPersist in ssh_args with no ControlPath: default socket. -e ansible_ssh_pass=... sets no SSH option.',
   },
   'hashicorp__packer/test/fixtures/provisioner-ansible/winrm.json': {
-    findings: ['control-path-missing@5'],
-    why: 'googlecompute WinRM through the proxy with --connection packer (ssh-based): socket in ~/.ansible/cp.',
+    findings: [],
+    why: 'googlecompute WinRM through the proxy with --connection packer: Packer\'s connection plugin fails the task on ansible-core 2.14 and 2.19 before any ssh runs (docs/facts.md (c)); no socket claim for a custom connection plugin.',
     layout: { 'test/fixtures/provisioner-ansible/win-playbook.yml': '' },
     source: 'hashicorp/packer test/fixtures/provisioner-ansible/win-playbook.yml',
   },

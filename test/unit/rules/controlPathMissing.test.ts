@@ -27,10 +27,6 @@ describe(RULE, () => {
       const t = legacy({ extra_arguments: ['-e', 'ansible_ssh_control_path=/tmp/cp-%%h'] });
       assert.deepEqual(fire({ [JSON_FILE]: t }, JSON_FILE), [[RULE, '"ansible"']]);
     });
-    it('with --connection packer, the ssh-based plugin of Packer\'s docs, for WinRM builders through the proxy', () => {
-      const t = legacy({ extra_arguments: ['--connection', 'packer'] }, { builders: [{ type: 'null', communicator: 'winrm' }] });
-      assert.deepEqual(fire({ [JSON_FILE]: t }, JSON_FILE), [[RULE, '"ansible"']]);
-    });
     it('when a ControlPath is given only in --ssh-extra-args, naming scp', () => {
       const files = { [JSON_FILE]: legacy({ extra_arguments: ['--ssh-extra-args', '-o ControlPath=/tmp/cp-%h'] }) };
       const a = findings(files, JSON_FILE, RULE);
@@ -66,6 +62,8 @@ describe(RULE, () => {
   describe('stays silent', () => {
     const silent: [string, Record<string, unknown>][] = [
       ['ANSIBLE_SSH_CONTROL_PATH is set', { ansible_env_vars: ['ANSIBLE_SSH_CONTROL_PATH=/tmp/a-%%h-%%p-%%r'] }],
+      // Packer's connection plugin fails the task on ansible-core 2.14 and 2.19 before ssh runs (docs/facts.md (c)).
+      ['--connection packer, a custom connection plugin', { extra_arguments: ['--connection', 'packer'] }],
       ['ANSIBLE_SSH_CONTROL_PATH_DIR is set', { ansible_env_vars: ['ANSIBLE_SSH_CONTROL_PATH_DIR=/tmp/acp'] }],
       ['ANSIBLE_SSH_ARGS has no ControlPersist', { ansible_env_vars: ['ANSIBLE_SSH_ARGS=-o ServerAliveInterval=30'] }],
       ['ControlMaster=no', { ansible_env_vars: ['ANSIBLE_SSH_ARGS=-o ControlMaster=no -o ControlPersist=60s'] }],

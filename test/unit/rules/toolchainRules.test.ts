@@ -41,11 +41,33 @@ describe('proxy-host-key-rejected', () => {
     assert.deepEqual(fire({ [JSON_FILE]: legacy() }, JSON_FILE, RULE), ['"ansible"']);
     assert.deepEqual(fire({ [HCL_FILE]: hcl() }, HCL_FILE, RULE), ['"ansible"']);
   });
-  it('fires, saying it is incomplete, when ssh-rsa is allowed only in --ssh-extra-args', () => {
+  it('fires, saying it is incomplete, when ssh-rsa is allowed only in --ssh-extra-args, up to ansible-core 2.16 (one transfer method)', () => {
     const t = legacy({ extra_arguments: ['--ssh-extra-args', HOSTKEY] });
     const f = analyzer({ [JSON_FILE]: t }, { toolchain: OLD }).analyze(JSON_FILE, t).findings.filter((x) => x.ruleId === RULE);
+    assert.deepEqual(f.map((x) => x.holdsFor), ['ansible-core 2.16 and earlier']);
+    assert.match(f[0].message, /only in --ssh-extra-args, which reaches ssh but not scp/);
+    const withSftp = legacy({ extra_arguments: ['--ssh-extra-args', HOSTKEY], use_sftp: true });
+    const g = analyzer({ [JSON_FILE]: withSftp }, { toolchain: { ...OLD, ansible: '2.14.18' } }).analyze(JSON_FILE, withSftp).findings.filter((x) => x.ruleId === RULE);
+    assert.match(g[0].message, /only in --ssh-extra-args, which reaches ssh but not sftp/);
+  });
+  it('says which versions it assumed (diagnostic data for Bake AMI\'s preflight); rules that do not depend on versions say nothing', () => {
+    const t = legacy();
+    const f = analyzer({ [JSON_FILE]: t }, { toolchain: { ...OLD, ansible: '2.14.18' } }).analyze(JSON_FILE, t).findings;
+    assert.deepEqual(f.map((x) => [x.ruleId, x.assumes]), [
+      ['control-path-missing', undefined],
+      [RULE, { packer: '1.6.6', ansible: '2.14.18', openssh: '9.2p1' }],
+      ['scp-sftp-mismatch', { ansible: '2.14.18', openssh: '9.2p1' }],
+    ]);
+  });
+  it('stays silent when ssh-rsa is allowed only in --ssh-extra-args on ansible-core 2.17+, whose transfers fall back to ssh itself (piped)', () => {
+    const t = legacy({ extra_arguments: ['--ssh-extra-args', HOSTKEY] });
+    assert.deepEqual(analyzer({ [JSON_FILE]: t }, { toolchain: { ...OLD, ansible: '2.19.4' } }).analyze(JSON_FILE, t).findings.filter((x) => x.ruleId === RULE), []);
+  });
+  it('...but fires on 2.17+ when the transfer method is set to one tool (no fallback)', () => {
+    const t = legacy({ extra_arguments: ['--ssh-extra-args', HOSTKEY], ansible_env_vars: ['ANSIBLE_SSH_TRANSFER_METHOD=sftp'] });
+    const f = analyzer({ [JSON_FILE]: t }, { toolchain: { ...OLD, ansible: '2.19.4' } }).analyze(JSON_FILE, t).findings.filter((x) => x.ruleId === RULE);
     assert.equal(f.length, 1);
-    assert.match(f[0].message, /only in --ssh-extra-args, which reaches ssh but not sftp/);
+    assert.match(f[0].message, /reaches ssh but not sftp/);
   });
   const silent: [string, Record<string, unknown>, Toolchain][] = [
     ['ssh-rsa is allowed through --ssh-common-args', { extra_arguments: ['--ssh-common-args', HOSTKEY] }, OLD],

@@ -8,6 +8,7 @@ import { sshArgsDoubledPercent } from './sshArgsDoubledPercent';
 import { proxyHostKeyRejected } from './proxyHostKeyRejected';
 import { scpSftpMismatch } from './scpSftpMismatch';
 import { quotedSetting } from './quotedSetting';
+import { ansibleCfgUnreadable } from './ansibleCfgUnreadable';
 
 /** Every rule, in the order their findings are listed. */
 export const RULES: readonly Rule[] = [
@@ -20,6 +21,7 @@ export const RULES: readonly Rule[] = [
   proxyHostKeyRejected,
   scpSftpMismatch,
   quotedSetting,
+  ansibleCfgUnreadable,
 ];
 
 export type { Rule } from './rule';

@@ -17,6 +17,7 @@ export function allowsSshRsa(parts: ArgPart[]): boolean {
 export const proxyHostKeyRejected: Rule = {
   id: 'proxy-host-key-rejected',
   defaultSeverity: 'warning',
+  toolchain: ['packer', 'ansiblePlugin', 'ansible', 'openssh'],
   description: "Packer's SSH proxy will offer an ssh-rsa host key that the OpenSSH client refuses (\"no matching host key type found. Their offer: ssh-rsa\").",
   check(ctx) {
     const out: RawFinding[] = [];
@@ -29,10 +30,12 @@ export const proxyHostKeyRejected: Rule = {
       if (proxyOffersOnlyRsa(ctx.toolchain, ctx.requiredPlugins, kt?.value) !== true) continue;
       const ssh = allowsSshRsa(plan.argv.ssh);
       const transfer = allowsSshRsa(plan.argv.transfer);
-      if (ssh && transfer) continue;
+      // Allowed for ssh only: a transfer that fails on the host key falls back to ssh itself on
+      // ansible-core 2.17+ (piped), and the build succeeds (measured on 2.19, docs/facts.md).
+      if (ssh && (transfer || plan.transferFallsBack)) continue;
       const why = `Packer's SSH proxy for this provisioner offers only an ssh-rsa host key, and OpenSSH ${ctx.toolchain.openssh} refuses it ("no matching host key type found. Their offer: ssh-rsa").`;
       const message = ssh
-        ? `${why} ssh-rsa is allowed only in --ssh-extra-args, which reaches ssh but not ${plan.transferTool}: file transfers fail as soon as they do not reuse a multiplexed connection. Allow it through --ssh-common-args or ANSIBLE_SSH_ARGS.`
+        ? `${why} ssh-rsa is allowed only in --ssh-extra-args, which reaches ssh but not ${plan.transferTool}: file transfers fail as soon as they do not reuse a multiplexed connection (up to ansible-core 2.16; 2.17 and later fall back to sending files through ssh). Allow it through --ssh-common-args or ANSIBLE_SSH_ARGS.`
         : `${why} Allow it with ${ALLOW_SSH_RSA} through --ssh-common-args, or use packer-plugin-ansible 1.1.0 or later (ECDSA proxy keys).`;
       out.push({ file: ctx.template.file, span: planSpan(plan), message, fixes: [...allowFix(ctx, plan), ...raiseConstraintFix(ctx)] });
     }

@@ -13,6 +13,7 @@ import { replaceValue } from '../settings';
 export const quotedSetting: Rule = {
   id: 'quoted-setting',
   defaultSeverity: 'error',
+  toolchain: ['packer', 'ansiblePlugin', 'ansible'],
   description: 'A setting in ansible_env_vars or extra_arguments is quoted so that ssh gets several options as one argument on some ansible-core versions, and fails ("extra arguments at end of line").',
   check(ctx) {
     const out: RawFinding[] = [];

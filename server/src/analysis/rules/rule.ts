@@ -48,6 +48,8 @@ export interface Rule {
   defaultSeverity: Severity;
   /** One line for the README and settings descriptions. */
   description: string;
+  /** The tool versions the rule's outcome depends on (its findings say which versions they assumed). */
+  toolchain?: readonly ('packer' | 'ansiblePlugin' | 'ansible' | 'openssh')[];
   check(ctx: RuleContext): RawFinding[];
 }
 

@@ -7,6 +7,7 @@ import { atLeast, OPENSSH_SCP_USES_SFTP } from '../toolchain';
 export const scpSftpMismatch: Rule = {
   id: 'scp-sftp-mismatch',
   defaultSeverity: 'warning',
+  toolchain: ['ansible', 'openssh'],
   description: 'File transfers will fail ("failed to transfer file"): OpenSSH 9 scp speaks SFTP through Packer\'s proxy, which does not complete it; pass -O or set use_sftp.',
   check(ctx) {
     const out: RawFinding[] = [];
