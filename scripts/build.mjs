@@ -1,5 +1,6 @@
 // Bundles the client (the small entry VS Code loads, and the Bake AMI
-// registration and the language client it loads right after activate()), the language server (for VS Code, and as the
+// registration and the language client it loads right after activate(), and the
+// dev container and CI job commands it loads when one first runs), the language server (for VS Code, and as the
 // packer-bake-language-server command), and the CLI into dist/ with esbuild;
 // copies the two wasm files the HCL parser loads at run time, and the rule
 // pages the extension opens offline (dist/docs/).
@@ -23,6 +24,7 @@ const common = { ...bundleOptions, sourcemap: !production, minify: production };
 await Promise.all([
   build({ ...common, entryPoints: [path.join(root, 'client/src/extension.ts')], outfile: path.join(out, 'client.js') }),
   build({ ...common, entryPoints: [path.join(root, 'client/src/bake/index.ts')], outfile: path.join(out, 'bake.js') }),
+  build({ ...common, entryPoints: [path.join(root, 'client/src/commands/index.ts')], outfile: path.join(out, 'commands.js') }),
   build({ ...common, entryPoints: [path.join(root, 'client/src/languageClient.ts')], outfile: path.join(out, 'languageClient.js') }),
   build({ ...common, entryPoints: [path.join(root, 'server/src/server.ts')], outfile: path.join(out, 'server.js') }),
   build({ ...common, entryPoints: [path.join(root, 'server/src/languageServerMain.ts')], outfile: path.join(out, 'language-server.js'), banner: { js: '#!/usr/bin/env node' } }),

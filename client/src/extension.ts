@@ -13,11 +13,15 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { FixAllRequest } from '../../server/src/shared/protocol';
 import type * as BakeModule from './bake';
+import type * as CommandsModule from './commands';
 import type { BakeClient } from './bake/task';
 import type * as LanguageClientModule from './languageClient';
 import { RULE_DOCS_COMMAND, showRuleDocs } from './ruleDocs';
 
 let started: Promise<LanguageClient | undefined> | undefined;
+
+/** Bundles beside this one, by a path esbuild leaves alone (they are not bundled into this file). */
+const load = <T>(bundle: string): T => require(path.join(__dirname, bundle)) as T;
 
 /** What activate() returns: its timings, for the end-to-end tier and the benchmarks. */
 export interface PackerBakeApi {
@@ -43,11 +47,11 @@ export function activate(context: vscode.ExtensionContext): Promise<PackerBakeAp
       void vscode.window.showInformationMessage(applied === 0 ? 'Packer Bake: nothing to fix.' : `Packer Bake: applied ${applied} fix${applied === 1 ? '' : 'es'}.`);
     }),
     vscode.commands.registerCommand(RULE_DOCS_COMMAND, (ruleId: unknown) => showRuleDocs(context.extensionUri, ruleId)),
+    // The two file-writing commands live in dist/commands.js, loaded when one first runs.
+    vscode.commands.registerCommand('packerBake.createDevContainer', () => load<typeof CommandsModule>('commands.js').createDevContainer(context)),
+    vscode.commands.registerCommand('packerBake.addCiBakeJob', () => load<typeof CommandsModule>('commands.js').addCiBakeJob(context, client)),
   );
   const activationMs = performance.now() - t0;
-
-  // Bundles beside this one, by a path esbuild leaves alone (they are not bundled into this file).
-  const load = <T>(bundle: string): T => require(path.join(__dirname, bundle)) as T;
   return new Promise((resolve) => {
     setImmediate(() => {
       try {

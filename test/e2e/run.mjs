@@ -118,6 +118,7 @@ async function runMode(browser, vscodeDir, base, mode) {
       printEvent(e);
       if (e.event === 'screenshot') void takeScreenshot(page, e, dir);
       if (e.event === 'click') void click(page, e);
+      if (e.event === 'answer') void answer(page, e);
     }, { signal: abort.signal });
     await page.goto(`http://127.0.0.1:${server.port}/?folder=${encodeURIComponent(workspace)}`);
     return await ended;
@@ -135,6 +136,26 @@ async function click(page, e) {
     await page.locator(e.selector).filter({ hasText: e.text }).first().click({ timeout: 10_000 });
   } catch (err) {
     result = `not clicked: ${err.message.split('\n')[0]}`;
+  }
+  fs.writeFileSync(e.ack, result);
+}
+
+/**
+ * The suite answers a quick pick or input box: once the quick input titled
+ * `title` is shown, types `text` into it (replacing its value, which filters
+ * a pick's items) and presses Enter. The ack says `answered` or why not.
+ */
+async function answer(page, e) {
+  let result = 'answered';
+  try {
+    await page.locator('.quick-input-widget .quick-input-title').filter({ hasText: e.title }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    const input = page.locator('.quick-input-widget .quick-input-box input').first();
+    await input.fill(e.text, { timeout: 10_000 });
+    // The list filters as the input changes; let it render before accepting.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await input.press('Enter', { timeout: 10_000 });
+  } catch (err) {
+    result = `not answered: ${err.message.split('\n')[0]}`;
   }
   fs.writeFileSync(e.ack, result);
 }

@@ -231,6 +231,16 @@ export function click(selector: string, text: string): Promise<string> {
   return host?.click ? host.click(selector, text) : Promise.resolve('unsupported');
 }
 
+/**
+ * Answers the quick pick or input box titled `title` (once it is shown) as a
+ * user would: types `text` (a pick filters its items by it) and presses Enter.
+ * `answered`, `unsupported` where the runner has no browser, or `not answered: <why>`.
+ */
+export function answer(title: string, text: string): Promise<string> {
+  const host = (globalThis as { packerBakeE2E?: { answer?(title: string, text: string): Promise<string> } }).packerBakeE2E;
+  return host?.answer ? host.answer(title, text) : Promise.resolve('unsupported');
+}
+
 /** The trivial extension installed beside packer-bake (test/e2e/stage.mjs): same activation events, an empty activate(). */
 export const BASELINE_ID = 'packer-bake-test.e2e-baseline';
 

@@ -6,6 +6,7 @@ import {
 } from '../../../client/src/commands/ciJobFiles';
 import { statements, tokenize, type Statement } from '../../../server/src/analysis/containers/groovy';
 import { Analyzer } from '../../../server/src/analysis';
+import { workflowErrors } from '../../support/workflowParser';
 
 const OPTIONS: CiOptions = { image: 'ghcr.io/acme/packer-bake:0.1.0', version: '0.1.0', bake: { dir: 'images/web', target: '.', only: ['amazon-ebs.web'], varFiles: ['prod.pkrvars.hcl'], init: true } };
 /** Names a shell, YAML and Groovy would each mangle if written raw. */
@@ -14,29 +15,7 @@ const HOSTILE: CiOptions = { ...OPTIONS, bake: { dir: "im ages/it's: #1", target
 /** Container-file findings of a generated file (it must have none). */
 const findings = (file: string, text: string) => new Analyzer({ readFile: () => undefined, listDir: () => [] }).analyze(file, text).findings.map((f) => `${f.ruleId}: ${f.message}`);
 
-type WorkflowParser = typeof import('@actions/workflow-parser');
-let workflowParser: WorkflowParser;
-
-/** Errors of GitHub's own workflow parser and schema (@actions/workflow-parser). */
-async function workflowErrors(content: string): Promise<string[]> {
-  const { parseWorkflow, convertWorkflowTemplate, NoOperationTraceWriter } = workflowParser;
-  const r = parseWorkflow({ name: 'packer-bake.yml', content }, new NoOperationTraceWriter());
-  const errors = r.context.errors.getErrors().map((e) => e.message);
-  if (r.value) {
-    const t = await convertWorkflowTemplate(r.context, r.value);
-    for (const e of t.errors ?? []) if (!errors.includes(e.Message)) errors.push(e.Message);
-  }
-  return errors;
-}
-
 describe('CI job files', () => {
-  before(async () => {
-    // ESM that imports its schema JSON without an import attribute: load it through tsx's loader, which allows that.
-    const api: string = 'tsx/esm/api'; // resolved at run time (the type checker's module resolution does not read "exports")
-    const { tsImport } = (await import(api)) as { tsImport: (specifier: string, parent: string) => Promise<unknown> };
-    workflowParser = (await tsImport('@actions/workflow-parser', __filename)) as WorkflowParser;
-  });
-
   it('bake commands quote what a shell would split or expand', () => {
     assert.deepEqual(bakeCommands(OPTIONS.bake), ['packer init .', 'packer build -only=amazon-ebs.web -var-file=prod.pkrvars.hcl .']);
     assert.deepEqual(split(bakeCommands(HOSTILE.bake)[0]), ['packer', 'build', '-only=a b,c', '-var-file=v\\w.json', '-var-file=--x', 't $(x) "q".json']);

@@ -36,6 +36,12 @@ export interface E2EHost {
    * has no browser, or `not clicked: <why>`.
    */
   click(selector: string, text: string): Promise<string>;
+  /**
+   * Answers the quick pick or input box whose title includes `title`: types
+   * `text` into it and presses Enter. Resolves `answered`, `unsupported`
+   * where the runner has no browser, or `not answered: <why>`.
+   */
+  answer(title: string, text: string): Promise<string>;
 }
 
 /** One line of the events file. */
@@ -46,6 +52,7 @@ export type SuiteEvent =
   | { event: 'pending'; title: string; fullTitle: string }
   | { event: 'screenshot'; name: string; selector?: string; ack: string }
   | { event: 'click'; selector: string; text: string; ack: string }
+  | { event: 'answer'; title: string; text: string; ack: string }
   | { event: 'end'; passed: number; failed: number; skipped: number; error?: string };
 
 function emit(file: string, e: SuiteEvent): void {
@@ -56,6 +63,17 @@ interface MochaTest { title: string; fullTitle(): string; duration?: number }
 
 function screenshotHost(config: SuiteConfig): E2EHost {
   let n = 0;
+  /** Asks the runner to act in the workbench; resolves with what it wrote to the ack file. */
+  const ask = (event: 'click' | 'answer', payload: { selector: string; text: string } | { title: string; text: string }) => new Promise<string>((resolve) => {
+    if (!config.screenshots) return resolve('unsupported');
+    const ack = `${config.eventsFile}.${event}-${++n}.done`;
+    const watcher = fs.watch(path.dirname(ack), () => {
+      if (!fs.existsSync(ack)) return;
+      watcher.close();
+      resolve(fs.readFileSync(ack, 'utf8'));
+    });
+    emit(config.eventsFile, { event, ...payload, ack } as SuiteEvent);
+  });
   return {
     screenshot: (name, selector) => new Promise<void>((resolve) => {
       if (!config.screenshots) return resolve();
@@ -64,16 +82,8 @@ function screenshotHost(config: SuiteConfig): E2EHost {
       const watcher = fs.watch(dir, () => { if (fs.existsSync(ack)) { watcher.close(); resolve(); } });
       emit(config.eventsFile, { event: 'screenshot', name, ...(selector ? { selector } : {}), ack });
     }),
-    click: (selector, text) => new Promise<string>((resolve) => {
-      if (!config.screenshots) return resolve('unsupported');
-      const ack = `${config.eventsFile}.click-${++n}.done`;
-      const watcher = fs.watch(path.dirname(ack), () => {
-        if (!fs.existsSync(ack)) return;
-        watcher.close();
-        resolve(fs.readFileSync(ack, 'utf8'));
-      });
-      emit(config.eventsFile, { event: 'click', selector, text, ack });
-    }),
+    click: (selector, text) => ask('click', { selector, text }),
+    answer: (title, text) => ask('answer', { title, text }),
   };
 }
 
