@@ -129,6 +129,12 @@ async function runMode(browser, vscodeDir, base, mode) {
   }
 }
 
+/** Writes an ack whole: the suite reads it as soon as the name appears. */
+function writeAck(file, text) {
+  fs.writeFileSync(`${file}.tmp`, text);
+  fs.renameSync(`${file}.tmp`, file);
+}
+
 /** The suite asks for a click with an event and waits for `<ack>`, which says `clicked` or why not. */
 async function click(page, e) {
   let result = 'clicked';
@@ -137,7 +143,7 @@ async function click(page, e) {
   } catch (err) {
     result = `not clicked: ${err.message.split('\n')[0]}`;
   }
-  fs.writeFileSync(e.ack, result);
+  writeAck(e.ack, result);
 }
 
 /**
@@ -157,7 +163,7 @@ async function answer(page, e) {
   } catch (err) {
     result = `not answered: ${err.message.split('\n')[0]}`;
   }
-  fs.writeFileSync(e.ack, result);
+  writeAck(e.ack, result);
 }
 
 /** The suite asks for a screenshot with an event and waits for `<file>.done`. */

@@ -9,6 +9,7 @@
  * `CHECKPOINT_DISABLE=1`. Pure: no vscode, no fs; the edits into existing files
  * are computed here too, from their text.
  */
+import path from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument, stringify } from 'yaml';
 import { statements, tokenize, type Statement } from '../../../server/src/analysis/containers/groovy';
 import { GITHUB_TMPFS_OPTION } from '../../../server/src/analysis/containers/githubWorkflow';
@@ -20,7 +21,7 @@ export type CiSystem = 'github' | 'jenkins' | 'gitlab';
 export interface BakeTarget {
   /** The template's folder (`.` for the root): Packer runs there, as in Bake AMI. */
   dir: string;
-  /** `.` to build an HCL2 folder, else the template's file name. */
+  /** What `packer build` gets, relative to `dir`: `.` (or the path of another folder) for an HCL2 folder, else the template's file. */
   target: string;
   /** `-only` builds (empty: all). */
   only: string[];
@@ -56,9 +57,18 @@ function checkTarget(b: BakeTarget): void {
   }
 }
 
+/**
+ * The folder the lint reads: the template's own (the HCL2 folder, or the
+ * legacy template's folder), which is not always where Packer runs.
+ */
+export function lintFolder(b: BakeTarget): string {
+  const target = path.posix.join(b.dir, b.target);
+  return /\.json$/i.test(b.target) ? path.posix.dirname(target) : target;
+}
+
 /** The lint command (from the repository root). */
 export function lintCommand(o: CiOptions): string {
-  return `npx --yes ${shellQuote(`packer-bake@${o.version}`)} lint --format sarif ${shellQuote(o.bake.dir)} > ${SARIF_FILE}`;
+  return `npx --yes ${shellQuote(`packer-bake@${o.version}`)} lint --format sarif ${shellQuote(lintFolder(o.bake))} > ${SARIF_FILE}`;
 }
 
 /** The bake commands, run from the template's folder. */

@@ -159,8 +159,10 @@ describe('Packer: Add CI Bake Job', () => {
     // An HCL2 folder of two files, with required_plugins; the server must know it before the command lists configurations.
     const web = fileInWorkspace('ci-e2e/web.pkr.hcl');
     const variables = fileInWorkspace('ci-e2e/variables.pkr.hcl');
-    created.push(web, variables, fileInWorkspace('ci-e2e'));
+    created.push(fileInWorkspace('ci-e2e'));
     await vscode.workspace.fs.writeFile(variables, Buffer.from('variable "region" {\n  type    = string\n  default = "us-east-1"\n}\n'));
+    // Its playbook beside it: Packer runs in the folder (without it, the analysis would look for a folder that has one).
+    await vscode.workspace.fs.writeFile(fileInWorkspace('ci-e2e/playbook.yml'), Buffer.from('- hosts: all\n  tasks:\n    - ping:\n'));
     await vscode.workspace.fs.writeFile(web, Buffer.from(WEB_PKR_HCL));
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(web));
     await waitForDiagnostics(web, (ds) => ds.some((d) => ruleId(d) === 'control-path-missing'), 'the server to have analysed the folder');
@@ -174,6 +176,7 @@ describe('Packer: Add CI Bake Job', () => {
       if (system === 'Jenkins') {
         assert.match(written, /^pipeline \{$/m);
         assert.match(written, /^ {10}args '--tmpfs \/tmp:rw,exec'$/m);
+        assert.match(written, /sh 'npx --yes packer-bake@\S+ lint --format sarif ci-e2e > packer-bake\.sarif'/);
         assert.match(written, /dir\('ci-e2e'\) \{\n\s+sh 'packer init \. && packer build \.'/);
       } else {
         const ci = parse(written) as Record<string, { image?: unknown; script: string[] }>;

@@ -250,6 +250,16 @@ describe('commands: what Create Dev Container and Add CI Bake Job write', () => 
       assert.equal(github.kind === 'snippet' && github.language, 'yaml');
     });
 
+    it('lints the template\'s own folder, which is not always where Packer runs', () => {
+      const bake = bakeTargetFor('/ws', { target: '/ws/images/web', format: 'hcl', workingDirectory: '/ws/ansible', requiresInit: false }, [], path.posix)!;
+      assert.deepEqual([bake.dir, bake.target], ['ansible', '../images/web']);
+      const { Jenkinsfile: text } = created(planCiJob('jenkins', { ...OPTIONS, bake }, undefined));
+      assert.match(text!, /lint --format sarif images\/web > packer-bake\.sarif/);
+      assert.match(text!, /dir\('ansible'\) \{\n\s+sh 'packer build \.\.\/images\/web'/);
+      const json = bakeTargetFor('/ws', { target: '/ws/packer/images/base.json', format: 'json', workingDirectory: '/ws/packer', requiresInit: false }, [], path.posix)!;
+      assert.match(created(planCiJob('gitlab', { ...OPTIONS, bake: json }, undefined))['.gitlab-ci.yml']!, /lint --format sarif packer\/images > packer-bake\.sarif/);
+    });
+
     it('bakes the configuration where Bake AMI would run Packer, relative to the workspace folder', () => {
       const p = path.posix;
       assert.deepEqual(bakeTargetFor('/ws', { target: '/ws/images/web', format: 'hcl', workingDirectory: '/ws/images/web', requiresInit: true }, [], p),

@@ -68,9 +68,11 @@ function screenshotHost(config: SuiteConfig): E2EHost {
     if (!config.screenshots) return resolve('unsupported');
     const ack = `${config.eventsFile}.${event}-${++n}.done`;
     const watcher = fs.watch(path.dirname(ack), () => {
-      if (!fs.existsSync(ack)) return;
+      // The runner renames the ack into place whole; an empty read is a write still under way.
+      const body = fs.existsSync(ack) ? fs.readFileSync(ack, 'utf8') : '';
+      if (!body) return;
       watcher.close();
-      resolve(fs.readFileSync(ack, 'utf8'));
+      resolve(body);
     });
     emit(config.eventsFile, { event, ...payload, ack } as SuiteEvent);
   });
