@@ -138,7 +138,9 @@ export async function addCiBakeJob(context: vscode.ExtensionContext, client: Bak
       return;
     }
     await openFile(target);
-    void vscode.window.showInformationMessage(`Wrote ${plan.file.path}: it lints with packer-bake (SARIF), then bakes ${bake.dir === '.' ? '' : `${bake.dir}/`}${bake.target === '.' ? '' : bake.target} in ${image.trim()} with a tmpfs on /tmp. See docs/containers.md.`);
+    const what = path.posix.normalize(path.posix.join(bake.dir, bake.target));
+    void vscode.window.showInformationMessage(`Wrote ${plan.file.path}: it lints with packer-bake (SARIF), then bakes ${what === '.' ? 'the folder' : what} in ${image.trim()}, `
+      + 'with Ansible\'s control socket on a tmpfs. The image must be where the CI can pull it.');
     return;
   }
   const doc = await vscode.workspace.openTextDocument({ language: plan.language, content: plan.snippet });
