@@ -114,21 +114,24 @@ describe('Packer: Add CI Bake Job', () => {
     await vscode.workspace.fs.delete(fileInWorkspace('.github'), { recursive: true, useTrash: false }).then(undefined, () => undefined);
   });
 
-  /** Runs the command, answering its three pickers as a user would. */
-  async function addJob(ctx: Mocha.Context, system: string, configuration: string): Promise<Thenable<unknown>> {
+  /**
+   * Runs the command, answering its three pickers as a user would; `running`
+   * is the command (wrapped: an async function returning a thenable would wait for it).
+   */
+  async function addJob(ctx: Mocha.Context, system: string, configuration: string): Promise<{ running: Thenable<unknown> }> {
     const running = vscode.commands.executeCommand(ADD_CI_BAKE_JOB);
     const first = await answer('Add CI Bake Job (1/3)', system);
     if (first === 'unsupported') await abandon(ctx, running, NO_BROWSER);
     assert.equal(first, 'answered', 'the CI system pick');
     assert.equal(await answer('Add CI Bake Job (2/3)', configuration), 'answered', 'the configuration pick');
     assert.equal(await answer('Add CI Bake Job (3/3)', IMAGE), 'answered', 'the image');
-    return running;
+    return { running };
   }
 
   it('GitHub Actions: writes .github/workflows/packer-bake.yml that lints with SARIF and bakes the picked template in a container with a tmpfs /tmp', async function () {
     const wf = fileInWorkspace('.github/workflows/packer-bake.yml');
     assert.equal(await text(wf), undefined);
-    await (await addJob(this, 'GitHub Actions', 'fixed/template.json'));
+    await (await addJob(this, 'GitHub Actions', 'fixed/template.json')).running;
     const written = await text(wf);
     assert.ok(written, 'the workflow was written');
     const doc = parse(written) as { jobs: Record<string, { container?: unknown; steps: { name?: string; run?: string; 'working-directory'?: string }[] }> };
@@ -145,7 +148,7 @@ describe('Packer: Add CI Bake Job', () => {
     const mine = `# mine\n${(await text(wf))!}`;
     await vscode.workspace.fs.writeFile(wf, Buffer.from(mine));
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    const running = await addJob(this, 'GitHub Actions', 'fixed/template.json');
+    const { running } = await addJob(this, 'GitHub Actions', 'fixed/template.json');
     const untitled = await waitFor('an untitled document with the workflow', () =>
       vscode.workspace.textDocuments.find((d) => d.isUntitled && d.getText().includes('options: --tmpfs /tmp:exec')), { event: vscode.workspace.onDidOpenTextDocument });
     assert.equal(untitled.languageId, 'yaml');
@@ -170,7 +173,7 @@ describe('Packer: Add CI Bake Job', () => {
       const uri = fileInWorkspace(file);
       assert.equal(await text(uri), undefined, `no ${file} yet`);
       created.unshift(uri);
-      await (await addJob(this, system, 'ci-e2e/'));
+      await (await addJob(this, system, 'ci-e2e/')).running;
       const written = await text(uri);
       assert.ok(written, `${file} was written`);
       if (system === 'Jenkins') {
