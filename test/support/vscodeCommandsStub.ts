@@ -59,7 +59,7 @@ export const workspace = {
     stat: async (uri: Uri) => { fs.statSync(uri.fsPath); return {}; },
     readFile: async (uri: Uri) => fs.readFileSync(uri.fsPath),
   },
-  /** As VS Code applies it: all or nothing; a file that exists fails the edit unless `overwrite`. */
+  /** A file that exists fails the edit unless `overwrite` (this stand-in then writes none of the edit's files). */
   applyEdit: async (edit: WorkspaceEdit) => {
     record('applyEdit', edit.creates.map((c) => c.uri.fsPath));
     if (edit.creates.some((c) => !c.options.overwrite && fs.existsSync(c.uri.fsPath))) return false;

@@ -41,7 +41,7 @@ async function exists(uri: vscode.Uri): Promise<boolean> {
 
 const at = (folder: vscode.WorkspaceFolder, rel: string) => vscode.Uri.joinPath(folder.uri, ...rel.split('/'));
 
-/** Creates the files, failing (and changing nothing) if any appeared meanwhile. */
+/** Creates the files; the edit fails, overwriting nothing, if one of them appeared meanwhile. */
 async function createFiles(folder: vscode.WorkspaceFolder, files: NewFile[]): Promise<boolean> {
   const edit = new vscode.WorkspaceEdit();
   for (const f of files) edit.createFile(at(folder, f.path), { overwrite: false, contents: Buffer.from(f.text, 'utf8') });
