@@ -36,6 +36,8 @@ export interface E2EHost {
    * has no browser, or `not clicked: <why>`.
    */
   click(selector: string, text: string): Promise<string>;
+  /** True when `click` can click (a browser drives the workbench), so a test may open a modal dialog it must answer. */
+  canClick: boolean;
 }
 
 /** One line of the events file. */
@@ -68,12 +70,15 @@ function screenshotHost(config: SuiteConfig): E2EHost {
       if (!config.screenshots) return resolve('unsupported');
       const ack = `${config.eventsFile}.click-${++n}.done`;
       const watcher = fs.watch(path.dirname(ack), () => {
-        if (!fs.existsSync(ack)) return;
+        // The runner renames the finished ack into place; an empty one is still being written (older runners).
+        const text = fs.existsSync(ack) ? fs.readFileSync(ack, 'utf8') : '';
+        if (text === '') return;
         watcher.close();
-        resolve(fs.readFileSync(ack, 'utf8'));
+        resolve(text);
       });
       emit(config.eventsFile, { event: 'click', selector, text, ack });
     }),
+    canClick: !!config.screenshots,
   };
 }
 
