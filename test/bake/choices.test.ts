@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
 import {
-  bakeProof, bakeSetupKey, CONTROL_SOCKET_RULES, controlSocketProblems, preflightMessage, preflightProblems, toolchainConflicts,
+  bakeProof, bakeSetupKey, CONTROL_SOCKET_RULES, controlSocketProblems, preflightMessage, preflightProblems, toolchainConflicts, TOOLCHAIN_RULES,
 } from '../../client/src/bake/preflight';
 import { progressText, resultMessage, resultRecord } from '../../client/src/bake/report';
 import type { BakeResult } from '../../client/src/bake/runner';
@@ -237,6 +237,15 @@ describe('bake preflight and the toolchain that will run', () => {
       [['ansible', '2.14.18', '2.19.4']]);
     assert.deepStrictEqual(toolchainConflicts({ openssh: '10.0p2' }, willRun), []);
     assert.deepStrictEqual(toolchainConflicts(undefined, willRun), []);
+  });
+
+  it('docs/bake.md lists the rules the preflight stops on, as the modal does', () => {
+    const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'bake.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('\n## Preflight\n'), doc.indexOf('\n## ', doc.indexOf('\n## Preflight\n') + 1));
+    const linked = (text: string) => [...text.matchAll(/\]\(rules\/([a-z-]+)\.md\)/g)].map((m) => m[1]);
+    const [socket, toolchain] = section.split('\nToolchain rules');
+    assert.deepStrictEqual(linked(socket!), CONTROL_SOCKET_RULES);
+    assert.deepStrictEqual(linked(toolchain!.split('\n\n')[0]!), TOOLCHAIN_RULES);
   });
 
   it('keys the versions by the settings that choose the container and the extension version', () => {
