@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
-import { bakeProof, controlSocketProblems, preflightMessage, preflightProblems } from '../../client/src/bake/preflight';
+import {
+  bakeProof, bakeSetupKey, CONTROL_SOCKET_RULES, controlSocketProblems, preflightMessage, preflightProblems, toolchainConflicts, TOOLCHAIN_RULES,
+} from '../../client/src/bake/preflight';
 import { progressText, resultMessage, resultRecord } from '../../client/src/bake/report';
 import type { BakeResult } from '../../client/src/bake/runner';
 import {
@@ -181,7 +183,7 @@ describe('bake preflight', () => {
   it('keeps only packer-bake control-socket and toolchain findings', () => {
     const all = [diag('control-path-missing'), diag('control-path-too-long'), diag('ansible-env-vars-invalid'), diag('control-path-missing', 'json'), diag('scp-sftp-mismatch')];
     assert.deepStrictEqual(controlSocketProblems(all), [all[0], all[1]]);
-    assert.deepStrictEqual(preflightProblems(all, undefined, () => false), { problems: [all[0], all[1], all[4]], answeredByBake: [] });
+    assert.deepStrictEqual(preflightProblems(all, undefined, () => false), { problems: [all[0], all[1], all[4]], answeredByBake: [], otherToolchain: [] });
   });
 
   it('says how many problems and lists the first five, toolchain findings with the versions they assume', () => {
@@ -193,9 +195,11 @@ describe('bake preflight', () => {
       '• line 10: proxy-host-key-rejected message (proxy-host-key-rejected; assumes Packer 1.6.6, OpenSSH 9.2p1)',
       ...[1, 2, 3, 4].map((l) => `• line ${l}: control-path-unsafe-dir message (control-path-unsafe-dir)`),
       '• … and 3 more',
+      '',
+      `Bake AMI checks for ${CONTROL_SOCKET_RULES.join(', ')}, and, for the versions that will run the build, proxy-host-key-rejected, scp-sftp-mismatch.`,
     ]);
     assert.match(preflightMessage('t', [diag('scp-sftp-mismatch')], { packer: '1.11.2', ansiblePlugin: '1.1.1', ansible: '2.19.4', openssh: '10.0p2' }).detail,
-      /assumes Packer 1\.11\.2, ansible plugin 1\.1\.1, ansible-core 2\.19\.4, OpenSSH 10\.0p2\)$/);
+      /assumes Packer 1\.11\.2, ansible plugin 1\.1\.1, ansible-core 2\.19\.4, OpenSSH 10\.0p2\)\n/);
   });
 
   it('no longer stops a bake on toolchain findings once the same configuration baked with the same versions', () => {
@@ -203,12 +207,53 @@ describe('bake preflight', () => {
     const texts = ['source "null" "a" {}', 'variable "x" {}'];
     const proofs = [bakeProof(texts, tc)];
     const proven = (t: unknown) => proofs.includes(bakeProof(texts, t as typeof tc));
-    const found = [diag('control-path-missing'), diag('scp-sftp-mismatch'), { ...diag('proxy-host-key-rejected'), data: { toolchain: { openssh: '10.0p2', packer: '1.6.6' } } }];
-    assert.deepStrictEqual(preflightProblems(found, tc, proven), { problems: [found[0], found[2]], answeredByBake: [found[1]] });
+    // The server's findings carry only the versions their rule reads: a subset of the bake's toolchain.
+    const found = [diag('control-path-missing'), diag('scp-sftp-mismatch'), { ...diag('proxy-host-key-rejected'), data: { toolchain: { openssh: '9.2p1' } } }];
+    assert.deepStrictEqual(preflightProblems(found, tc, proven), { problems: [found[0]], answeredByBake: [found[1], found[2]], otherToolchain: [] });
+    assert.deepStrictEqual(preflightProblems(found, tc, () => false), { problems: found, answeredByBake: [], otherToolchain: [] });
     // Another text, or other versions: no proof.
     assert.notEqual(bakeProof([...texts, ''], tc), proofs[0]);
     assert.notEqual(bakeProof(texts, { ...tc, openssh: '9.3p1' }), proofs[0]);
     assert.equal(bakeProof(texts, { openssh: '9.2p1', packer: '1.6.6' }), proofs[0]);
+  });
+});
+
+describe('bake preflight and the toolchain that will run', () => {
+  const willRun = { packer: '1.16.1', ansible: '2.19.4', openssh: '10.0p2' };
+
+  it('stops only on toolchain findings that hold for the versions of the container that will run', () => {
+    const forOld = { ...diag('scp-sftp-mismatch', 'packer-bake', 3), data: { toolchain: { ansible: '2.14.18', openssh: '9.2p1' } } };
+    const forThis = { ...diag('proxy-host-key-rejected', 'packer-bake', 5), data: { toolchain: { packer: '1.16.1', openssh: '10.0p2' } } };
+    const partly = { ...diag('scp-sftp-mismatch', 'packer-bake', 7), data: { toolchain: { openssh: '10.0p2' } } };
+    const socket = diag('control-path-unescaped-percent');
+    assert.deepStrictEqual(preflightProblems([socket, forOld, forThis, partly], willRun, () => false),
+      { problems: [socket, forThis, partly], answeredByBake: [], otherToolchain: [forOld] });
+    // Before the container's first bake its versions are unknown: every finding holds.
+    assert.deepStrictEqual(preflightProblems([socket, forOld], undefined, () => false), { problems: [socket, forOld], answeredByBake: [], otherToolchain: [] });
+  });
+
+  it('names the versions that differ', () => {
+    assert.deepStrictEqual(toolchainConflicts({ ansible: '2.14.18', openssh: '10.0p2', packer: '1.6.6' }, { ...willRun, packer: undefined }),
+      [['ansible', '2.14.18', '2.19.4']]);
+    assert.deepStrictEqual(toolchainConflicts({ openssh: '10.0p2' }, willRun), []);
+    assert.deepStrictEqual(toolchainConflicts(undefined, willRun), []);
+  });
+
+  it('docs/bake.md lists the rules the preflight stops on, as the modal does', () => {
+    const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'bake.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('\n## Preflight\n'), doc.indexOf('\n## ', doc.indexOf('\n## Preflight\n') + 1));
+    const linked = (text: string) => [...text.matchAll(/\]\(rules\/([a-z-]+)\.md\)/g)].map((m) => m[1]);
+    const [socket, toolchain] = section.split('\nToolchain rules');
+    assert.deepStrictEqual(linked(socket!), CONTROL_SOCKET_RULES);
+    assert.deepStrictEqual(linked(toolchain!.split('\n\n')[0]!), TOOLCHAIN_RULES);
+  });
+
+  it('keys the versions by the settings that choose the container and the extension version', () => {
+    const s = { container: 'auto', image: '', containerEngine: 'auto', enginePath: '' } as const;
+    assert.equal(bakeSetupKey(s, '0.1.0'), bakeSetupKey({ ...s }, '0.1.0'));
+    for (const other of [bakeSetupKey({ ...s, image: 'team/packer:1' }, '0.1.0'), bakeSetupKey({ ...s, container: 'devcontainer' }, '0.1.0'), bakeSetupKey(s, '0.2.0')]) {
+      assert.notEqual(other, bakeSetupKey(s, '0.1.0'));
+    }
   });
 });
 

@@ -67,6 +67,9 @@ interface Ws {
  * sees them when it builds the folder), their values in prod.pkrvars.hcl (to
  * pick) and common.auto.pkrvars.hcl (Packer loads it itself). `playbookFrom`
  * puts the playbook where a relative path from another working directory reaches it.
+ * The target is this machine's sshd: ansible_python_interpreter names its
+ * system Python, since ansible-core 2.19's discovery (the bundled image) prefers
+ * a `python3.13` on PATH, which on a machine with pyenv is a shim without that version.
  */
 function hclWorkspace(sshd: Sshd, opts: { requiredPlugins?: boolean; playbookFromRoot?: boolean } = {}): Ws {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pb real hcl ws-'));
@@ -93,7 +96,7 @@ build {
 
   provisioner "ansible" {
     playbook_file   = "${playbook}"
-    extra_arguments = [${[...BASELINE_EXTRA_ARGUMENTS, '--extra-vars', 'greeting=${var.greeting}'].map((a) => JSON.stringify(a)).join(', ')}]
+    extra_arguments = [${[...BASELINE_EXTRA_ARGUMENTS, '--extra-vars', 'greeting=${var.greeting}', '--extra-vars', 'ansible_python_interpreter=/usr/bin/python3'].map((a) => JSON.stringify(a)).join(', ')}]
   }
 }
 `);
@@ -288,7 +291,9 @@ describe('bake HCL2 configurations with a real engine (podman)', function () {
     it('exits with Packer\'s exit code when the build fails', function () {
       this.timeout(5 * 60_000);
       const ws = workspace();
-      fs.writeFileSync(path.join(ws.folder, 'broken.pkr.hcl'), 'source "null" "c" {\n  bogus = 1\n}\n');
+      // In the folder that is baked, and used by a build: Packer decodes only the sources a build names
+      // (measured with 1.6.6: an unused source with a bogus argument builds to success).
+      fs.writeFileSync(path.join(ws.folder, 'broken.pkr.hcl'), 'source "null" "c" {\n  bogus = 1\n}\n\nbuild {\n  sources = ["source.null.c"]\n}\n');
       const r = cli(ws, ['packer/web', '--var-file', 'packer/web/prod.pkrvars.hcl']);
       assert.equal(r.code, 1, r.out + r.err);
       assert.match(r.out, /An argument named "bogus" is not expected here/);

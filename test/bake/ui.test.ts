@@ -152,7 +152,11 @@ describe('bake in VS Code (stub vscode, fake engine)', () => {
     ]);
     const modal = stub.calls.find((c) => c.kind === 'warning')!;
     assert.equal(modal.args[0], 'images/ has 1 Ansible SSH problem that can break the build in a container.');
-    assert.deepStrictEqual(modal.args.slice(1), [{ modal: true, detail: '• line 7: The control socket goes to ~/.ansible/cp (control-path-missing)' }, 'Fix and bake', 'Bake anyway']);
+    assert.deepStrictEqual(modal.args.slice(1), [{
+      modal: true,
+      detail: '• line 7: The control socket goes to ~/.ansible/cp (control-path-missing)\n\nBake AMI checks for control-path-missing, control-path-unescaped-percent, '
+        + 'control-path-too-long, control-path-unsafe-dir, ssh-args-doubled-percent, and, for the versions that will run the build, proxy-host-key-rejected, scp-sftp-mismatch.',
+    }, 'Fix and bake', 'Bake anyway']);
     assert.deepStrictEqual(f.requests.map((r) => r.method), ['packerBake/listTemplates', 'packerBake/templateInfo', 'packerBake/fixAll']);
     assert.deepStrictEqual(f.requests[2].params, { uri: f.info.uri });
     assert.equal(stub.executedTasks.length, 1);
@@ -345,7 +349,8 @@ describe('bake in VS Code (stub vscode, fake engine)', () => {
   });
 
   it('no longer offers toolchain findings that a real bake with the same versions answered', async () => {
-    const scp = { ...controlPathMissing(), code: 'scp-sftp-mismatch', message: 'scp speaks SFTP' };
+    // As the server sends it: the versions the rule read (from packerBake.toolchain before any bake).
+    const scp = { ...controlPathMissing(), code: 'scp-sftp-mismatch', message: 'scp speaks SFTP', data: { toolchain: { packer: '1.6.6', openssh: '9.2p1' } } };
     const f = fixture({ builds: ['null.a'], diagnostics: [scp] });
     cleanups.push(() => fs.rmSync(f.ws, { recursive: true, force: true }));
     engine({
@@ -353,7 +358,6 @@ describe('bake in VS Code (stub vscode, fake engine)', () => {
       run: { stdout: AMI_RUN },
     });
     // Before any bake, the finding stops the bake, saying which versions it assumes.
-    f.services.context.globalState.update('packerBake.bake.lastToolchain', { packer: '1.6.6', openssh: '9.2p1' });
     stub.quickPicks = [pick()];
     stub.messageAnswers = [undefined];
     await command.bakeAmi(f.services, Uri.file(f.template));
@@ -376,6 +380,34 @@ describe('bake in VS Code (stub vscode, fake engine)', () => {
     stub.messageAnswers = [undefined];
     await command.bakeAmi(f.services, Uri.file(f.template));
     assert.equal(stub.calls.filter((c) => c.kind === 'warning').length, 1);
+  });
+
+  it('does not stop on a toolchain finding that assumed other versions than the bake container has', async () => {
+    // The server still checks against packerBake.toolchain (OpenSSH 10); the bake image has OpenSSH 9.2.
+    const scp = { ...controlPathMissing(), code: 'scp-sftp-mismatch', message: 'scp speaks SFTP', data: { toolchain: { ansible: '2.19.4', openssh: '10.0p2' } } };
+    const f = fixture({ builds: ['null.a'], diagnostics: [scp] });
+    cleanups.push(() => fs.rmSync(f.ws, { recursive: true, force: true }));
+    engine({
+      'image inspect': { stdout: ['sha256:beef'] }, 'probe packer': { stdout: ['Packer v1.6.6'] }, 'probe ssh': { stderr: ['OpenSSH_9.2p1 Debian-2'] },
+      run: { stdout: AMI_RUN },
+    });
+    // The container's versions are unknown before its first bake: the finding stops the bake.
+    stub.quickPicks = [pick()];
+    stub.messageAnswers = [undefined];
+    await command.bakeAmi(f.services, Uri.file(f.template));
+    assert.equal(stub.calls.filter((c) => c.kind === 'warning').length, 1);
+    assert.equal(stub.executedTasks.length, 0);
+    // A bake (of another configuration, with the same settings) finds the container's versions...
+    const task = createBakeTask({ type: 'packer-bake', template: 'other' }, stub.folders[0] as never, f.services) as unknown as Task;
+    stub.messageAnswers = [undefined];
+    await runTask(task);
+    // ...so the finding, about OpenSSH 10.0p2, no longer stops this one.
+    stub.calls = [];
+    stub.quickPicks = [pick()];
+    await command.bakeAmi(f.services, Uri.file(f.template));
+    assert.deepStrictEqual(stub.calls.filter((c) => c.kind === 'warning'), []);
+    assert.equal(stub.executedTasks.length, 1);
+    assert.match(stub.output.join('\n'), /not asking about scp-sftp-mismatch \(line 7\): it assumes ansible-core 2\.19\.4, OpenSSH 10\.0p2, the bake container has Packer 1\.6\.6, OpenSSH 9\.2p1/);
   });
 
   it('offers the right settings scope for an image failure: the Remote tab in a remote window', async () => {

@@ -139,9 +139,15 @@ function writeAck(file, text) {
 async function click(page, e) {
   let result = 'clicked';
   try {
-    await page.locator(e.selector).filter({ hasText: e.text }).first().click({ timeout: 10_000 });
+    const target = page.locator(e.selector).filter({ hasText: e.text }).first();
+    // Under load the workbench can take a while to render the element (a list row, a dialog): wait for it,
+    // bring it into view, then click; a toast or dialog over it shows in the call log kept below.
+    await target.waitFor({ state: 'visible', timeout: 20_000 });
+    await target.scrollIntoViewIfNeeded({ timeout: 5_000 });
+    await target.click({ timeout: 10_000 });
   } catch (err) {
-    result = `not clicked: ${err.message.split('\n')[0]}`;
+    const lines = err.message.split('\n').map((l) => l.trim()).filter(Boolean);
+    result = `not clicked: ${[lines[0], ...lines.slice(1).slice(-3)].join(' | ')}`;
   }
   writeAck(e.ack, result);
 }

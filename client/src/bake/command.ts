@@ -10,10 +10,9 @@ import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { FixAllRequest, TemplateInfoRequest } from '../../../server/src/shared/protocol';
 import { configurationOf, launchesAwsInstances, type BakeConfiguration } from './configurations';
 import { configurationTexts } from './files';
-import { bakeProof, preflightMessage, preflightProblems, toolchainLabel } from './preflight';
-import { createBakeTask, LAST_TOOLCHAIN_KEY, PROOFS_KEY, type BakeServices } from './task';
+import { assumedToolchain, bakeProof, preflightMessage, preflightProblems, toolchainLabel } from './preflight';
+import { createBakeTask, PROOFS_KEY, toolchainThatWillRun, type BakeServices } from './task';
 import { definitionFor } from './taskDefinition';
-import type { ToolchainVersions } from './toolchain';
 import { listVarFiles } from './varFiles';
 import { listConfigurations } from './workspace';
 
@@ -153,16 +152,22 @@ const LAUNCH_WARNING = 'Baking launches an EC2 instance in your AWS account (and
  * when the user cancels.
  */
 async function preflight(services: BakeServices, config: BakeConfiguration, name: string, texts: string[], launches: boolean): Promise<boolean> {
-  const { workspaceState: state, globalState } = services.context;
+  const { workspaceState: state } = services.context;
   const confirmed = state.get<Record<string, boolean>>(CONFIRMED_LAUNCH_KEY, {});
   const mustConfirm = launches && !confirmed[config.target];
-  const known = globalState.get<ToolchainVersions | undefined>(LAST_TOOLCHAIN_KEY, undefined);
+  // The versions of the container these settings run, found at its last bake (unknown before the first).
+  const known = toolchainThatWillRun(services.context, vscode.Uri.file(config.target));
   const proofs = state.get<Record<string, string[]>>(PROOFS_KEY, {})[config.target] ?? [];
-  const { problems, answeredByBake } = preflightProblems(await configurationDiagnostics(services, config), known,
+  const { problems, answeredByBake, otherToolchain } = preflightProblems(await configurationDiagnostics(services, config), known,
     (t) => proofs.includes(bakeProof(texts, t)));
+  const now = new Date().toISOString();
   for (const d of answeredByBake) {
-    services.output.appendLine(`[${new Date().toISOString()}] ${name}: not asking about ${String(d.code)} (line ${d.range.start.line + 1}): `
+    services.output.appendLine(`[${now}] ${name}: not asking about ${String(d.code)} (line ${d.range.start.line + 1}): `
       + `this configuration already baked with ${toolchainLabel(known)}`);
+  }
+  for (const d of otherToolchain) {
+    services.output.appendLine(`[${now}] ${name}: not asking about ${String(d.code)} (line ${d.range.start.line + 1}): `
+      + `it assumes ${toolchainLabel(assumedToolchain(d, known))}, the bake container has ${toolchainLabel(known)}`);
   }
   const remember = async () => {
     if (mustConfirm) await state.update(CONFIRMED_LAUNCH_KEY, { ...state.get<Record<string, boolean>>(CONFIRMED_LAUNCH_KEY, {}), [config.target]: true });

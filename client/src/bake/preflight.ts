@@ -4,13 +4,17 @@
  * `vscode` import.
  *
  * Two kinds. The control-socket rules are about the template alone. The
- * toolchain rules depend on the versions of Packer, the ansible plugin and
- * OpenSSH that run the build: each such finding says which versions it
- * assumes, and once the same configuration (same text) has really baked with
- * those versions, the real build has answered it: it no longer stops a bake.
+ * toolchain rules depend on the versions of Packer, the ansible plugin,
+ * ansible-core and OpenSSH that run the build: each such finding says which
+ * versions it assumes (`data.toolchain`, from the analysis' `assumes`). Such a
+ * finding stops a bake only when it holds for the container that will run it:
+ * not when it assumed other versions than that container's (probed at its
+ * last bake), and not once the same configuration (same text) has really
+ * baked with those versions (the real build answered it).
  */
 import { createHash } from 'node:crypto';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
+import type { BakeSettings } from './settings';
 import type { ToolchainVersions } from './toolchain';
 
 /** Rules about where the control socket goes: a problem whatever the toolchain. */
@@ -46,6 +50,26 @@ export function assumedToolchain(d: Diagnostic, known: ToolchainVersions | undef
   return data && typeof data === 'object' && data.toolchain && typeof data.toolchain === 'object' ? data.toolchain : known;
 }
 
+/** The versions in `assumed` that `actual` knows otherwise (`[key, assumed, actual]`); empty when they agree. */
+export function toolchainConflicts(assumed: ToolchainVersions | undefined, actual: ToolchainVersions | undefined): Array<[keyof ToolchainVersions, string, string]> {
+  if (!assumed || !actual) return [];
+  const out: Array<[keyof ToolchainVersions, string, string]> = [];
+  for (const [k, v] of Object.entries(assumed) as Array<[keyof ToolchainVersions, string | undefined]>) {
+    const a = actual[k];
+    if (v !== undefined && a !== undefined && a !== v) out.push([k, v, a]);
+  }
+  return out;
+}
+
+/**
+ * Which container setup a bake runs in, as a key for the versions last found
+ * in it: the settings that choose the container, and the extension version
+ * (the bundled image is built per version).
+ */
+export function bakeSetupKey(settings: Pick<BakeSettings, 'container' | 'image' | 'containerEngine' | 'enginePath'>, extensionVersion: string): string {
+  return JSON.stringify([settings.container, settings.image, settings.containerEngine, settings.enginePath, extensionVersion]);
+}
+
 /** `Packer 1.6.6, ansible plugin 1.1.1, OpenSSH 9.2p1` */
 export function toolchainLabel(t: ToolchainVersions | undefined): string {
   if (!t) return 'unknown versions';
@@ -75,25 +99,38 @@ export interface PreflightProblems {
   problems: Diagnostic[];
   /** Toolchain findings a successful bake with the same versions already proved wrong. */
   answeredByBake: Diagnostic[];
+  /** Toolchain findings that assumed other versions than those of the container that will run the bake. */
+  otherToolchain: Diagnostic[];
 }
 
 /**
- * The findings the preflight shows. Toolchain findings whose assumed versions
- * already baked this configuration (`proofs` holds `bakeProof(texts, versions)`
- * of successful bakes) are answered and left out.
+ * The findings the preflight stops on. `willRun` is the toolchain of the
+ * container the bake will run in, when known (probed at its last bake). A
+ * toolchain finding that assumed other versions is about another toolchain
+ * and does not stop the bake; one whose versions already baked this
+ * configuration (`proven(versions)`: a `bakeProof(texts, versions)` of a
+ * successful bake was recorded) is answered and does not either.
  */
-export function preflightProblems(diagnostics: readonly Diagnostic[], known: ToolchainVersions | undefined,
+export function preflightProblems(diagnostics: readonly Diagnostic[], willRun: ToolchainVersions | undefined,
   proven: (toolchain: ToolchainVersions | undefined) => boolean): PreflightProblems {
   const problems = controlSocketProblems(diagnostics);
   const answeredByBake: Diagnostic[] = [];
+  const otherToolchain: Diagnostic[] = [];
   for (const d of toolchainProblems(diagnostics)) {
-    if (proven(assumedToolchain(d, known))) answeredByBake.push(d);
+    const assumed = assumedToolchain(d, willRun);
+    if (toolchainConflicts(assumed, willRun).length > 0) otherToolchain.push(d);
+    // The proof records the whole toolchain of the bake; a finding assumes only the versions its rule reads.
+    else if (proven(willRun ?? assumed)) answeredByBake.push(d);
     else problems.push(d);
   }
-  return { problems, answeredByBake };
+  return { problems, answeredByBake, otherToolchain };
 }
 
-/** The modal's text: how many problems, and the first few, toolchain findings with the versions they assume. */
+/**
+ * The modal's text: how many problems, the first few (toolchain findings with
+ * the versions they assume), and the rules the preflight stops on (the same
+ * lists as docs/bake.md).
+ */
 export function preflightMessage(name: string, problems: readonly Diagnostic[], known?: ToolchainVersions): { message: string; detail: string } {
   const n = problems.length;
   const lines = problems.slice(0, 5).map((d) => {
@@ -101,6 +138,7 @@ export function preflightMessage(name: string, problems: readonly Diagnostic[], 
     return `• line ${d.range.start.line + 1}: ${d.message} (${String(d.code)}${assumes})`;
   });
   if (n > 5) lines.push(`• … and ${n - 5} more`);
+  lines.push('', `Bake AMI checks for ${CONTROL_SOCKET_RULES.join(', ')}, and, for the versions that will run the build, ${TOOLCHAIN_RULES.join(', ')}.`);
   return {
     message: `${name} has ${n} Ansible SSH problem${n === 1 ? '' : 's'} that can break the build in a container.`,
     detail: lines.join('\n'),

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { ToolchainNotification } from '../../../server/src/shared/protocol';
 import { configurationOf, type BakeConfiguration } from './configurations';
 import { configurationTexts } from './files';
-import { bakeProof } from './preflight';
+import { bakeProof, bakeSetupKey } from './preflight';
 import { amisOf, progressText, resultMessage, resultRecord } from './report';
 import { BakeRunner, type BakeResult } from './runner';
 import { BAKE_SECTION, checkBakeSettings, type NormalizedBakeSettings } from './settings';
@@ -35,6 +35,8 @@ export interface BakeServices {
 const TOOLCHAIN_KEY = 'packerBake.bake.toolchainByImage';
 /** globalState key: the versions of the last container asked, for the preflight's words. */
 export const LAST_TOOLCHAIN_KEY = 'packerBake.bake.lastToolchain';
+/** globalState key: `bakeSetupKey` of the settings → the versions found in that container at its last bake (the preflight's "will run"). */
+export const SETUP_TOOLCHAIN_KEY = 'packerBake.bake.toolchainBySetup';
 /** workspaceState key: configuration target → proofs (`bakeProof`) of successful bakes. */
 export const PROOFS_KEY = 'packerBake.bake.bakedWith';
 
@@ -52,6 +54,17 @@ export function readBakeSettings(scope: vscode.Uri | undefined): NormalizedBakeS
     pluginVolume: c.get('pluginVolume'),
     devcontainerPath: c.get('devcontainerPath'),
   });
+}
+
+/** The extension's version, as the bundled image's tag uses it. */
+export function extensionVersionOf(context: vscode.ExtensionContext): string {
+  return String(context.extension.packageJSON.version ?? '0.0.0');
+}
+
+/** The versions found in the container these settings choose, at its last bake; undefined when it has not baked yet. */
+export function toolchainThatWillRun(context: vscode.ExtensionContext, scope: vscode.Uri | undefined): ToolchainVersions | undefined {
+  const key = bakeSetupKey(readBakeSettings(scope).settings, extensionVersionOf(context));
+  return context.globalState.get<Record<string, ToolchainVersions>>(SETUP_TOOLCHAIN_KEY, {})[key];
 }
 
 /** A runnable `packer-bake` task for a definition. */
@@ -165,11 +178,13 @@ class BakeTerminal implements vscode.Pseudoterminal {
     const { settings, problems } = readBakeSettings(vscode.Uri.file(template));
     const { context, output, diagnostics, running } = this.services;
     const toolchains = () => context.globalState.get<Record<string, ToolchainVersions>>(TOOLCHAIN_KEY, {});
+    const extensionVersion = extensionVersionOf(context);
+    const setup = bakeSetupKey(settings, extensionVersion);
     const runner = new BakeRunner({
       request,
       settings,
       settingProblems: problems,
-      extensionVersion: String(context.extension.packageJSON.version ?? '0.0.0'),
+      extensionVersion,
       dockerfile: context.asAbsolutePath(path.join('bake', 'Dockerfile')),
       ...(folderPath ? { devcontainer: { workspaceFolder: folderPath } } : {}),
       toolchainCache: {
@@ -181,6 +196,7 @@ class BakeTerminal implements vscode.Pseudoterminal {
     runner.onToolchain((t) => {
       toolchain = t;
       void context.globalState.update(LAST_TOOLCHAIN_KEY, t);
+      void context.globalState.update(SETUP_TOOLCHAIN_KEY, { ...context.globalState.get<Record<string, ToolchainVersions>>(SETUP_TOOLCHAIN_KEY, {}), [setup]: t });
       void this.services.client.sendNotification?.(ToolchainNotification.type, { toolchain: t });
     });
     this.runner = runner;

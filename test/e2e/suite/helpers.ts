@@ -241,6 +241,11 @@ export function answer(title: string, text: string): Promise<string> {
   return host?.answer ? host.answer(title, text) : Promise.resolve('unsupported');
 }
 
+/** True when the runner can click in the workbench (code-server runner): a test may then open a modal dialog and answer it. */
+export function canClick(): boolean {
+  return (globalThis as { packerBakeE2E?: { canClick?: boolean } }).packerBakeE2E?.canClick === true;
+}
+
 /** The trivial extension installed beside packer-bake (test/e2e/stage.mjs): same activation events, an empty activate(). */
 export const BASELINE_ID = 'packer-bake-test.e2e-baseline';
 

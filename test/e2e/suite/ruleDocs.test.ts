@@ -36,6 +36,8 @@ describe('rule documentation links', () => {
 
   it('clicking the rule id in the Problems panel opens the bundled page (a real click in the workbench)', async function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // Toasts (a bake's result, say) sit over the bottom right of the panel and would take the click.
+    await vscode.commands.executeCommand('notifications.clearAll');
     // Errors are listed first, so this file's rows are at the top of the panel (its list renders only the rows in view).
     const { document } = await open('control-path-too-long/template.json');
     await waitForDiagnostics(document.uri, (ds) => ds.some((x) => ruleId(x) === 'control-path-too-long'), 'control-path-too-long');

@@ -42,6 +42,8 @@ export interface E2EHost {
    * where the runner has no browser, or `not answered: <why>`.
    */
   answer(title: string, text: string): Promise<string>;
+  /** True when `click` can click (a browser drives the workbench), so a test may open a modal dialog it must answer. */
+  canClick: boolean;
 }
 
 /** One line of the events file. */
@@ -86,6 +88,7 @@ function screenshotHost(config: SuiteConfig): E2EHost {
     }),
     click: (selector, text) => ask('click', { selector, text }),
     answer: (title, text) => ask('answer', { title, text }),
+    canClick: !!config.screenshots,
   };
 }
 
