@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CodeAction, Diagnostic, TextDocumentEdit } from 'vscode-languageserver-protocol';
+import { ApplyWorkspaceEditRequest, type CodeAction, type Diagnostic, type TextDocumentEdit } from 'vscode-languageserver-protocol';
 import { FixAllRequest } from '../../server/src/shared/protocol';
 import { legacy, hcl } from '../support/templates';
 import { TestClient, fileUri } from './lspClient';
@@ -66,6 +66,23 @@ describe('hostile workspaces (server)', () => {
       const cleared = c.nextDiagnostics(c.uri('cfg/prod.cfg'), (d) => d.length === 0);
       await c.writeFile('cfg/prod.cfg', FIXED_CFG);
       assert.deepStrictEqual(await cleared, []);
+    });
+
+    it('Fix All says which files it left alone when the editor refused its edit (the user typed meanwhile)', async () => {
+      c = await TestClient.start({ files: { 't.json': LEGACY_MISSING } });
+      await c.ready;
+      await c.open('t.json');
+      // The user types while the fixes are computed: the document is at a newer version when the edit arrives.
+      c.connection.onRequest(ApplyWorkspaceEditRequest.type, async (p) => {
+        await c.change('t.json', `${LEGACY_MISSING}\n`);
+        const failureReason = c.applyEdit(p.edit);
+        return failureReason ? { applied: false, failureReason } : { applied: true };
+      });
+      const r = await c.connection.sendRequest(FixAllRequest.type, {});
+      assert.equal(r.applied, 0);
+      assert.deepEqual(r.withheld?.map((w) => [w.uri, w.rule]), [[c.uri('t.json'), 'control-path-missing']]);
+      assert.match(r.withheld![0].reason, /^the editor did not apply the edit \(.* is at version 2, not 1\); run Fix All again$/);
+      assert.equal(c.document('t.json')!.getText(), `${LEGACY_MISSING}\n`);
     });
 
     it('quick fixes name the document version they were computed for (documentChanges); the client refuses them once it moved on', async () => {
