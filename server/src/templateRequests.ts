@@ -4,6 +4,7 @@ import { Analyzer } from './analysis';
 import { hclSettled } from './analysis/hclParser';
 import type { FixAllParams, FixAllResult, TemplateInfo, TemplateInfoParams, TemplateSummary, WithheldFix } from './shared/protocol';
 import { minimalEdit, versionedEdit, type EditCapabilities } from './codeActions';
+import { cachedHost } from './diskHost';
 import { FixSession } from './fixSession';
 import { toDiagnostic } from './diagnostics';
 import { keyOfUri } from './documentKeys';
@@ -78,7 +79,8 @@ export async function fixAllTemplates(index: WorkspaceIndex, connection: Connect
   }
   if (entries.length === 0) return { applied: 0 };
   const limit = Math.max(...entries.map((e) => e.settings.maxFileSize));
-  const session = new FixSession({ base: index.freshHost(limit), refusal: (name) => index.editRefusal(index.keyOfName(name)) });
+  // Each folder listed and each file read once for the whole run, not once per template (siblings, ansible.cfg lookups).
+  const session = new FixSession({ base: cachedHost(index.freshHost(limit)), refusal: (name) => index.editRefusal(index.keyOfName(name)) });
   const analyzer = new Analyzer(session.host);
   for (const entry of entries) {
     const doc = index.openDocument(entry.key);
