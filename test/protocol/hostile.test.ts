@@ -126,6 +126,16 @@ describe('hostile workspaces (server)', () => {
       });
     }
 
+    it('fixes a document open in the editor but not on disk yet (`code new.json`), inside the folder', async () => {
+      c = await TestClient.start({ files: { 'keep.json': '{}' } });
+      await c.ready;
+      await c.open('new/t.json', LEGACY_MISSING);
+      const r = await c.connection.sendRequest(FixAllRequest.type, {});
+      assert.deepEqual([r.applied, r.withheld], [1, undefined]);
+      assert.match(c.document('new/t.json')!.getText(), /ANSIBLE_SSH_CONTROL_PATH/);
+      assert.ok(!fs.existsSync(c.path('new/t.json')), 'nothing written to disk');
+    });
+
     it('does not rewrite a file on disk that is not valid UTF-8 (VS Code would replace its bytes), and says so', async () => {
       const cfg = Buffer.concat([Buffer.from('# caf'), Buffer.from([0xe9]), Buffer.from(`\n${UNESCAPED_CFG}`)]);
       c = await TestClient.start({ files: { 't.json': withConfig('ansible.cfg') } });
