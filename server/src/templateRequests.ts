@@ -75,7 +75,8 @@ export async function fixAllTemplates(index: WorkspaceIndex, connection: Connect
   const entries: Entry[] = [];
   for (const key of only ? [only] : index.knownKeys()) {
     const entry = await index.entry(key, index.follows(key));
-    if (entry?.result.template && entry.settings.enable) entries.push(entry);
+    // A template whose last analysis offered no fix is not analysed again: Fix All fixes what the diagnostics show.
+    if (entry?.result.template && entry.settings.enable && entry.result.findings.some((f) => f.fixes.some((x) => x.isPreferred))) entries.push(entry);
   }
   if (entries.length === 0) return { applied: 0 };
   const limit = Math.max(...entries.map((e) => e.settings.maxFileSize));
