@@ -16,6 +16,7 @@ const steps = [
   ['cli', ['run', 'test:cli']],
   ['grammar', ['run', 'test:grammar']],
   ['protocol', ['run', 'test:protocol']],
+  ['attack', ['run', 'test:attack']],
   ['fuzz', ['run', 'test:fuzz']],
   ['tools', ['run', 'test:tools']],
   ['bake', ['run', 'test:bake']],

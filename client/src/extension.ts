@@ -16,7 +16,10 @@ import type * as BakeModule from './bake';
 import type * as CommandsModule from './commands';
 import type { BakeClient } from './bake/task';
 import type * as LanguageClientModule from './languageClient';
+import { fixAllReport } from './commands/fixAllReport';
 import { RULE_DOCS_COMMAND, showRuleDocs } from './ruleDocs';
+
+const SHOW_OUTPUT = 'Show Details';
 
 let started: Promise<LanguageClient | undefined> | undefined;
 
@@ -43,8 +46,10 @@ export function activate(context: vscode.ExtensionContext): Promise<PackerBakeAp
   context.subscriptions.push(
     output,
     vscode.commands.registerCommand('packerBake.fixAllInWorkspace', async () => {
-      const { applied } = await client.sendRequest(FixAllRequest.type, {});
-      void vscode.window.showInformationMessage(applied === 0 ? 'Packer Bake: nothing to fix.' : `Packer Bake: applied ${applied} fix${applied === 1 ? '' : 'es'}.`);
+      const report = fixAllReport(await client.sendRequest(FixAllRequest.type, {}), (uri) => vscode.workspace.asRelativePath(vscode.Uri.parse(uri)));
+      if (report.level === 'info') return void vscode.window.showInformationMessage(report.message);
+      for (const line of report.details) output.appendLine(`packer-bake: ${line}`);
+      if ((await vscode.window.showWarningMessage(report.message, SHOW_OUTPUT)) === SHOW_OUTPUT) output.show(true);
     }),
     vscode.commands.registerCommand(RULE_DOCS_COMMAND, (ruleId: unknown) => showRuleDocs(context.extensionUri, ruleId)),
     // The two file-writing commands live in dist/commands.js, loaded when one first runs.

@@ -34,23 +34,29 @@ export class EditScope {
    * the real path of the file and of every folder above it up to the root,
    * so neither `..` nor a symlink (committed in the repository, or a parent
    * folder that is one) leads an edit out; and refuses a file with other hard
-   * links, which may be the same bytes as a file elsewhere.
+   * links, which may be the same bytes as a file elsewhere. A file that does
+   * not exist (a document open in the editor, not saved yet) is judged by the
+   * folders above it that do; a dangling symlink is refused.
    */
   refusal(file: string, outside = 'outside the workspace folders'): string | undefined {
     const abs = path.resolve(file);
     const i = this.roots.findIndex((r) => abs === r || abs.startsWith(withSep(r)));
     if (i < 0) return `it is ${outside}`;
-    const real = realpath(abs);
-    if (real === undefined) return 'it cannot be resolved on disk';
+    // A document open in the editor but not (yet) on disk: its nearest existing folder decides.
+    const missing = !exists(abs);
+    const real = missing ? undefined : realpath(abs);
+    if (real === undefined && !missing) return 'it cannot be resolved on disk';
     const realRoot = this.realRoots[i];
     if (realRoot === undefined) return 'its root folder cannot be resolved on disk';
     for (let p = abs; ; p = path.dirname(p)) {
+      if (p !== this.roots[i] && !exists(p)) continue;
       const r = p === abs ? real : realpath(p);
       if (r === undefined || !(r === realRoot || r.startsWith(withSep(realRoot)))) {
         return `a symbolic link (${p}) leads ${outside}`;
       }
       if (p === this.roots[i] || path.dirname(p) === p) break;
     }
+    if (missing || real === undefined) return undefined;
     let st: fs.Stats;
     try {
       st = fs.statSync(real);
@@ -65,6 +71,16 @@ export class EditScope {
 
 function withSep(dir: string): string {
   return dir.endsWith(path.sep) ? dir : dir + path.sep;
+}
+
+/** True when something (a dangling symlink too) is at `p`. */
+function exists(p: string): boolean {
+  try {
+    fs.lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function realpath(p: string): string | undefined {

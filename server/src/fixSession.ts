@@ -45,8 +45,8 @@ export class FixSession {
   private readonly after = new Map<string, string>();
   private readonly refusals = new Map<string, string | undefined>();
   private readonly held = new Map<string, Withheld>();
-  /** The files each applied fix edited. */
-  private readonly fixFiles: string[][] = [];
+  /** The files each applied fix edited, and its rule. */
+  private readonly fixFiles: { files: string[]; ruleId: string }[] = [];
 
   constructor(private readonly options: FixSessionOptions) {
     this.host = { readFile: (f) => this.read(f), listDir: (d) => options.base.listDir(d) };
@@ -105,7 +105,7 @@ export class FixSession {
       }
       for (const [file, next] of updates) this.after.set(file, next);
       this.applied++;
-      this.fixFiles.push(updates.map(([file]) => file));
+      this.fixFiles.push({ files: updates.map(([file]) => file), ruleId: f.ruleId });
       return true;
     }
     return false;
@@ -128,7 +128,12 @@ export class FixSession {
 
   /** How many applied fixes edited none of `failed` (files whose change could not be written). */
   appliedExcept(failed: ReadonlySet<string>): number {
-    return this.fixFiles.filter((files) => !files.some((f) => failed.has(f))).length;
+    return this.fixFiles.filter(({ files }) => !files.some((f) => failed.has(f))).length;
+  }
+
+  /** The rules of the applied fixes that edited `file`, once each. */
+  rulesEditing(file: string): string[] {
+    return [...new Set(this.fixFiles.filter(({ files }) => files.includes(file)).map((x) => x.ruleId))];
   }
 
   /** Fixes not applied because a file they edit may not be edited, once per file, rule and fix. */

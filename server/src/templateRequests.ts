@@ -2,8 +2,9 @@
 import type { Connection, Diagnostic, TextEdit } from 'vscode-languageserver/node';
 import { Analyzer } from './analysis';
 import { hclSettled } from './analysis/hclParser';
-import type { FixAllParams, FixAllResult, TemplateInfo, TemplateInfoParams, TemplateSummary } from './shared/protocol';
+import type { FixAllParams, FixAllResult, TemplateInfo, TemplateInfoParams, TemplateSummary, WithheldFix } from './shared/protocol';
 import { minimalEdit, versionedEdit, type EditCapabilities } from './codeActions';
+import { cachedHost } from './diskHost';
 import { FixSession } from './fixSession';
 import { toDiagnostic } from './diagnostics';
 import { keyOfUri } from './documentKeys';
@@ -63,8 +64,9 @@ export async function templateInfo(index: WorkspaceIndex, params: TemplateInfoPa
  * (FixSession), from the files' current text (open documents, else the disk
  * read afresh); then one minimal edit per changed file, naming the version it
  * was computed from. Fixes that would edit a file outside the workspace
- * folders (or one VS Code would rewrite in another encoding) are withheld and
- * listed in the answer.
+ * folders (or one VS Code would rewrite in another encoding), fixes of a file
+ * that changed while they were computed, and fixes the editor refused to
+ * apply are withheld and listed in the answer, with the reason.
  */
 export async function fixAllTemplates(index: WorkspaceIndex, connection: Connection, params: FixAllParams | undefined, caps: EditCapabilities): Promise<FixAllResult> {
   const only = typeof params?.uri === 'string' ? keyOfUri(params.uri) : undefined;
@@ -73,11 +75,13 @@ export async function fixAllTemplates(index: WorkspaceIndex, connection: Connect
   const entries: Entry[] = [];
   for (const key of only ? [only] : index.knownKeys()) {
     const entry = await index.entry(key, index.follows(key));
-    if (entry?.result.template && entry.settings.enable) entries.push(entry);
+    // A template whose last analysis offered no fix is not analysed again: Fix All fixes what the diagnostics show.
+    if (entry?.result.template && entry.settings.enable && entry.result.findings.some((f) => f.fixes.some((x) => x.isPreferred))) entries.push(entry);
   }
   if (entries.length === 0) return { applied: 0 };
   const limit = Math.max(...entries.map((e) => e.settings.maxFileSize));
-  const session = new FixSession({ base: index.freshHost(limit), refusal: (name) => index.editRefusal(index.keyOfName(name)) });
+  // Each folder listed and each file read once for the whole run, not once per template (siblings, ansible.cfg lookups).
+  const session = new FixSession({ base: cachedHost(index.freshHost(limit)), refusal: (name) => index.editRefusal(index.keyOfName(name)) });
   const analyzer = new Analyzer(session.host);
   for (const entry of entries) {
     const doc = index.openDocument(entry.key);
@@ -86,20 +90,33 @@ export async function fixAllTemplates(index: WorkspaceIndex, connection: Connect
     analyzer.configure(analysisSettings(entry.settings));
     session.fix(entry.name, (text) => analyzer.analyze(entry.name, text));
   }
-  const withheld = session.withheld().map((w) => ({ uri: index.uriOf(index.keyOfName(w.file)), rule: w.ruleId, reason: w.reason }));
-  for (const w of withheld) connection.console.info(`packer-bake: not fixed: ${w.uri} (${w.rule}): ${w.reason}`);
-  const files: { key: string; edits: TextEdit[] }[] = [];
+  const withheld: WithheldFix[] = session.withheld().map((w) => ({ uri: index.uriOf(index.keyOfName(w.file)), rule: w.ruleId, reason: w.reason }));
+  const files: { key: string; name: string; edits: TextEdit[] }[] = [];
   const stale = new Set<string>();
+  const withhold = (name: string, reason: string) => {
+    for (const rule of session.rulesEditing(name)) withheld.push({ uri: index.uriOf(index.keyOfName(name)), rule, reason });
+  };
   for (const change of session.changes()) {
     const key = index.keyOfName(change.file);
     // The session read the file a moment ago; if it moved on since, leave it for another run.
     const edit = index.currentText(key)?.text === change.before ? minimalEdit(change.before, change.after) : undefined;
-    if (edit) files.push({ key, edits: [edit] });
-    else stale.add(change.file);
+    if (edit) files.push({ key, name: change.file, edits: [edit] });
+    else {
+      stale.add(change.file);
+      withhold(change.file, STALE);
+    }
   }
   const applied = session.appliedExcept(stale);
-  const result: FixAllResult = withheld.length ? { applied: 0, withheld } : { applied: 0 };
-  if (files.length === 0 || applied === 0) return result;
-  const answer = await connection.workspace.applyEdit({ label: 'Fix all packer-bake control-socket problems', edit: versionedEdit(index, files, caps) });
-  return { ...result, applied: answer.applied ? applied : 0 };
+  let answer: { applied: boolean; failureReason?: string } | undefined;
+  if (files.length > 0 && applied > 0) {
+    answer = await connection.workspace.applyEdit({ label: 'Fix all packer-bake control-socket problems', edit: versionedEdit(index, files, caps) });
+    // The editor refuses the whole edit when a document moved on from the version named (the user typed meanwhile).
+    if (!answer.applied) for (const f of files) withhold(f.name, `the editor did not apply the edit${answer.failureReason ? ` (${answer.failureReason})` : ''}; run Fix All again`);
+  }
+  for (const w of withheld) connection.console.info(`packer-bake: not fixed: ${w.uri} (${w.rule}): ${w.reason}`);
+  const result: FixAllResult = { applied: answer?.applied ? applied : 0 };
+  return withheld.length ? { ...result, withheld } : result;
 }
+
+/** Why a fix computed from a file that changed before its edit was sent is withheld. */
+export const STALE = 'it changed while the fixes were computed; run Fix All again';

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { randomBytes } from '../support/bytes';
 import { hcl, legacy } from '../support/templates';
 
 const root = path.join(__dirname, '..', '..');
@@ -217,16 +218,6 @@ describe('packer-bake lint on hostile repositories', () => {
   });
 });
 
-/** Deterministic bytes with NULs and invalid UTF-8, like a binary file. */
-function randomBytes(n: number, seed: number): Buffer {
-  const b = Buffer.alloc(n);
-  let x = seed * 2654435761;
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    b[i] = x >>> 24;
-  }
-  return b;
-}
 
 function walk(d: string): string[] {
   const out: string[] = [];

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CodeAction, Diagnostic, TextDocumentEdit } from 'vscode-languageserver-protocol';
+import { ApplyWorkspaceEditRequest, type CodeAction, type Diagnostic, type TextDocumentEdit } from 'vscode-languageserver-protocol';
 import { FixAllRequest } from '../../server/src/shared/protocol';
 import { legacy, hcl } from '../support/templates';
 import { TestClient, fileUri } from './lspClient';
@@ -68,6 +68,23 @@ describe('hostile workspaces (server)', () => {
       assert.deepStrictEqual(await cleared, []);
     });
 
+    it('Fix All says which files it left alone when the editor refused its edit (the user typed meanwhile)', async () => {
+      c = await TestClient.start({ files: { 't.json': LEGACY_MISSING } });
+      await c.ready;
+      await c.open('t.json');
+      // The user types while the fixes are computed: the document is at a newer version when the edit arrives.
+      c.connection.onRequest(ApplyWorkspaceEditRequest.type, async (p) => {
+        await c.change('t.json', `${LEGACY_MISSING}\n`);
+        const failureReason = c.applyEdit(p.edit);
+        return failureReason ? { applied: false, failureReason } : { applied: true };
+      });
+      const r = await c.connection.sendRequest(FixAllRequest.type, {});
+      assert.equal(r.applied, 0);
+      assert.deepEqual(r.withheld?.map((w) => [w.uri, w.rule]), [[c.uri('t.json'), 'control-path-missing']]);
+      assert.match(r.withheld![0].reason, /^the editor did not apply the edit \(.* is at version 2, not 1\); run Fix All again$/);
+      assert.equal(c.document('t.json')!.getText(), `${LEGACY_MISSING}\n`);
+    });
+
     it('quick fixes name the document version they were computed for (documentChanges); the client refuses them once it moved on', async () => {
       c = await TestClient.start({ files: { 't.json': LEGACY_MISSING } });
       const [d] = await c.open('t.json');
@@ -108,6 +125,16 @@ describe('hostile workspaces (server)', () => {
         assert.deepStrictEqual(c.appliedEdits, []);
       });
     }
+
+    it('fixes a document open in the editor but not on disk yet (`code new.json`), inside the folder', async () => {
+      c = await TestClient.start({ files: { 'keep.json': '{}' } });
+      await c.ready;
+      await c.open('new/t.json', LEGACY_MISSING);
+      const r = await c.connection.sendRequest(FixAllRequest.type, {});
+      assert.deepEqual([r.applied, r.withheld], [1, undefined]);
+      assert.match(c.document('new/t.json')!.getText(), /ANSIBLE_SSH_CONTROL_PATH/);
+      assert.ok(!fs.existsSync(c.path('new/t.json')), 'nothing written to disk');
+    });
 
     it('does not rewrite a file on disk that is not valid UTF-8 (VS Code would replace its bytes), and says so', async () => {
       const cfg = Buffer.concat([Buffer.from('# caf'), Buffer.from([0xe9]), Buffer.from(`\n${UNESCAPED_CFG}`)]);

@@ -115,6 +115,10 @@ export interface StartOptions {
   standalone?: boolean;
   /** `initializationOptions` of the initialize request (VS Code's client sends `{ ruleDocsCommand }`). */
   initializationOptions?: unknown;
+  /** Prepares the workspace root (after `files` are written) before the server starts: special files, symlinks, many files. */
+  prepare?: (root: string) => void;
+  /** Start the bundle's `language-server.js --stdio` (the standalone command's file) with workspace folders, instead of `server.js`. */
+  languageServer?: boolean;
 }
 
 interface Waiter {
@@ -233,9 +237,11 @@ export class TestClient {
       fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
       fs.writeFileSync(path.join(root, rel), text);
     }
+    options.prepare?.(root);
+    const script = options.languageServer ? path.join(path.dirname(bundledServer()), 'language-server.js') : bundledServer();
     const child = options.standalone
       ? spawn(LANGUAGE_SERVER_COMMAND, ['--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, PATH: pathWithLanguageServer() } })
-      : spawn(process.execPath, [bundledServer(), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      : spawn(process.execPath, [script, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const client = new TestClient(child, root, options);
     const folders = (options.folders ?? ['.']).map((f) => ({ uri: fileUri(path.join(root, f)), name: path.basename(path.join(root, f)) }));
     client.folders.push(...folders.map((f) => URI.parse(f.uri).fsPath));

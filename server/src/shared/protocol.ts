@@ -57,7 +57,12 @@ export interface FixAllParams {
   uri?: string;
 }
 
-/** A fix Fix All did not apply, and why (it would edit a file outside the workspace folders...). */
+/**
+ * A fix Fix All did not apply, and why: it would edit a file outside the
+ * workspace folders or through a symbolic link leaving them, a read-only or
+ * non-UTF-8 file, a file that changed while the fixes were computed, or the
+ * editor refused the edit.
+ */
 export interface WithheldFix {
   /** The file the fix would have edited. */
   uri: string;
@@ -69,7 +74,7 @@ export interface WithheldFix {
 export interface FixAllResult {
   /** How many fixes were applied. */
   applied: number;
-  /** Fixes not applied because a file they edit may not be edited; absent when none. */
+  /** Fixes not applied, with the reason; absent when none. */
   withheld?: WithheldFix[];
 }
 
