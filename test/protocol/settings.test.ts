@@ -96,6 +96,27 @@ describe('settings', () => {
       assert.deepStrictEqual(codes(await newer), ['control-path-missing'], 'the image\'s versions win over the setting');
     });
 
+    it('after a bake reports its versions, a template that bakes with them shows no toolchain finding (ssh-rsa allowed in --ssh-extra-args, the transfer multiplexed over ssh)', async () => {
+      // The bake tests' working template (test/tools/packer.ts BASELINE_EXTRA_ARGUMENTS), baked for real by
+      // test/bake with Packer 1.6.6, ansible-core 2.14 and OpenSSH 9.2p1.
+      const baked = JSON.stringify({
+        builders: [{ type: 'null', communicator: 'ssh', ssh_host: '127.0.0.1', ssh_username: 'root' }],
+        provisioners: [{ type: 'ansible', playbook_file: 'play.yml', extra_arguments: ['--ssh-extra-args', '-o HostKeyAlgorithms=+ssh-rsa -o PubkeyAcceptedKeyTypes=+ssh-rsa', '--scp-extra-args', "'-O'"] }],
+      }, null, 2);
+      const noMaster = baked.replace('"play.yml",', '"play.yml",\n      "ansible_env_vars": ["ANSIBLE_SSH_ARGS=-o ControlMaster=auto"],');
+      c = await TestClient.start({ files: { 'baked.json': baked, 'nomaster.json': noMaster } });
+      await c.ready;
+      assert.deepStrictEqual(codes(await c.open('baked.json')), ['control-path-missing']);
+      assert.deepStrictEqual(codes(await c.open('nomaster.json')), [], 'no socket at all, so no socket finding; the versions are unknown');
+      const baking = c.nextDiagnostics(c.uri('baked.json'));
+      const other = c.nextDiagnostics(c.uri('nomaster.json'));
+      await c.connection.sendNotification(ToolchainNotification.type, { toolchain: { packer: '1.6.6', ansible: '2.14.18', openssh: '9.2p1' } });
+      assert.deepStrictEqual(codes(await baking), ['control-path-missing'], 'the build that just passed is not called broken');
+      const withoutMaster = await other;
+      assert.deepStrictEqual(codes(withoutMaster), ['proxy-host-key-rejected'], 'multiplexing off: scp connects on its own and is refused (docs/facts.md)');
+      assert.deepStrictEqual((withoutMaster[0].data as { toolchain?: unknown }).toolchain, { packer: '1.6.6', ansible: '2.14.18', openssh: '9.2p1' });
+    });
+
     it('a configuration notification that changes nothing analyses nothing again', async () => {
       c = await TestClient.start({ files: { 't.json': LEGACY_MISSING, 'x.pkr.hcl': HCL_MISSING } });
       await c.ready;

@@ -41,14 +41,27 @@ describe('proxy-host-key-rejected', () => {
     assert.deepEqual(fire({ [JSON_FILE]: legacy() }, JSON_FILE, RULE), ['"ansible"']);
     assert.deepEqual(fire({ [HCL_FILE]: hcl() }, HCL_FILE, RULE), ['"ansible"']);
   });
-  it('fires, saying it is incomplete, when ssh-rsa is allowed only in --ssh-extra-args, up to ansible-core 2.16 (one transfer method)', () => {
-    const t = legacy({ extra_arguments: ['--ssh-extra-args', HOSTKEY] });
-    const f = analyzer({ [JSON_FILE]: t }, { toolchain: OLD }).analyze(JSON_FILE, t).findings.filter((x) => x.ruleId === RULE);
+  it('stays silent when ssh-rsa is allowed only in --ssh-extra-args and the transfer goes through ssh\'s multiplexed master (the baseline that builds, docs/facts.md), whatever the ansible-core', () => {
+    // Every task runs ssh (with the allowance) before it transfers; scp/sftp then use ssh's master and negotiate no host key.
+    for (const attrs of [{ extra_arguments: ['--ssh-extra-args', HOSTKEY, '--scp-extra-args', "'-O'"] }, { extra_arguments: ['--ssh-extra-args', HOSTKEY], use_sftp: true }]) {
+      for (const toolchain of [OLD, { ...OLD, ansible: '2.14.18' }, { ...OLD, ansible: '2.16.3' }]) {
+        assert.deepEqual(fire({ [JSON_FILE]: legacy(attrs) }, JSON_FILE, RULE, toolchain), [], `${JSON.stringify(attrs)} ${JSON.stringify(toolchain)}`);
+      }
+    }
+    assert.deepEqual(fire({ [HCL_FILE]: hcl(`extra_arguments = ["--ssh-extra-args", "${HOSTKEY}", "--scp-extra-args", "'-O'"]`) }, HCL_FILE, RULE, { ...OLD, ansible: '2.14.18' }), []);
+  });
+  it('fires, saying it is incomplete, when ssh-rsa is allowed only in --ssh-extra-args and the transfer does not reuse ssh\'s master, up to ansible-core 2.16 (one transfer method)', () => {
+    const noMaster = legacy({ extra_arguments: ['--ssh-extra-args', HOSTKEY, '--scp-extra-args', "'-O'"], ansible_env_vars: ['ANSIBLE_SSH_ARGS=-o ControlMaster=auto'] });
+    const f = analyzer({ [JSON_FILE]: noMaster }, { toolchain: OLD }).analyze(JSON_FILE, noMaster).findings.filter((x) => x.ruleId === RULE);
     assert.deepEqual(f.map((x) => x.holdsFor), ['ansible-core 2.16 and earlier']);
-    assert.match(f[0].message, /only in --ssh-extra-args, which reaches ssh but not scp/);
-    const withSftp = legacy({ extra_arguments: ['--ssh-extra-args', HOSTKEY], use_sftp: true });
-    const g = analyzer({ [JSON_FILE]: withSftp }, { toolchain: { ...OLD, ansible: '2.14.18' } }).analyze(JSON_FILE, withSftp).findings.filter((x) => x.ruleId === RULE);
-    assert.match(g[0].message, /only in --ssh-extra-args, which reaches ssh but not sftp/);
+    assert.match(f[0].message, /only in --ssh-extra-args, which reaches ssh but not scp, and scp does not go through ssh's multiplexed connection \(ssh opens no master: /);
+    const ownPath = legacy({ extra_arguments: ['--ssh-extra-args', `-o ControlPath=/tmp/c-%h-%p ${HOSTKEY}`, '--scp-extra-args', "'-O'"] });
+    const g = analyzer({ [JSON_FILE]: ownPath }, { toolchain: { ...OLD, ansible: '2.14.18' } }).analyze(JSON_FILE, ownPath).findings.filter((x) => x.ruleId === RULE);
+    assert.equal(g.length, 1);
+    assert.match(g[0].message, /ssh's ControlPath is \/tmp\/c-%h-%p, scp's ~\/\.ansible\/cp\/<hash>/);
+    const sftpNoMaster = legacy({ extra_arguments: ['--ssh-extra-args', HOSTKEY], use_sftp: true, ansible_env_vars: ['ANSIBLE_SSH_ARGS=-o ControlMaster=auto'] });
+    const h = analyzer({ [JSON_FILE]: sftpNoMaster }, { toolchain: { ...OLD, ansible: '2.14.18' } }).analyze(JSON_FILE, sftpNoMaster).findings.filter((x) => x.ruleId === RULE);
+    assert.match(h[0].message, /only in --ssh-extra-args, which reaches ssh but not sftp/);
   });
   it('says which versions it assumed (diagnostic data for Bake AMI\'s preflight); rules that do not depend on versions say nothing', () => {
     const t = legacy();
@@ -63,8 +76,8 @@ describe('proxy-host-key-rejected', () => {
     const t = legacy({ extra_arguments: ['--ssh-extra-args', HOSTKEY] });
     assert.deepEqual(analyzer({ [JSON_FILE]: t }, { toolchain: { ...OLD, ansible: '2.19.4' } }).analyze(JSON_FILE, t).findings.filter((x) => x.ruleId === RULE), []);
   });
-  it('...but fires on 2.17+ when the transfer method is set to one tool (no fallback)', () => {
-    const t = legacy({ extra_arguments: ['--ssh-extra-args', HOSTKEY], ansible_env_vars: ['ANSIBLE_SSH_TRANSFER_METHOD=sftp'] });
+  it('...but fires on 2.17+ when the transfer method is set to one tool (no fallback) and does not reuse ssh\'s master', () => {
+    const t = legacy({ extra_arguments: ['--ssh-extra-args', HOSTKEY], ansible_env_vars: ['ANSIBLE_SSH_TRANSFER_METHOD=sftp', 'ANSIBLE_SSH_ARGS=-o ControlMaster=auto'] });
     const f = analyzer({ [JSON_FILE]: t }, { toolchain: { ...OLD, ansible: '2.19.4' } }).analyze(JSON_FILE, t).findings.filter((x) => x.ruleId === RULE);
     assert.equal(f.length, 1);
     assert.match(f[0].message, /reaches ssh but not sftp/);
