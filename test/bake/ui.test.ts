@@ -65,6 +65,9 @@ function fixture(info: Partial<TemplateInfo> = {}): Fixture {
       };
       return answers[type.method] as never;
     },
+    async sendNotification(type: { method: string }, params: unknown): Promise<void> {
+      requests.push({ method: type.method, params });
+    },
   };
   const context = {
     subscriptions: [] as unknown[],
@@ -380,6 +383,33 @@ describe('bake in VS Code (stub vscode, fake engine)', () => {
     stub.messageAnswers = [undefined];
     await command.bakeAmi(f.services, Uri.file(f.template));
     assert.equal(stub.calls.filter((c) => c.kind === 'warning').length, 1);
+  });
+
+  it('tells the server again after a reload the versions its bake container had at the last bake, and only for that container', async () => {
+    const f = fixture({ builds: ['null.a'] });
+    cleanups.push(() => fs.rmSync(f.ws, { recursive: true, force: true }));
+    engine({
+      'image inspect': { stdout: ['sha256:cafe'] }, 'probe packer': { stdout: ['Packer v1.6.6'] }, 'probe ssh': { stderr: ['OpenSSH_9.2p1 Debian-2'] },
+      run: { stdout: AMI_RUN },
+    });
+    const toolchainSent = () => f.requests.filter((r) => r.method === 'packerBake/toolchain').map((r) => r.params);
+    bake.registerBake(f.services.context, f.services.client);
+    assert.deepStrictEqual(toolchainSent(), [], 'nothing is known before the first bake');
+    const task = createBakeTask({ type: 'packer-bake', template: 'images' }, stub.folders[0] as never, f.services) as unknown as Task;
+    stub.messageAnswers = [undefined];
+    assert.equal((await runTask(task)).code, 0);
+    const probed = toolchainSent();
+    assert.equal(probed.length, 1, 'the bake tells the server what it found');
+    assert.match(JSON.stringify(probed[0]), /"openssh":"9\.2p1"/);
+    // A reload: the server has forgotten, the extension registers again with the same global state.
+    f.requests.length = 0;
+    bake.registerBake(f.services.context, f.services.client);
+    assert.deepStrictEqual(toolchainSent(), probed);
+    // Another container has not baked yet: nothing is claimed for it.
+    f.requests.length = 0;
+    stub.settings = { ...stub.settings, 'packerBake.bake.image': 'other-image:1' };
+    bake.registerBake(f.services.context, f.services.client);
+    assert.deepStrictEqual(toolchainSent(), []);
   });
 
   it('does not stop on a toolchain finding that assumed other versions than the bake container has', async () => {

@@ -5,7 +5,8 @@
 import * as vscode from 'vscode';
 import { bakeAmi, BAKE_COMMAND } from './command';
 import type { BakeRunner } from './runner';
-import { registerTaskProvider, type BakeClient, type BakeServices } from './task';
+import { ToolchainNotification } from '../../../server/src/shared/protocol';
+import { registerTaskProvider, toolchainThatWillRun, type BakeClient, type BakeServices } from './task';
 import { listConfigurations } from './workspace';
 
 export { BAKE_COMMAND } from './command';
@@ -36,6 +37,23 @@ export function registerBake(context: vscode.ExtensionContext, client: BakeClien
     { dispose: () => { for (const r of running) void r.cancel(); } },
     templatePathsContext(client),
   );
+  resendToolchain(context, client);
+}
+
+/**
+ * The versions the bake container had at its last bake live in globalState;
+ * the server keeps them only in memory. Sent again once the client has
+ * started, so a reload does not make the toolchain rules forget them until
+ * the next bake.
+ */
+export function resendToolchain(context: vscode.ExtensionContext, client: BakeClient): void {
+  let toolchain;
+  try {
+    toolchain = toolchainThatWillRun(context, vscode.workspace.workspaceFolders?.[0]?.uri);
+  } catch {
+    return; // unreadable bake settings: the next bake probes again
+  }
+  if (toolchain) void client.sendNotification?.(ToolchainNotification.type, { toolchain })?.catch(() => undefined);
 }
 
 /** Keeps TEMPLATE_PATHS_KEY current, so legacy `.json` templates and HCL2 folders get the menu items too. */
