@@ -111,6 +111,12 @@ class Instance {
 }
 
 let loader: HclRuntimeSource | undefined;
+/** Where the runtime comes from, registered by `lazyHcl` and loaded by `loadHcl` on first need. */
+let provider: (() => HclRuntimeSource) | undefined;
+/** Keep a spare instance ready at all times (the language server), or create one only when needed (the CLI). */
+let keepSpare = true;
+/** Parser instances created so far (for tests: a run that never parses HCL2 creates none). */
+let instances = 0;
 let current: Instance | undefined;
 let spare: Instance | undefined;
 let spareJob: Promise<void> | undefined;
@@ -118,6 +124,7 @@ let spareJob: Promise<void> | undefined;
 let generation = 0;
 
 async function createInstance(l: HclRuntimeSource): Promise<Instance> {
+  instances++;
   const ts = l.freshRuntime();
   const memory = new Wasm.Memory({ initial: 512, maximum: HEAP_LIMIT / 65536 });
   const holder: { instance?: Instance } = {};
@@ -137,8 +144,10 @@ async function createInstance(l: HclRuntimeSource): Promise<Instance> {
   return holder.instance;
 }
 
-function refillSpare(): void {
+/** Starts creating a spare instance, unless one is there or on its way (or not wanted yet: `force` when it is needed). */
+function refillSpare(force = false): void {
   if (spare || spareJob || !loader) return;
+  if (!keepSpare && !force && current) return;
   spareJob = createInstance(loader)
     .then((i) => {
       spare = i;
@@ -162,12 +171,50 @@ function replace(instance: Instance): void {
   refillSpare();
 }
 
-/** Loads the tree-sitter runtime and the HCL grammar once. */
-export async function initHcl(source: HclRuntimeSource): Promise<void> {
+/**
+ * Loads the tree-sitter runtime and the HCL grammar once. `spare: false`
+ * (the CLI) creates a spare instance only when one is needed (the current one
+ * ran out of memory or grew too large), not ahead of time.
+ */
+export async function initHcl(source: HclRuntimeSource, options: { spare?: boolean } = {}): Promise<void> {
+  if (options.spare === false) keepSpare = false;
   if (current) return;
   loader ??= source;
   current ??= await createInstance(loader);
   refillSpare();
+}
+
+/**
+ * Thrown by a parse before the parser was loaded, when `lazyHcl` registered
+ * where to load it from: `await loadHcl()`, then analyse again. Not a
+ * ParseTooSlow, so no caller mistakes it for a verdict on the file.
+ */
+export class HclNotLoaded extends Error {
+  constructor() {
+    super('the HCL parser is not loaded yet (await loadHcl())');
+  }
+}
+
+/**
+ * Registers where the parser comes from without loading it: a run that never
+ * meets an HCL2 file (legacy JSON only) never pays for the WebAssembly. The
+ * first parse throws HclNotLoaded until `loadHcl()` has resolved.
+ */
+export function lazyHcl(source: () => HclRuntimeSource, options: { spare?: boolean } = {}): void {
+  provider ??= source; // the first registration wins, as in initHcl (tests register theirs first)
+  if (options.spare === false) keepSpare = false;
+}
+
+/** Loads the parser registered by `lazyHcl` (once; later calls resolve at once). */
+export async function loadHcl(): Promise<void> {
+  if (current || loader) return hclSettled();
+  if (!provider) throw new Error('lazyHcl() was not called');
+  await initHcl(provider());
+}
+
+/** How many parser instances were created in this process (a test hook: none until an HCL2 text is parsed). */
+export function hclInstances(): number {
+  return instances;
 }
 
 export function hclReady(): boolean {
@@ -248,7 +295,10 @@ function guarded<T>(instance: Instance, parse: () => T): T {
     replace(instance);
     throw outOfMemory();
   } finally {
-    if (!instance.aborted && instance.heapBytes > HEAP_RETIRE) replace(instance);
+    if (!instance.aborted && instance.heapBytes > HEAP_RETIRE) {
+      refillSpare(true);
+      replace(instance);
+    }
   }
 }
 
@@ -265,7 +315,10 @@ export function parseTree(text: string): Tree {
   if (!current && spare) void hclSettled();
   const instance = current;
   if (!instance) {
-    if (!loader) throw new Error('initHcl() has not completed');
+    if (!loader) {
+      if (provider) throw new HclNotLoaded();
+      throw new Error('initHcl() has not completed');
+    }
     if (deferring) {
       deferring.push(text);
       throw new ParseDeferred(text);
