@@ -243,6 +243,118 @@ export function hclReplacements(): number {
   return generation;
 }
 
+/** The instance each tree was parsed on (a tree can only be reused by a parser of its own instance). */
+const owners = new WeakMap<Tree, Instance>();
+
+/**
+ * Incremental parsing (issue #12 item 3): for the files the caller asked for
+ * (`keepTree`: the language server's open HCL2 documents), the tree of the
+ * last parse is kept with its text; the next parse of that file finds where
+ * the texts differ (common prefix and suffix: one edit covering every change
+ * since), applies it with `tree.edit()` and hands the old tree to the parser,
+ * which re-parses only what the edit touched. Computing the edit from the two
+ * texts rather than from the editor's change events means it cannot disagree
+ * with the text being parsed; anything unusual (another parser instance, a
+ * cancelled parse) falls back to a full parse.
+ */
+interface Kept {
+  text: string;
+  tree: Tree;
+  instance: Instance;
+}
+const keptFiles = new Set<string>();
+const kept = new Map<string, Kept>();
+/** Incremental parses so far (for tests and the benchmark). */
+let incrementalParses = 0;
+
+/** Keeps the tree of `file`'s parses from now on, so each next parse of it is incremental. */
+export function keepTree(file: string): void {
+  keptFiles.add(file);
+}
+
+/** Stops keeping `file`'s tree and frees it (the document was closed). */
+export function dropTree(file: string): void {
+  keptFiles.delete(file);
+  const k = kept.get(file);
+  kept.delete(file);
+  if (!k) return;
+  if (!k.instance.aborted) k.tree.delete();
+  // An instance that grew too large was kept for this tree: let it go now.
+  if (k.instance === current && !k.instance.aborted && k.instance.heapBytes > HEAP_RETIRE && !holdsKept(k.instance)) {
+    refillSpare(true);
+    replace(k.instance);
+  }
+}
+
+/** How many parses reused a kept tree (a test and benchmark hook). */
+export function hclIncrementalParses(): number {
+  return incrementalParses;
+}
+
+function holdsKept(instance: Instance): boolean {
+  for (const k of kept.values()) if (k.instance === instance) return true;
+  return false;
+}
+
+/** Keeps a copy of `tree` as `file`'s, replacing (and freeing) the one before. */
+function keep(file: string | undefined, text: string, tree: Tree): void {
+  if (file === undefined || !keptFiles.has(file)) return;
+  const instance = owners.get(tree);
+  const before = kept.get(file);
+  if (before && !before.instance.aborted) before.tree.delete();
+  kept.delete(file);
+  if (!instance || instance.aborted) return;
+  const copy = tree.copy();
+  owners.set(copy, instance);
+  kept.set(file, { text, tree: copy, instance });
+}
+
+/**
+ * The kept tree of `file`, edited to `text`, when there is one for `instance`
+ * (taken out of the map: the caller parses with it, then deletes it).
+ */
+function editedTree(file: string | undefined, text: string, instance: Instance): Tree | null {
+  if (file === undefined) return null;
+  const k = kept.get(file);
+  if (!k) return null;
+  kept.delete(file);
+  if (k.instance !== instance || instance.aborted) {
+    if (!k.instance.aborted) k.tree.delete();
+    return null;
+  }
+  const old = k.text;
+  const max = Math.min(old.length, text.length);
+  let start = 0;
+  while (start < max && old.charCodeAt(start) === text.charCodeAt(start)) start++;
+  let suffix = 0;
+  while (suffix < max - start && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
+  // tree-sitter's positions (rows, and columns in UTF-16 code units, like its indices here).
+  const point = (t: string, offset: number) => {
+    let row = 0;
+    let lineStart = 0;
+    for (let i = t.indexOf('\n'); i !== -1 && i < offset; i = t.indexOf('\n', i + 1)) {
+      row++;
+      lineStart = i + 1;
+    }
+    return { row, column: offset - lineStart };
+  };
+  const startPosition = point(old, start);
+  // Rows after the start: count only within the changed stretch of each text.
+  const endPoint = (t: string, end: number) => {
+    const tail = point(t.slice(start, end), end - start);
+    return tail.row === 0 ? { row: startPosition.row, column: startPosition.column + tail.column } : { row: startPosition.row + tail.row, column: tail.column };
+  };
+  k.tree.edit({
+    startIndex: start,
+    oldEndIndex: old.length - suffix,
+    newEndIndex: text.length - suffix,
+    startPosition,
+    oldEndPosition: endPoint(old, old.length - suffix),
+    newEndPosition: endPoint(text, text.length - suffix),
+  });
+  return k.tree;
+}
+
 /** Texts prepared by `prepareTree`: the tree, or why there is none. */
 const prepared = new Map<string, Tree | ParseTooSlow>();
 const MAX_PREPARED = 16;
@@ -295,19 +407,25 @@ function guarded<T>(instance: Instance, parse: () => T): T {
     replace(instance);
     throw outOfMemory();
   } finally {
-    if (!instance.aborted && instance.heapBytes > HEAP_RETIRE) {
+    // Not while it holds a kept tree: the next parse of that document would have to start over on the new one.
+    if (!instance.aborted && instance.heapBytes > HEAP_RETIRE && !holdsKept(instance)) {
       refillSpare(true);
       replace(instance);
     }
   }
 }
 
-/** The syntax tree of `text`; the caller deletes it. Throws ParseTooSlow when the budget runs out. */
-export function parseTree(text: string): Tree {
+/**
+ * The syntax tree of `text`; the caller deletes it. Throws ParseTooSlow when
+ * the budget runs out. `file`, when given and kept (`keepTree`), parses
+ * incrementally from that file's last tree.
+ */
+export function parseTree(text: string, file?: string): Tree {
   const ready = prepared.get(text);
   if (ready) {
     prepared.delete(text);
     if (ready instanceof ParseTooSlow) throw ready;
+    keep(file, text, ready);
     return ready;
   }
   const known = failed.size > 0 ? failedBefore(text) : undefined;
@@ -330,13 +448,21 @@ export function parseTree(text: string): Tree {
   const deadline = Date.now() + (defer ? DEFER_AFTER_MS : budgetMs(text));
   // The callback returns true to cancel (the .d.ts declares void).
   const progressCallback = (() => Date.now() > deadline) as unknown as () => void;
+  const oldTree = editedTree(file, text, instance);
   let tree: Tree | null;
   try {
-    tree = guarded(instance, () => parser.parse(text, null, { progressCallback }));
+    tree = guarded(instance, () => parser.parse(text, oldTree, { progressCallback }));
   } catch (e) {
     throw e instanceof ParseTooSlow ? remember(text, e) : e;
+  } finally {
+    if (oldTree && !instance.aborted) oldTree.delete();
   }
-  if (tree) return tree;
+  if (tree) {
+    if (oldTree) incrementalParses++;
+    owners.set(tree, instance);
+    keep(file, text, tree);
+    return tree;
+  }
   parser.reset();
   if (defer) {
     deferring!.push(text);
@@ -392,6 +518,7 @@ export async function prepareTree(text: string, pause: () => Promise<void> = () 
       const tree = guarded(instance, () => parser.parse(text, null, { progressCallback }));
       spent += Date.now() - start;
       if (tree) {
+        owners.set(tree, instance);
         result = tree;
         break;
       }

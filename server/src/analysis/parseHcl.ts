@@ -8,14 +8,14 @@ import { decodeHclLiteral } from './stringOffsets';
 import { toExpr, type Expr } from './expr';
 import { parseTree } from './hclParser';
 
-export { ParseTooSlow, hclReady, initHcl, type HclRuntimeSource } from './hclParser';
+export { ParseTooSlow, dropTree, hclReady, initHcl, keepTree, type HclRuntimeSource } from './hclParser';
 
 
 export function parseHcl(file: string, text: string): Template {
   const t: Template = {
     file, format: 'hcl', text, builders: [], builds: [], provisioners: [], variables: new Map(), locals: new Map(), requiresInit: false, requiredPlugins: [], problems: [],
   };
-  const tree = parseTree(text);
+  const tree = parseTree(text, file);
   try {
     collectProblems(tree.rootNode, t.problems);
     const body = tree.rootNode.namedChildren.find((c) => c?.type === 'body');
