@@ -286,6 +286,11 @@ export function dropTree(file: string): void {
   }
 }
 
+/** True while `file`'s trees are kept (an open document of the language server). */
+export function isKept(file: string): boolean {
+  return keptFiles.has(file);
+}
+
 /** How many parses reused a kept tree (a test and benchmark hook). */
 export function hclIncrementalParses(): number {
   return incrementalParses;

@@ -11,6 +11,10 @@ import { Analyzer } from '../../../server/src/analysis';
 import { memoryHost, ready } from '../../support/analysis';
 import { hcl } from '../../support/templates';
 import { rng } from '../../../bench/lib';
+import { padHcl } from '../../../bench/workspace';
+import { parseHcl } from '../../../server/src/analysis/parseHcl';
+import fs from 'node:fs';
+import path from 'node:path';
 
 function shape(tree: Tree): string[] {
   const out: string[] = [];
@@ -60,6 +64,25 @@ describe('incremental HCL2 parsing of kept documents', () => {
       }
     }
     assert.equal(hclIncrementalParses() - before, 300);
+  });
+
+  it('the model of a kept document (build blocks reused from the last conversion) is the model of a fresh conversion after random edits', () => {
+    keepTree(FILE);
+    const seed = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'examples', 'control-path-missing', 'template.pkr.hcl'), 'utf8');
+    let text = padHcl(seed, 0, 6 * 1024);
+    const random = rng(5);
+    // No lone quote: runs of unbalanced strings make tree-sitter-hcl's error recovery slow (docs/BENCHMARKS.md).
+    const pieces = ['a', '{', '}', '\n', 'x = 1\n', 'é', '😀', '\nprovisioner "ansible" {\n playbook_file = "p.yml"\n}\n', '\nbuild {\n sources = ["source.null.x"]\n}\n', '#', '', ''];
+    const model = (f: string) => JSON.stringify(parseHcl(f, text), (k, v: unknown) => (v instanceof Map ? [...v] : k === 'file' ? '' : v));
+    const other = '/ws/other/fresh.pkr.hcl';
+    for (let i = 0; i < 150; i++) {
+      const at = Math.floor(random() * (text.length + 1));
+      const cut = Math.min(text.length, at + (random() < 0.3 ? Math.floor(random() * 40) : 0));
+      const start = at > 0 && /[\uDC00-\uDFFF]/.test(text[at] ?? '') ? at - 1 : at;
+      const end = cut < text.length && /[\uDC00-\uDFFF]/.test(text[cut]) ? cut + 1 : cut;
+      text = text.slice(0, start) + pieces[Math.floor(random() * pieces.length)] + text.slice(end);
+      assert.equal(model(FILE), model(other), `edit ${i}`);
+    }
   });
 
   it('an analysis of a kept document after an edit finds what a fresh analyser finds; a dropped one parses in full', () => {
