@@ -16,7 +16,8 @@ import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
 import { DEBOUNCE_MS } from '../server/src/workspaceIndex';
-import { percentile, rng, root } from './lib';
+import { percentile, root } from './lib';
+import { openAndEdit } from './serverLatency';
 import { generateWorkspace, padHcl } from './workspace';
 
 export interface KeystrokeFigures {
@@ -87,24 +88,7 @@ async function once(server: string, count: number, edits: number): Promise<Keyst
       await conn.sendNotification('initialized', {});
       await Promise.race([scanned, new Promise((_, reject) => setTimeout(() => reject(new Error(`scan of ${templates} templates: ${published.size} published after 20 min`)), 20 * 60000))]);
       const scanMs = performance.now() - t0;
-      let doc = TextDocument.create(uri, 'packer-hcl', 1, text);
-      const opened = until(1);
-      await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: doc.languageId, version: 1, text } });
-      await opened;
-      const random = rng(66);
-      const anchors = [...text.matchAll(/hardening step (\d)/g)].map((m) => m.index! + m[0].length - 1);
-      const work: number[] = [];
-      for (let i = 0; i < edits; i++) {
-        const offset = anchors[Math.floor(random() * anchors.length)];
-        const range = { start: doc.positionAt(offset), end: doc.positionAt(offset + 1) };
-        const newText = String((Number(doc.getText(range)) + 1) % 10);
-        const version = doc.version + 1;
-        doc = TextDocument.update(doc, [{ range, text: newText }], version);
-        const got = until(version);
-        const s = performance.now();
-        await conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range, text: newText }] });
-        work.push((await got) - s - DEBOUNCE_MS);
-      }
+      const work = (await openAndEdit(conn, TextDocument.create(uri, 'packer-hcl', 1, text), edits, until)).map((l) => l - DEBOUNCE_MS);
       const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
       await conn.sendRequest('shutdown');
       await conn.sendNotification('exit');

@@ -14,6 +14,7 @@ import { bundle } from './bundle';
 import { corpusAnalysis, type CorpusFigures } from './corpusAnalysis';
 import { lintVsValidate, workspaceLint, type LintVsValidate, type WorkspaceFigures } from './processes';
 import { serverLatency, type ServerFigures } from './serverLatency';
+import { keystrokes, type KeystrokeFigures } from './keystrokes';
 import { corpusAvailable, corpusDir } from '../test/support/corpus';
 import { log, machine, root, type Machine } from './lib';
 import { renderDoc } from './doc';
@@ -23,6 +24,7 @@ export interface Results {
   c?: { machine: Machine; figures: LintVsValidate; runs: number };
   d?: { machine: Machine; figures: WorkspaceFigures; runs: number };
   e?: { machine: Machine; figures: ServerFigures[] };
+  g?: { machine: Machine; figures: KeystrokeFigures[] };
 }
 
 const resultsFile = path.join(root, 'bench', 'results.json');
@@ -32,7 +34,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
   const onlyArg = args.indexOf('--only');
-  const only = new Set(onlyArg >= 0 ? (args[onlyArg + 1] ?? '').split(',') : ['a', 'b', 'c', 'd', 'e']);
+  const only = new Set(onlyArg >= 0 ? (args[onlyArg + 1] ?? '').split(',') : ['a', 'b', 'c', 'd', 'e', 'g']);
   const previous: Results = fs.existsSync(resultsFile) ? (JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as Results) : {};
   if (args.includes('--doc')) {
     fs.writeFileSync(docFile, renderDoc(previous));
@@ -70,6 +72,11 @@ async function main(): Promise<void> {
         log(`(e) language server didChange → publishDiagnostics on 1 MB templates, ${edits} edits each`);
         results.e = { machine: machine(), figures: await serverLatency(b.server, edits) };
       }
+    }
+    if (only.has('g') && b.server) {
+      const counts = quick ? [10, 1000] : [10, 1000, 20000];
+      log(`(g) a keystroke in an open HCL2 template with ${counts.join(', ')} workspace templates (the 20,000 take minutes to scan)`);
+      results.g = { machine: machine(), figures: await keystrokes(b.server, counts, quick ? 20 : 60) };
     }
   } finally {
     fs.rmSync(b.dir, { recursive: true, force: true });

@@ -57,6 +57,13 @@ export const HEAP_LIMIT = 256 * MiB;
 const HEAP_RETIRE = 64 * MiB;
 /** In deferring mode, a parse that takes longer than this is deferred. */
 const DEFER_AFTER_MS = 15;
+/**
+ * In deferring mode, an incremental parse (a kept tree, see `keepTree`) is
+ * deferred only after this long: it usually takes a few milliseconds, but on
+ * a loaded machine more than DEFER_AFTER_MS, and a deferred parse starts over
+ * in full (hundreds of milliseconds per MB).
+ */
+const DEFER_INCREMENTAL_AFTER_MS = 250;
 /** The slices `prepareTree` parses in before it yields. */
 const SLICE_MS = 10;
 
@@ -263,6 +270,9 @@ interface Kept {
   instance: Instance;
 }
 const keptFiles = new Set<string>();
+const kept_ = (file: string | undefined) => file !== undefined && keptFiles.has(file);
+/** Deferred texts of kept files (text → file): `prepareTree` parses them from the kept tree too. */
+const deferredFiles = new Map<string, string>();
 const kept = new Map<string, Kept>();
 /** Incremental parses so far (for tests and the benchmark). */
 let incrementalParses = 0;
@@ -402,8 +412,12 @@ function outOfMemory(): ParseTooSlow {
   return new ParseTooSlow(`the HCL parser needs more than ${HEAP_LIMIT / MiB} MB of memory for it`);
 }
 
-/** Runs a parse on `instance`, turning an abort (memory) into ParseTooSlow and replacing the instance. */
-function guarded<T>(instance: Instance, parse: () => T): T {
+/**
+ * Runs a parse on `instance`, turning an abort (memory) into ParseTooSlow and
+ * replacing the instance. `retire` false: the tree will be kept, so the
+ * instance stays even if it grew large (the next parse of that document needs it).
+ */
+function guarded<T>(instance: Instance, parse: () => T, retire = true): T {
   try {
     return parse();
   } catch (e) {
@@ -413,7 +427,7 @@ function guarded<T>(instance: Instance, parse: () => T): T {
     throw outOfMemory();
   } finally {
     // Not while it holds a kept tree: the next parse of that document would have to start over on the new one.
-    if (!instance.aborted && instance.heapBytes > HEAP_RETIRE && !holdsKept(instance)) {
+    if (retire && !instance.aborted && instance.heapBytes > HEAP_RETIRE && !holdsKept(instance)) {
       refillSpare(true);
       replace(instance);
     }
@@ -450,13 +464,13 @@ export function parseTree(text: string, file?: string): Tree {
   }
   const parser = instance.foreground;
   const defer = deferring !== undefined;
-  const deadline = Date.now() + (defer ? DEFER_AFTER_MS : budgetMs(text));
+  const oldTree = editedTree(file, text, instance);
+  const deadline = Date.now() + (defer ? (oldTree ? DEFER_INCREMENTAL_AFTER_MS : DEFER_AFTER_MS) : budgetMs(text));
   // The callback returns true to cancel (the .d.ts declares void).
   const progressCallback = (() => Date.now() > deadline) as unknown as () => void;
-  const oldTree = editedTree(file, text, instance);
   let tree: Tree | null;
   try {
-    tree = guarded(instance, () => parser.parse(text, oldTree, { progressCallback }));
+    tree = guarded(instance, () => parser.parse(text, oldTree, { progressCallback }), !kept_(file));
   } catch (e) {
     throw e instanceof ParseTooSlow ? remember(text, e) : e;
   } finally {
@@ -470,6 +484,7 @@ export function parseTree(text: string, file?: string): Tree {
   }
   parser.reset();
   if (defer) {
+    if (file !== undefined && keptFiles.has(file)) deferredFiles.set(text, file);
     deferring!.push(text);
     throw new ParseDeferred(text);
   }
@@ -512,6 +527,9 @@ export async function prepareTree(text: string, pause: () => Promise<void> = () 
   if (!instance) return;
   const budget = budgetMs(text);
   const parser = instance.newParser();
+  const file = deferredFiles.get(text);
+  deferredFiles.delete(text);
+  const oldTree = editedTree(file, text, instance);
   let spent = 0;
   let result: Tree | ParseTooSlow;
   try {
@@ -520,7 +538,7 @@ export async function prepareTree(text: string, pause: () => Promise<void> = () 
       const sliceEnd = start + Math.min(SLICE_MS, budget - spent);
       const progressCallback = (() => Date.now() > sliceEnd) as unknown as () => void;
       // Called again with the same text, a cancelled parse resumes where it stopped.
-      const tree = guarded(instance, () => parser.parse(text, null, { progressCallback }));
+      const tree = guarded(instance, () => parser.parse(text, oldTree, { progressCallback }), !kept_(file));
       spent += Date.now() - start;
       if (tree) {
         owners.set(tree, instance);
@@ -541,9 +559,13 @@ export async function prepareTree(text: string, pause: () => Promise<void> = () 
     if (!(e instanceof ParseTooSlow)) throw e;
     result = e;
   } finally {
-    if (!instance.aborted) parser.delete();
+    if (!instance.aborted) {
+      parser.delete();
+      oldTree?.delete();
+    }
   }
   if (result instanceof ParseTooSlow) remember(text, result);
+  else keep(file, text, result);
   if (prepared.size >= MAX_PREPARED) {
     const [oldest, t] = prepared.entries().next().value!;
     prepared.delete(oldest);
