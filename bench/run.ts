@@ -6,6 +6,7 @@
  *   npm run bench -- --only a,b        some measures (the others keep their last figures)
  *   npm run bench -- --quick           fewer rounds and a 500-template workspace (a smoke test; not written to the doc)
  *   npm run bench -- --doc             rewrite docs/BENCHMARKS.md from bench/results.json only
+ *   npm run bench -- --only g --g-counts 10,1000   measure (g) with these workspace sizes
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -74,7 +75,8 @@ async function main(): Promise<void> {
       }
     }
     if (only.has('g') && b.server) {
-      const counts = quick ? [10, 1000] : [10, 1000, 20000];
+      const countsArg = args.indexOf('--g-counts');
+      const counts = countsArg >= 0 ? args[countsArg + 1].split(',').map(Number) : quick ? [10, 1000] : [10, 1000, 20000];
       log(`(g) a keystroke in an open HCL2 template with ${counts.join(', ')} workspace templates (the 20,000 take minutes to scan)`);
       results.g = { machine: machine(), figures: await keystrokes(b.server, counts, quick ? 20 : 60) };
     }
