@@ -20,7 +20,8 @@ export interface Bundles {
   serverError?: string;
 }
 
-const common: BuildOptions = { ...bundleOptions, logLevel: 'silent' };
+// Minified, as `npm run package` (scripts/build.mjs --production) ships them: a smaller bundle compiles faster at start-up.
+const common: BuildOptions = { ...bundleOptions, logLevel: 'silent', minify: true };
 
 export async function bundle(): Promise<Bundles> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'packer-bake-bench-dist-'));

@@ -6,6 +6,7 @@
  *   npm run bench -- --only a,b        some measures (the others keep their last figures)
  *   npm run bench -- --quick           fewer rounds and a 500-template workspace (a smoke test; not written to the doc)
  *   npm run bench -- --doc             rewrite docs/BENCHMARKS.md from bench/results.json only
+ *   npm run bench -- --only g --g-counts 10,1000   measure (g) with these workspace sizes
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,6 +15,7 @@ import { bundle } from './bundle';
 import { corpusAnalysis, type CorpusFigures } from './corpusAnalysis';
 import { lintVsValidate, workspaceLint, type LintVsValidate, type WorkspaceFigures } from './processes';
 import { serverLatency, type ServerFigures } from './serverLatency';
+import { keystrokes, type KeystrokeFigures } from './keystrokes';
 import { corpusAvailable, corpusDir } from '../test/support/corpus';
 import { log, machine, root, type Machine } from './lib';
 import { renderDoc } from './doc';
@@ -23,6 +25,7 @@ export interface Results {
   c?: { machine: Machine; figures: LintVsValidate; runs: number };
   d?: { machine: Machine; figures: WorkspaceFigures; runs: number };
   e?: { machine: Machine; figures: ServerFigures[] };
+  g?: { machine: Machine; figures: KeystrokeFigures[] };
 }
 
 const resultsFile = path.join(root, 'bench', 'results.json');
@@ -32,7 +35,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
   const onlyArg = args.indexOf('--only');
-  const only = new Set(onlyArg >= 0 ? (args[onlyArg + 1] ?? '').split(',') : ['a', 'b', 'c', 'd', 'e']);
+  const only = new Set(onlyArg >= 0 ? (args[onlyArg + 1] ?? '').split(',') : ['a', 'b', 'c', 'd', 'e', 'g']);
   const previous: Results = fs.existsSync(resultsFile) ? (JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as Results) : {};
   if (args.includes('--doc')) {
     fs.writeFileSync(docFile, renderDoc(previous));
@@ -70,6 +73,12 @@ async function main(): Promise<void> {
         log(`(e) language server didChange → publishDiagnostics on 1 MB templates, ${edits} edits each`);
         results.e = { machine: machine(), figures: await serverLatency(b.server, edits) };
       }
+    }
+    if (only.has('g') && b.server) {
+      const countsArg = args.indexOf('--g-counts');
+      const counts = countsArg >= 0 ? args[countsArg + 1].split(',').map(Number) : quick ? [10, 1000] : [10, 1000, 20000];
+      log(`(g) a keystroke in an open HCL2 template with ${counts.join(', ')} workspace templates (the 20,000 take minutes to scan)`);
+      results.g = { machine: machine(), figures: await keystrokes(b.server, counts, quick ? 20 : 60) };
     }
   } finally {
     fs.rmSync(b.dir, { recursive: true, force: true });

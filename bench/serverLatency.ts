@@ -93,25 +93,7 @@ async function run(server: string, format: 'json' | 'hcl', initial: string, edit
   try {
     await conn.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(dir).href, workspaceFolders: [{ uri: pathToFileURL(dir).href, name: 'bench' }], capabilities: {} });
     await conn.sendNotification('initialized', {});
-    let doc = TextDocument.create(uri, format === 'json' ? 'json' : 'packer-hcl', 1, initial);
-    const opened = until(1);
-    await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: doc.languageId, version: 1, text: initial } });
-    await opened;
-    // Each edit changes one digit of a padding line ("... step 123'") somewhere in the file.
-    const random = rng(66);
-    const anchors = [...initial.matchAll(/hardening step (\d)/g)].map((m) => m.index! + m[0].length - 1);
-    const latencies: number[] = [];
-    for (let i = 0; i < edits; i++) {
-      const offset = anchors[Math.floor(random() * anchors.length)];
-      const range = { start: doc.positionAt(offset), end: doc.positionAt(offset + 1) };
-      const newText = String((Number(doc.getText(range)) + 1) % 10);
-      const version = doc.version + 1;
-      doc = TextDocument.update(doc, [{ range, text: newText }], version);
-      const got = until(version);
-      const t0 = performance.now();
-      await conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range, text: newText }] });
-      latencies.push((await got) - t0);
-    }
+    const latencies = await openAndEdit(conn, TextDocument.create(uri, format === 'json' ? 'json' : 'packer-hcl', 1, initial), edits, until);
     const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
     const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
     await conn.sendRequest('shutdown');
@@ -132,4 +114,32 @@ async function run(server: string, format: 'json' | 'hcl', initial: string, edit
     child.kill();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Opens `doc`, waits for its diagnostics, then sends `edits` incremental
+ * didChanges one at a time, each changing one digit of a padding line
+ * ("... hardening step 3'") somewhere in the text; returns the time from each
+ * didChange to the publishDiagnostics of its version.
+ */
+export async function openAndEdit(conn: MessageConnection, doc: TextDocument, edits: number, until: (version: number) => Promise<number>): Promise<number[]> {
+  const uri = doc.uri;
+  const opened = until(doc.version);
+  await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: doc.languageId, version: doc.version, text: doc.getText() } });
+  await opened;
+  const random = rng(66);
+  const anchors = [...doc.getText().matchAll(/hardening step (\d)/g)].map((m) => m.index! + m[0].length - 1);
+  const latencies: number[] = [];
+  for (let i = 0; i < edits; i++) {
+    const offset = anchors[Math.floor(random() * anchors.length)];
+    const range = { start: doc.positionAt(offset), end: doc.positionAt(offset + 1) };
+    const newText = String((Number(doc.getText(range)) + 1) % 10);
+    const version = doc.version + 1;
+    doc = TextDocument.update(doc, [{ range, text: newText }], version);
+    const got = until(version);
+    const t0 = performance.now();
+    await conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range, text: newText }] });
+    latencies.push((await got) - t0);
+  }
+  return latencies;
 }

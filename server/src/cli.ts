@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { Analyzer, DEFAULT_SETTINGS, RULES, initHcl, type AnalysisSettings, type Finding, type RuleSeverity } from './analysis';
+import { Analyzer, DEFAULT_SETTINGS, RULES, type AnalysisResult, type AnalysisSettings, type Finding, type RuleSeverity } from './analysis';
 import { readBoundedSync } from './boundedRead';
 import { boundedDiskHost, cachedHost, skippedTemplate, tooLargeReason } from './diskHost';
 import { EditScope } from './editScope';
@@ -15,7 +15,7 @@ import { FixSession } from './fixSession';
 import { FORMATS, annotationsBeside, dedupe, displayText, render, type Format, type RenderContext } from './lintOutput';
 import { encodeText } from './textBytes';
 import { hclRuntime } from './wasmPaths';
-import { hclSettled } from './analysis/hclParser';
+import { HclNotLoaded, hclSettled, lazyHcl, loadHcl } from './analysis/hclParser';
 import { scanFolder } from './workspaceScan';
 import { MAX_FILE_SIZE_CAP } from './shared/settings';
 import { bakeMain } from './cliBake';
@@ -200,7 +200,9 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const options = parseCommandLine(argv, io);
   if (!options) return 0;
   const files = await collect(options.targets);
-  await initHcl(hclRuntime());
+  // The HCL parser (WebAssembly) is loaded when the first HCL2 text is parsed, not before: a run over
+  // legacy JSON templates never loads it. No spare instance ahead of time either (see hclParser.ts).
+  lazyHcl(() => hclRuntime(), { spare: false });
   const problems = new Problems(io);
   const limit = options.settings.maxFileSize;
   if (options.fix) {
@@ -221,9 +223,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       findings.push(...skippedTemplate(file, 'it looks binary').findings);
       continue;
     }
-    await hclSettled();
     try {
-      findings.push(...analyzer.analyze(file, r.text).findings);
+      findings.push(...(await analyseLoading(() => analyzer.analyze(file, r.text), file)).findings);
     } catch (e) {
       problems.add(file, 'cannot analyse', e instanceof Error ? e.message : String(e));
     }
@@ -235,6 +236,24 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   if (annotations) io.err(annotations);
   if (problems.count > 0) return 3;
   return unique.some((f) => f.severity === 'error' || f.severity === 'warning') ? 1 : 0;
+}
+
+/**
+ * One analysis, loading the HCL parser first when the file is an HCL2
+ * template, or when the analysis asks for it (a `.pkr.json` template's HCL2
+ * siblings and var files), then analysing again.
+ */
+async function analyseLoading(analyse: () => AnalysisResult, file: string): Promise<AnalysisResult> {
+  if (/\.pkr\.hcl$/i.test(file)) await loadHcl();
+  await hclSettled();
+  for (;;) {
+    try {
+      return analyse();
+    } catch (e) {
+      if (!(e instanceof HclNotLoaded)) throw e;
+      await loadHcl();
+    }
+  }
 }
 
 /**
@@ -255,6 +274,8 @@ async function fixFiles(files: string[], options: Options, problems: Problems, i
   const scope = EditScope.of(options.targets);
   const session = new FixSession({ base, refusal: (f) => scope.refusal(f, 'outside the paths given') });
   const analyzer = new Analyzer(session.host, options.settings);
+  // A fix session re-analyses as it goes: the parser is loaded before, not in the middle of one.
+  if (files.length > 0) await loadHcl();
   for (const file of files) {
     await hclSettled();
     try {

@@ -23,7 +23,7 @@ import * as path from 'path';
 import type { Diagnostic, DiagnosticRelatedInformation, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { Analyzer, type AnalysisHost, type AnalysisResult, type Finding, type Template } from './analysis';
-import { deferringParses, prepareTree } from './analysis/hclParser';
+import { deferringParses, dropTree, keepTree, prepareTree } from './analysis/hclParser';
 import { readBounded, readBoundedSync } from './boundedRead';
 import { analysisName, isFileKey, keyOfUri, uriOfKey } from './documentKeys';
 import { mergeDiagnostics, toDiagnostic } from './diagnostics';
@@ -245,6 +245,8 @@ export class WorkspaceIndex {
     if (!key) return;
     this.openUris.set(key, doc.uri);
     this.justOpened.add(key);
+    // Its HCL2 syntax tree is kept while it is open, so each keystroke re-parses only what changed.
+    keepTree(analysisName(key, doc.languageId));
     this.schedule(key, 0);
     this.textChanged(key, DEBOUNCE_MS);
   }
@@ -261,6 +263,7 @@ export class WorkspaceIndex {
     if (!key) return;
     this.openUris.delete(key);
     this.justOpened.delete(key);
+    dropTree(analysisName(key, doc.languageId));
     if (this.diskFiles.has(key)) this.schedule(key, 0);
     else this.drop(key);
     this.textChanged(key, 0);

@@ -8,6 +8,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Builder, Finding, RequiredPlugin, Severity, Template, TemplateFormat, Value } from './types';
 import { isLegacyTemplate, jsonTemplate, parseJsonTree } from './parseJson';
 import { ParseTooSlow, parseHcl, parseHclVarFile } from './parseHcl';
+import { HclNotLoaded } from './hclParser';
 import { readAnsibleCfg, type AnsibleCfg } from './ansibleCfg';
 import { socketPlans, type ArgPart, type PlanContext, type SocketPlan, type SocketTarget } from './socketPlan';
 import type { Setting } from './settings';
@@ -69,6 +70,15 @@ export interface AnalysisResult {
   builds?: string[];
 }
 
+/**
+ * False when a `.json` text cannot be a legacy template, without parsing it:
+ * it has no `"builders"` anywhere (a key in JSON is a quoted string, and the
+ * letters of this one can only be written otherwise as `\u` escapes).
+ */
+export function couldBeLegacyTemplate(text: string): boolean {
+  return text.includes('"builders"') || text.includes('\\u');
+}
+
 /** The template format a file name implies, before looking at the content. */
 export function formatForName(file: string): TemplateFormat | 'maybe-json' | undefined {
   const base = file.toLowerCase();
@@ -115,6 +125,9 @@ export class Analyzer {
     const kind = formatForName(file);
     if (!kind) return undefined;
     if (kind === 'hcl') return parseHcl(file, text);
+    // Most `.json` files are not legacy templates (package.json, tsconfig.json...): one without a "builders" key
+    // cannot be one. A key can only be spelt otherwise with \u escapes; a text with any is parsed to be sure.
+    if (kind === 'maybe-json' && !couldBeLegacyTemplate(text)) return undefined;
     const { root, problems } = parseJsonTree(text);
     if (kind === 'maybe-json') {
       if (!isLegacyTemplate(root)) return undefined;
@@ -374,7 +387,8 @@ export class Analyzer {
     let t: Template | undefined;
     try {
       t = this.parse(file, text);
-    } catch {
+    } catch (e) {
+      if (e instanceof HclNotLoaded) throw e; // not a verdict on the file: the caller loads the parser and asks again
       t = undefined;
     }
     this.siblings.set(file, { text, value: t });

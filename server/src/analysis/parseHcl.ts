@@ -6,22 +6,35 @@ import type { Node as TsNode } from 'web-tree-sitter';
 import { BUILDER_ATTRS, PATH_ATTRS, type Attribute, type Provisioner, type Template, type Value, type Span, type ParseProblem } from './types';
 import { decodeHclLiteral } from './stringOffsets';
 import { toExpr, type Expr } from './expr';
-import { parseTree } from './hclParser';
+import { isKept, parseTree } from './hclParser';
 
-export { ParseTooSlow, hclReady, initHcl, type HclRuntimeSource } from './hclParser';
+export { ParseTooSlow, dropTree, hclReady, initHcl, keepTree, type HclRuntimeSource } from './hclParser';
 
 
 export function parseHcl(file: string, text: string): Template {
   const t: Template = {
     file, format: 'hcl', text, builders: [], builds: [], provisioners: [], variables: new Map(), locals: new Map(), requiresInit: false, requiredPlugins: [], problems: [],
   };
-  const tree = parseTree(text);
+  const tree = parseTree(text, file);
+  const cache = buildCache(file);
+  const seen = cache && new Map<string, CachedBuild>();
   try {
     collectProblems(tree.rootNode, t.problems);
     const body = tree.rootNode.namedChildren.find((c) => c?.type === 'body');
     if (!body) return t;
     const conv = (n: TsNode) => toValue(n, file, text);
     for (const block of childrenOfType(body, 'block')) {
+      let blockText: string | undefined;
+      // A block with a syntax error inside may read differently in another context: never cached.
+      if (cache && !block.hasError) {
+        blockText = text.slice(block.startIndex, block.endIndex);
+        const hit = cache.get(blockText);
+        if (hit) {
+          seen!.set(blockText, hit);
+          reuseBuild(hit, block.startIndex, t);
+          continue;
+        }
+      }
       const [type, labels] = blockHead(block);
       const inner = blockBody(block);
       if (type === 'variable' && labels.length === 1 && inner) {
@@ -41,13 +54,60 @@ export function parseHcl(file: string, text: string): Template {
       } else if (type === 'packer' && inner) {
         requiredPlugins(inner, conv, t);
       } else if (type === 'build' && inner) {
+        const before = t.provisioners.length;
         buildBlock(inner, conv, t);
+        const simple = seen && blockText !== undefined && rememberBuild(t, before, block.startIndex);
+        if (simple) seen.set(blockText!, simple);
       }
     }
   } finally {
     tree.delete();
+    if (seen) buildCaches.set(file, seen);
   }
   return t;
+}
+
+/**
+ * The language server's open documents (kept trees, see hclParser.ts): the
+ * `build` blocks of the last conversion that hold no `ansible` provisioner
+ * and nothing else the analysis reads (most of a large template: shell
+ * provisioners), by their text, with offsets relative to the block. A block
+ * whose text is unchanged since is taken from here, moved to where it is now,
+ * instead of being walked again across the WebAssembly boundary: a keystroke
+ * re-walks the blocks it changed, not the whole document.
+ */
+interface CachedBuild {
+  sources: { source: string; name: string }[];
+  unknownSources: boolean;
+  provisioners: { type: string; typeSpan: Span; span: Span; open: number; close: number }[];
+}
+const buildCaches = new Map<string, Map<string, CachedBuild>>();
+
+function buildCache(file: string): Map<string, CachedBuild> | undefined {
+  for (const f of buildCaches.keys()) if (!isKept(f)) buildCaches.delete(f);
+  return isKept(file) ? buildCaches.get(file) ?? new Map() : undefined;
+}
+
+/** The last build block converted, relative to `at`, when it is one the cache can hold. */
+function rememberBuild(t: Template, before: number, at: number): CachedBuild | undefined {
+  const build = t.builds[t.builds.length - 1];
+  const provisioners = t.provisioners.slice(before);
+  if (provisioners.some((p) => p.type === 'ansible' || p.attrs.size > 0 || p.overrides.length > 0)) return undefined;
+  const rel = (x: Span): Span => ({ start: x.start - at, end: x.end - at });
+  return {
+    sources: build.sources.map((x) => ({ ...x })),
+    unknownSources: build.unknownSources,
+    provisioners: provisioners.map((p) => ({ type: p.type, typeSpan: rel(p.typeSpan), span: rel(p.span), open: p.anchor.open - at, close: p.anchor.close - at })),
+  };
+}
+
+function reuseBuild(c: CachedBuild, at: number, t: Template): void {
+  const build: Template['builds'][number] = { sources: c.sources.map((x) => ({ ...x })), unknownSources: c.unknownSources };
+  const abs = (x: Span): Span => ({ start: x.start + at, end: x.end + at });
+  for (const p of c.provisioners) {
+    t.provisioners.push({ type: p.type, build, typeSpan: abs(p.typeSpan), span: abs(p.span), attrs: new Map(), overrides: [], anchor: { syntax: 'hcl', open: p.open + at, close: p.close + at } });
+  }
+  t.builds.push(build);
 }
 
 function requiredPlugins(inner: TsNode, conv: (n: TsNode) => Value, t: Template): void {

@@ -1,0 +1,103 @@
+/**
+ * Measures (g): the cost of a keystroke in an open HCL2 template as the
+ * workspace grows (10, 1,000, 20,000 templates): the bundled language server
+ * with a generated workspace (bench/workspace.ts, small templates), first
+ * left to analyse all of it (every template gets its publishDiagnostics),
+ * then one template opened and edited one character at a time; the time from
+ * didChange to the publishDiagnostics of that version, minus the debounce.
+ * Flat in the number of templates means a keystroke costs its own document
+ * and its real dependants only.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
+import { DEBOUNCE_MS } from '../server/src/workspaceIndex';
+import { percentile, root } from './lib';
+import { openAndEdit } from './serverLatency';
+import { generateWorkspace, padHcl } from './workspace';
+
+export interface KeystrokeFigures {
+  templates: number;
+  /** Time for the server to analyse the whole workspace once (all publishes in). */
+  scanMs: number;
+  edits: number;
+  /** didChange → publishDiagnostics minus the debounce. */
+  workP50: number;
+  workP95: number;
+  serverRssMiB: number;
+}
+
+export async function keystrokes(server: string, counts: number[], edits: number): Promise<KeystrokeFigures[]> {
+  const out: KeystrokeFigures[] = [];
+  for (const n of counts) out.push(await once(server, n, edits));
+  return out;
+}
+
+async function once(server: string, count: number, edits: number): Promise<KeystrokeFigures> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'packer-bake-bench-keys-'));
+  try {
+    const ws = path.join(dir, 'ws');
+    generateWorkspace(ws, { count, minBytes: 1024, maxBytes: 4096, seed: 7 });
+    // The edited template: the HCL2 example, 20 KB, in a folder of its own.
+    const seed = fs.readFileSync(path.join(root, 'examples', 'control-path-missing', 'template.pkr.hcl'), 'utf8');
+    const text = padHcl(seed, 0, 20 * 1024);
+    fs.mkdirSync(path.join(ws, 'edited'));
+    const file = path.join(ws, 'edited', 'image.pkr.hcl');
+    fs.writeFileSync(file, text);
+    const templates = count + 1;
+    const uri = pathToFileURL(file).href;
+    const child = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const conn = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+    const published = new Set<string>();
+    let allPublished: (() => void) | undefined;
+    const waiting = new Map<number, (t: number) => void>();
+    conn.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: { data?: { version?: number | null } }[] }) => {
+      const now = performance.now();
+      published.add(p.uri);
+      if (published.size >= templates) allPublished?.();
+      if (p.uri !== uri) return;
+      const versions = new Set(p.diagnostics.map((d) => d.data?.version));
+      for (const [v, done] of waiting) if (versions.has(v)) done(now);
+    });
+    conn.onNotification('window/logMessage', () => undefined);
+    conn.onRequest('client/registerCapability', () => null);
+    conn.onRequest('window/workDoneProgress/create', () => null);
+    conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => null));
+    conn.listen();
+    const until = (version: number, timeoutMs = 60000) =>
+      new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no diagnostics for version ${version}; server stderr: ${stderr.slice(-2000)}`)), timeoutMs);
+        waiting.set(version, (t) => {
+          clearTimeout(timer);
+          waiting.delete(version);
+          resolve(t);
+        });
+      });
+    try {
+      const t0 = performance.now();
+      const scanned = new Promise<void>((resolve) => {
+        allPublished = resolve;
+      });
+      await conn.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(ws).href, workspaceFolders: [{ uri: pathToFileURL(ws).href, name: 'bench' }], capabilities: {} });
+      await conn.sendNotification('initialized', {});
+      await Promise.race([scanned, new Promise((_, reject) => setTimeout(() => reject(new Error(`scan of ${templates} templates: ${published.size} published after 20 min`)), 20 * 60000))]);
+      const scanMs = performance.now() - t0;
+      const work = (await openAndEdit(conn, TextDocument.create(uri, 'packer-hcl', 1, text), edits, until)).map((l) => l - DEBOUNCE_MS);
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      await conn.sendRequest('shutdown');
+      await conn.sendNotification('exit');
+      return { templates: count, scanMs, edits, workP50: percentile(work, 50), workP95: percentile(work, 95), serverRssMiB: hwm ? Number(hwm[1]) / 1024 : NaN };
+    } finally {
+      conn.dispose();
+      child.kill();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
