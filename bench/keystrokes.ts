@@ -8,16 +8,14 @@
  * Flat in the number of templates means a keystroke costs its own document
  * and its real dependants only.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
 import { DEBOUNCE_MS } from '../server/src/workspaceIndex';
 import { percentile, root } from './lib';
-import { openAndEdit } from './serverLatency';
+import { openAndEdit, startBenchServer } from './serverLatency';
 import { generateWorkspace, padHcl } from './workspace';
 
 export interface KeystrokeFigures {
@@ -50,35 +48,12 @@ async function once(server: string, count: number, edits: number): Promise<Keyst
     fs.writeFileSync(file, text);
     const templates = count + 1;
     const uri = pathToFileURL(file).href;
-    const child = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const conn = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     const published = new Set<string>();
     let allPublished: (() => void) | undefined;
-    const waiting = new Map<number, (t: number) => void>();
-    conn.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: { data?: { version?: number | null } }[] }) => {
-      const now = performance.now();
-      published.add(p.uri);
+    const { child, conn, until } = startBenchServer(server, uri, (u) => {
+      published.add(u);
       if (published.size >= templates) allPublished?.();
-      if (p.uri !== uri) return;
-      const versions = new Set(p.diagnostics.map((d) => d.data?.version));
-      for (const [v, done] of waiting) if (versions.has(v)) done(now);
     });
-    conn.onNotification('window/logMessage', () => undefined);
-    conn.onRequest('client/registerCapability', () => null);
-    conn.onRequest('window/workDoneProgress/create', () => null);
-    conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => null));
-    conn.listen();
-    const until = (version: number, timeoutMs = 60000) =>
-      new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no diagnostics for version ${version}; server stderr: ${stderr.slice(-2000)}`)), timeoutMs);
-        waiting.set(version, (t) => {
-          clearTimeout(timer);
-          waiting.delete(version);
-          resolve(t);
-        });
-      });
     try {
       const t0 = performance.now();
       const scanned = new Promise<void>((resolve) => {

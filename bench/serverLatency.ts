@@ -4,7 +4,7 @@
  * string) and the time until the publishDiagnostics for that version arrives.
  * The baseline is the bare parse of the same text in this process.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -63,33 +63,7 @@ async function run(server: string, format: 'json' | 'hcl', initial: string, edit
   const file = path.join(dir, format === 'json' ? 'template.json' : 'template.pkr.hcl');
   fs.writeFileSync(file, initial);
   const uri = pathToFileURL(file).href;
-  // BENCH_SERVER_NODE_ARGS passes node options to the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const conn: MessageConnection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
-  const waiting = new Map<number, (t: number) => void>();
-  conn.onNotification('textDocument/publishDiagnostics', (p: PublishParams) => {
-    if (p.uri !== uri) return;
-    const now = performance.now();
-    const versions = new Set(p.diagnostics.map((d) => d.data?.version));
-    for (const [v, done] of waiting) if (versions.has(v)) done(now);
-  });
-  conn.onNotification('window/logMessage', () => undefined);
-  conn.onRequest('client/registerCapability', () => null);
-  conn.onRequest('window/workDoneProgress/create', () => null);
-  conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => null));
-  conn.listen();
-  const until = (version: number, timeoutMs = 60000) =>
-    new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no diagnostics for version ${version} within ${timeoutMs} ms; server stderr: ${stderr.slice(-2000)}`)), timeoutMs);
-      waiting.set(version, (t) => {
-        clearTimeout(timer);
-        waiting.delete(version);
-        resolve(t);
-      });
-    });
+  const { child, conn, until } = startBenchServer(server, uri);
   try {
     await conn.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(dir).href, workspaceFolders: [{ uri: pathToFileURL(dir).href, name: 'bench' }], capabilities: {} });
     await conn.sendNotification('initialized', {});
@@ -114,6 +88,53 @@ async function run(server: string, format: 'json' | 'hcl', initial: string, edit
     child.kill();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The bundled server over stdio, as the benchmarks drive it. */
+export interface BenchServer {
+  child: ChildProcessWithoutNullStreams;
+  conn: MessageConnection;
+  /** Resolves with the time the publishDiagnostics of `uri` for `version` arrived. */
+  until(version: number, timeoutMs?: number): Promise<number>;
+  /** The server's stderr so far, for error messages. */
+  stderr(): string;
+}
+
+/**
+ * Starts the server (BENCH_SERVER_NODE_ARGS passes node options to it, e.g.
+ * "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it), answers its requests
+ * as a client with no configuration would, and times the publishDiagnostics
+ * of `uri` by document version. `onPublish` sees every publish.
+ */
+export function startBenchServer(server: string, uri: string, onPublish?: (uri: string) => void): BenchServer {
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const conn: MessageConnection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const waiting = new Map<number, (t: number) => void>();
+  conn.onNotification('textDocument/publishDiagnostics', (p: PublishParams) => {
+    const now = performance.now();
+    onPublish?.(p.uri);
+    if (p.uri !== uri) return;
+    const versions = new Set(p.diagnostics.map((d) => d.data?.version));
+    for (const [v, done] of waiting) if (versions.has(v)) done(now);
+  });
+  conn.onNotification('window/logMessage', () => undefined);
+  conn.onRequest('client/registerCapability', () => null);
+  conn.onRequest('window/workDoneProgress/create', () => null);
+  conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => null));
+  conn.listen();
+  const until = (version: number, timeoutMs = 60000) =>
+    new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no diagnostics for version ${version} within ${timeoutMs} ms; server stderr: ${stderr.slice(-2000)}`)), timeoutMs);
+      waiting.set(version, (t) => {
+        clearTimeout(timer);
+        waiting.delete(version);
+        resolve(t);
+      });
+    });
+  return { child, conn, until, stderr: () => stderr };
 }
 
 /**

@@ -84,6 +84,11 @@ function fixture(info: Partial<TemplateInfo> = {}): Fixture {
   return { ws, template, info: full, requests, services, state };
 }
 
+/** A scp-sftp-mismatch diagnostic as the server sends it, with the versions its rule assumed. */
+function scpFinding(toolchain: Record<string, string>): TemplateInfo['diagnostics'][number] {
+  return { ...controlPathMissing(), code: 'scp-sftp-mismatch', message: 'scp speaks SFTP', data: { toolchain } };
+}
+
 const pick = (...labels: string[]) => (items: Array<{ label: string }>) => items.filter((i) => labels.includes(i.label));
 
 async function runTask(task: Task, onOpen?: (pty: Pseudoterminal) => void): Promise<{ code: number; text: string }> {
@@ -120,6 +125,14 @@ describe('bake in VS Code (stub vscode, fake engine)', () => {
     process.env.FAKE_ENGINE_DIR = e.dir;
     stub.settings = { 'packerBake.bake.enginePath': e.path, 'packerBake.bake.image': 'packer-bake:test', 'packerBake.bake.stopTimeoutSeconds': 5, ...settings };
     return e;
+  }
+
+  /** An engine whose image has Packer 1.6.6 and OpenSSH 9.2p1 and whose bake produces an AMI. */
+  function bakingEngine(imageId: string): FakeEngine {
+    return engine({
+      'image inspect': { stdout: [`sha256:${imageId}`] }, 'probe packer': { stdout: ['Packer v1.6.6'] }, 'probe ssh': { stderr: ['OpenSSH_9.2p1 Debian-2'] },
+      run: { stdout: AMI_RUN },
+    });
   }
 
   it('registers the command, the task provider and the template-paths context key', async () => {
@@ -353,13 +366,10 @@ describe('bake in VS Code (stub vscode, fake engine)', () => {
 
   it('no longer offers toolchain findings that a real bake with the same versions answered', async () => {
     // As the server sends it: the versions the rule read (from packerBake.toolchain before any bake).
-    const scp = { ...controlPathMissing(), code: 'scp-sftp-mismatch', message: 'scp speaks SFTP', data: { toolchain: { packer: '1.6.6', openssh: '9.2p1' } } };
+    const scp = scpFinding({ packer: '1.6.6', openssh: '9.2p1' });
     const f = fixture({ builds: ['null.a'], diagnostics: [scp] });
     cleanups.push(() => fs.rmSync(f.ws, { recursive: true, force: true }));
-    engine({
-      'image inspect': { stdout: ['sha256:feed'] }, 'probe packer': { stdout: ['Packer v1.6.6'] }, 'probe ssh': { stderr: ['OpenSSH_9.2p1 Debian-2'] },
-      run: { stdout: AMI_RUN },
-    });
+    bakingEngine('feed');
     // Before any bake, the finding stops the bake, saying which versions it assumes.
     stub.quickPicks = [pick()];
     stub.messageAnswers = [undefined];
@@ -388,10 +398,7 @@ describe('bake in VS Code (stub vscode, fake engine)', () => {
   it('tells the server again after a reload the versions its bake container had at the last bake, and only for that container', async () => {
     const f = fixture({ builds: ['null.a'] });
     cleanups.push(() => fs.rmSync(f.ws, { recursive: true, force: true }));
-    engine({
-      'image inspect': { stdout: ['sha256:cafe'] }, 'probe packer': { stdout: ['Packer v1.6.6'] }, 'probe ssh': { stderr: ['OpenSSH_9.2p1 Debian-2'] },
-      run: { stdout: AMI_RUN },
-    });
+    bakingEngine('cafe');
     const toolchainSent = () => f.requests.filter((r) => r.method === 'packerBake/toolchain').map((r) => r.params);
     bake.registerBake(f.services.context, f.services.client);
     assert.deepStrictEqual(toolchainSent(), [], 'nothing is known before the first bake');
@@ -414,13 +421,10 @@ describe('bake in VS Code (stub vscode, fake engine)', () => {
 
   it('does not stop on a toolchain finding that assumed other versions than the bake container has', async () => {
     // The server still checks against packerBake.toolchain (OpenSSH 10); the bake image has OpenSSH 9.2.
-    const scp = { ...controlPathMissing(), code: 'scp-sftp-mismatch', message: 'scp speaks SFTP', data: { toolchain: { ansible: '2.19.4', openssh: '10.0p2' } } };
+    const scp = scpFinding({ ansible: '2.19.4', openssh: '10.0p2' });
     const f = fixture({ builds: ['null.a'], diagnostics: [scp] });
     cleanups.push(() => fs.rmSync(f.ws, { recursive: true, force: true }));
-    engine({
-      'image inspect': { stdout: ['sha256:beef'] }, 'probe packer': { stdout: ['Packer v1.6.6'] }, 'probe ssh': { stderr: ['OpenSSH_9.2p1 Debian-2'] },
-      run: { stdout: AMI_RUN },
-    });
+    bakingEngine('beef');
     // The container's versions are unknown before its first bake: the finding stops the bake.
     stub.quickPicks = [pick()];
     stub.messageAnswers = [undefined];
