@@ -33,8 +33,6 @@ export interface BakeServices {
 
 /** globalState key: container key (image id) → the versions found in it. */
 const TOOLCHAIN_KEY = 'packerBake.bake.toolchainByImage';
-/** globalState key: the versions of the last container asked, for the preflight's words. */
-export const LAST_TOOLCHAIN_KEY = 'packerBake.bake.lastToolchain';
 /** globalState key: `bakeSetupKey` of the settings → the versions found in that container at its last bake (the preflight's "will run"). */
 export const SETUP_TOOLCHAIN_KEY = 'packerBake.bake.toolchainBySetup';
 /** workspaceState key: configuration target → proofs (`bakeProof`) of successful bakes. */
@@ -195,7 +193,6 @@ class BakeTerminal implements vscode.Pseudoterminal {
     let toolchain: ToolchainVersions | undefined;
     runner.onToolchain((t) => {
       toolchain = t;
-      void context.globalState.update(LAST_TOOLCHAIN_KEY, t);
       void context.globalState.update(SETUP_TOOLCHAIN_KEY, { ...context.globalState.get<Record<string, ToolchainVersions>>(SETUP_TOOLCHAIN_KEY, {}), [setup]: t });
       void this.services.client.sendNotification?.(ToolchainNotification.type, { toolchain: t });
     });
