@@ -210,7 +210,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     if (options.format === 'text') io.err(`packer-bake: applied ${fixed} fix${fixed === 1 ? '' : 'es'}`);
   }
   const host = cachedHost(boundedDiskHost({ limit: () => limit }));
-  const analyzer = new Analyzer(host, options.settings);
+  const analyzer = new Analyzer(host, options.settings, { findingsOnly: true });
   const findings: Finding[] = [];
   for (const file of files) {
     const r = readBoundedSync(file, limit);
@@ -273,7 +273,7 @@ async function fixFiles(files: string[], options: Options, problems: Problems, i
   );
   const scope = EditScope.of(options.targets);
   const session = new FixSession({ base, refusal: (f) => scope.refusal(f, 'outside the paths given') });
-  const analyzer = new Analyzer(session.host, options.settings);
+  const analyzer = new Analyzer(session.host, options.settings, { findingsOnly: true });
   // A fix session re-analyses as it goes: the parser is loaded before, not in the middle of one.
   if (files.length > 0) await loadHcl();
   for (const file of files) {

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { DEFAULT_SETTINGS, SKIPPED, formatForName, type AnalysisHost, type AnalysisResult } from './analysis';
 import { readBoundedSync, type ReadResult } from './boundedRead';
 import { withoutBom } from './textBytes';
+import { nameSet } from './analysis/workingDirectory';
 
 /** Entries of one folder listed at most: a folder of a million files costs this much, not more. */
 export const MAX_LISTING = 50000;
@@ -41,6 +42,9 @@ export function boundedDiskHost(options: DiskHostOptions): AnalysisHost {
 export function listDirBounded(dir: string): string[] | undefined {
   let d: fs.Dir | undefined;
   try {
+    // Most folders asked about are files or do not exist (the working directory search): a stat that does not
+    // throw answers those without the cost of an exception.
+    if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return undefined;
     d = fs.opendirSync(dir);
     const names: string[] = [];
     for (let e = d.readSync(); e && names.length < MAX_LISTING; e = d.readSync()) names.push(e.name);
@@ -64,6 +68,16 @@ export const diskHost: AnalysisHost = boundedDiskHost({ limit: () => DEFAULT_SET
 export function cachedHost(host: AnalysisHost, folders = 4): AnalysisHost & { forget(file: string): void } {
   const files = new Map<string, Map<string, string | undefined>>();
   const dirs = new Map<string, string[] | undefined>();
+  // True when the nearest ancestor listed so far has no entry on the way to `dir`.
+  const absentByListing = (dir: string): boolean => {
+    for (let d = dir, up = path.dirname(d); up !== d; d = up, up = path.dirname(d)) {
+      if (!dirs.has(up)) continue;
+      const names = dirs.get(up);
+      if (names && names.length >= MAX_LISTING) return false; // a cut listing cannot tell
+      return !names || !nameSet(names).has(path.basename(d));
+    }
+    return false;
+  };
   return {
     readFile(file) {
       const dir = path.dirname(file);
@@ -77,7 +91,11 @@ export function cachedHost(host: AnalysisHost, folders = 4): AnalysisHost & { fo
       return inDir.get(file);
     },
     listDir(dir) {
-      if (!dirs.has(dir)) dirs.set(dir, host.listDir(dir));
+      if (!dirs.has(dir)) {
+        // A folder its parent's listing (already read) does not hold needs no system call: the working
+        // directory search asks for many that do not exist (every candidate folder + a playbook's path).
+        dirs.set(dir, absentByListing(dir) ? undefined : host.listDir(dir));
+      }
       return dirs.get(dir);
     },
     forget(file) {

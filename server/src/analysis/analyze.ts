@@ -112,7 +112,12 @@ export class Analyzer {
   private readonly workingDirectories = new Map<string, ReturnType<typeof workingDirectory>>();
   private settings: AnalysisSettings;
 
-  constructor(private readonly host: AnalysisHost, settings: Partial<AnalysisSettings> = {}) {
+  /**
+   * `findingsOnly`: the caller reads findings and fixes only (the lint), not
+   * the builds or every syntax error: HCL2 build blocks no finding can depend
+   * on are left out of the parse (hclPrune.ts).
+   */
+  constructor(private readonly host: AnalysisHost, settings: Partial<AnalysisSettings> = {}, private readonly options: { findingsOnly?: boolean } = {}) {
     this.settings = { ...DEFAULT_SETTINGS, ...settings };
   }
 
@@ -124,7 +129,7 @@ export class Analyzer {
   parse(file: string, text: string): Template | undefined {
     const kind = formatForName(file);
     if (!kind) return undefined;
-    if (kind === 'hcl') return parseHcl(file, text);
+    if (kind === 'hcl') return parseHcl(file, text, { prune: this.options.findingsOnly });
     // Most `.json` files are not legacy templates (package.json, tsconfig.json...): one without a "builders" key
     // cannot be one. A key can only be spelt otherwise with \u escapes; a text with any is parsed to be sure.
     if (kind === 'maybe-json' && !couldBeLegacyTemplate(text)) return undefined;

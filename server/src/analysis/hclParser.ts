@@ -21,6 +21,7 @@
  *   prepared tree.
  */
 import type { Language, Parser, Tree } from 'web-tree-sitter';
+import type { IncludedRange } from './hclPrune';
 
 /** web-tree-sitter's module: Parser, Language... */
 export type TreeSitterRuntime = typeof import('web-tree-sitter');
@@ -439,7 +440,7 @@ function guarded<T>(instance: Instance, parse: () => T, retire = true): T {
  * the budget runs out. `file`, when given and kept (`keepTree`), parses
  * incrementally from that file's last tree.
  */
-export function parseTree(text: string, file?: string): Tree {
+export function parseTree(text: string, file?: string, includedRanges?: IncludedRange[]): Tree {
   const ready = prepared.get(text);
   if (ready) {
     prepared.delete(text);
@@ -470,7 +471,7 @@ export function parseTree(text: string, file?: string): Tree {
   const progressCallback = (() => Date.now() > deadline) as unknown as () => void;
   let tree: Tree | null;
   try {
-    tree = guarded(instance, () => parser.parse(text, oldTree, { progressCallback }), !kept_(file));
+    tree = guarded(instance, () => parser.parse(text, oldTree, { progressCallback, ...(includedRanges ? { includedRanges } : {}) }), !kept_(file));
   } catch (e) {
     throw e instanceof ParseTooSlow ? remember(text, e) : e;
   } finally {

@@ -7,15 +7,21 @@ import { BUILDER_ATTRS, PATH_ATTRS, type Attribute, type Provisioner, type Templ
 import { decodeHclLiteral } from './stringOffsets';
 import { toExpr, type Expr } from './expr';
 import { isKept, parseTree } from './hclParser';
+import { prunedRanges } from './hclPrune';
 
 export { ParseTooSlow, dropTree, hclReady, initHcl, keepTree, type HclRuntimeSource } from './hclParser';
 
 
-export function parseHcl(file: string, text: string): Template {
+/**
+ * `prune`: leave out of the parse the `build` blocks no finding can depend on
+ * (hclPrune.ts); the template then lacks their builds and their syntax
+ * errors. For the lint, which reports findings only; never for a kept tree.
+ */
+export function parseHcl(file: string, text: string, options: { prune?: boolean } = {}): Template {
   const t: Template = {
     file, format: 'hcl', text, builders: [], builds: [], provisioners: [], variables: new Map(), locals: new Map(), requiresInit: false, requiredPlugins: [], problems: [],
   };
-  const tree = parseTree(text, file);
+  const tree = options.prune && !isKept(file) ? prunedTree(text, file) : parseTree(text, file);
   const cache = buildCache(file);
   const seen = cache && new Map<string, CachedBuild>();
   try {
@@ -65,6 +71,16 @@ export function parseHcl(file: string, text: string): Template {
     if (seen) buildCaches.set(file, seen);
   }
   return t;
+}
+
+/** A parse of the parts of `text` findings depend on; the whole text when that parse has a syntax error. */
+function prunedTree(text: string, file: string) {
+  const ranges = prunedRanges(text);
+  if (!ranges) return parseTree(text, file);
+  const tree = parseTree(text, undefined, ranges);
+  if (!tree.rootNode.hasError) return tree;
+  tree.delete();
+  return parseTree(text, file);
 }
 
 /**

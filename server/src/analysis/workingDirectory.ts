@@ -125,7 +125,7 @@ export function workingDirectory(input: WorkingDirectoryInput): WorkingDirectory
 
 /** The names of a listing as a set, made once per listing (hosts keep their listings). */
 const sets = new WeakMap<string[], Set<string>>();
-function nameSet(names: string[]): Set<string> {
+export function nameSet(names: string[]): Set<string> {
   let s = sets.get(names);
   if (!s) {
     s = new Set(names);

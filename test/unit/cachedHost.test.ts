@@ -1,0 +1,41 @@
+/**
+ * The CLI's caching host (server/src/diskHost.ts): a folder that a listing
+ * already read shows not to exist costs no system call (the working directory
+ * search asks for thousands of them in a large workspace), and a listing cut
+ * at MAX_LISTING names is not taken as the whole folder.
+ */
+import assert from 'node:assert/strict';
+import { MAX_LISTING, cachedHost } from '../../server/src/diskHost';
+import type { AnalysisHost } from '../../server/src/analysis';
+
+function countingHost(dirs: Record<string, string[]>): AnalysisHost & { asked: string[] } {
+  const asked: string[] = [];
+  return { asked, readFile: () => undefined, listDir: (d) => (asked.push(d), dirs[d]) };
+}
+
+describe('cachedHost', () => {
+  it('answers a folder under a listed one that lacks it without asking the disk', () => {
+    const base = countingHost({ '/ws': ['a', 'template.json'], '/ws/a': ['b'], '/ws/a/b': ['playbook.yml'] });
+    const host = cachedHost(base);
+    assert.deepEqual(host.listDir('/ws'), ['a', 'template.json']);
+    assert.equal(host.listDir('/ws/roles'), undefined);
+    assert.equal(host.listDir('/ws/roles/x/tasks'), undefined);
+    assert.equal(host.listDir('/ws/packer/files/scripts'), undefined);
+    assert.deepEqual(base.asked, ['/ws'], 'only /ws was listed');
+    // What a listing holds is still asked for (a name may be a file), and answered right.
+    assert.deepEqual(host.listDir('/ws/a/b'), ['playbook.yml']);
+    assert.equal(host.listDir('/ws/template.json'), undefined);
+    assert.deepEqual(base.asked, ['/ws', '/ws/a/b', '/ws/template.json']);
+    assert.equal(host.listDir('/ws/a/c'), undefined);
+    assert.deepEqual(base.asked, ['/ws', '/ws/a/b', '/ws/template.json', '/ws/a/c'], '/ws/a was never listed: /ws/a/c is asked');
+  });
+
+  it('does not trust a listing cut at MAX_LISTING names', () => {
+    const many = Array.from({ length: MAX_LISTING }, (_, i) => `f${i}`);
+    const base = countingHost({ '/big': many, '/big/later': ['x'] });
+    const host = cachedHost(base);
+    host.listDir('/big');
+    assert.deepEqual(host.listDir('/big/later'), ['x'], 'a folder past the cut exists');
+    assert.deepEqual(base.asked, ['/big', '/big/later']);
+  });
+});
