@@ -6,19 +6,19 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { Analyzer, DEFAULT_SETTINGS, RULES, type AnalysisResult, type AnalysisSettings, type Finding, type RuleSeverity } from './analysis';
-import { readBoundedSync } from './boundedRead';
-import { boundedDiskHost, cachedHost, skippedTemplate, tooLargeReason } from './diskHost';
+import { Analyzer, DEFAULT_SETTINGS, RULES, type AnalysisSettings, type RuleSeverity } from './analysis';
+import { boundedDiskHost, cachedHost } from './diskHost';
 import { EditScope } from './editScope';
 import { WriteRefused, digest, writeIfUnchanged } from './fileWrite';
 import { FixSession } from './fixSession';
 import { FORMATS, annotationsBeside, dedupe, displayText, render, type Format, type RenderContext } from './lintOutput';
 import { encodeText } from './textBytes';
 import { hclRuntime } from './wasmPaths';
-import { HclNotLoaded, hclSettled, lazyHcl, loadHcl } from './analysis/hclParser';
+import { hclSettled, lazyHcl, loadHcl } from './analysis/hclParser';
 import { scanFolder } from './workspaceScan';
 import { MAX_FILE_SIZE_CAP } from './shared/settings';
 import { bakeMain } from './cliBake';
+import { FileLinter, PARALLEL_MIN_FILES, defaultJobs, isLintWorker, lintInWorkers, serveLintWorker } from './lintWorkers';
 
 const USAGE = `Usage: packer-bake lint [options] [--] [paths...]
        packer-bake bake <template-or-folder> [options]   (see packer-bake bake --help)
@@ -43,6 +43,10 @@ Options:
                              ansible (ansible-core) or openssh (e.g. openssh=9.2p1); repeatable
   --fix                      apply the preferred fixes in place, then report what is left;
                              only files inside the paths given are written
+  -j, --jobs <n>             threads for a large lint (200 files or more; default: one
+                             per core, at most 8; 1 for a single thread)
+  --verbose                  say on stderr how many files were linted, on how many
+                             threads, in how long
   -h, --help                 show this help
   -v, --version              show the version
   --                         everything after it is a path, even if it starts with -
@@ -97,6 +101,10 @@ function refuseAmbiguousArguments(argv: string[], cwd: string): void {
 interface Options {
   format: Format;
   fix: boolean;
+  /** Worker threads for a large lint (1: none). */
+  jobs: number;
+  /** Say on stderr how many files were linted, on how many threads, in how long. */
+  verbose: boolean;
   settings: AnalysisSettings;
   /** Absolute paths to lint, as given. */
   targets: string[];
@@ -116,6 +124,8 @@ function parseCommandLine(argv: string[], io: CliIo): Options | undefined {
       toolchain: { type: 'string', multiple: true, default: [] },
       cwd: { type: 'string' },
       fix: { type: 'boolean', default: false },
+      jobs: { type: 'string', short: 'j' },
+      verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },
@@ -157,6 +167,11 @@ function parseCommandLine(argv: string[], io: CliIo): Options | undefined {
     if (!fs.existsSync(abs)) throw new UsageError(`no such file or folder: ${JSON.stringify(t)}`);
     return abs;
   });
+  let jobs = defaultJobs();
+  if (values.jobs !== undefined) {
+    jobs = Number(values.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new UsageError('--jobs must be a whole number from 1 to 64');
+  }
   let workingDirectory: string | undefined;
   if (values.cwd !== undefined) {
     workingDirectory = path.resolve(io.cwd, values.cwd);
@@ -166,7 +181,7 @@ function parseCommandLine(argv: string[], io: CliIo): Options | undefined {
   // and the folders given outside it.
   const roots = [io.cwd, ...targets.map((p) => (fs.statSync(p).isDirectory() ? p : path.dirname(p)))
     .filter((p) => path.relative(io.cwd, p).startsWith('..') || path.isAbsolute(path.relative(io.cwd, p)))];
-  return { format: format as Format, fix: values.fix!, targets, settings: { rules, safeDirectories: values['safe-dir']!, toolchain, maxFileSize, roots, workingDirectory } };
+  return { format: format as Format, fix: values.fix!, jobs, verbose: values.verbose!, targets, settings: { rules, safeDirectories: values['safe-dir']!, toolchain, maxFileSize, roots, workingDirectory } };
 }
 
 /** The files to lint: the files given, and the templates the walk finds in the folders given. */
@@ -204,56 +219,25 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   // legacy JSON templates never loads it. No spare instance ahead of time either (see hclParser.ts).
   lazyHcl(() => hclRuntime(), { spare: false });
   const problems = new Problems(io);
-  const limit = options.settings.maxFileSize;
   if (options.fix) {
     const fixed = await fixFiles(files, options, problems, io);
     if (options.format === 'text') io.err(`packer-bake: applied ${fixed} fix${fixed === 1 ? '' : 'es'}`);
   }
-  const host = cachedHost(boundedDiskHost({ limit: () => limit }));
-  const analyzer = new Analyzer(host, options.settings, { findingsOnly: true });
-  const findings: Finding[] = [];
-  for (const file of files) {
-    const r = readBoundedSync(file, limit);
-    if (!r.ok) {
-      if (r.reason === 'too-large') findings.push(...skippedTemplate(file, tooLargeReason(limit)).findings);
-      else problems.add(file, 'cannot read', r.message);
-      continue;
-    }
-    if (r.binary) {
-      findings.push(...skippedTemplate(file, 'it looks binary').findings);
-      continue;
-    }
-    try {
-      findings.push(...(await analyseLoading(() => analyzer.analyze(file, r.text), file)).findings);
-    } catch (e) {
-      problems.add(file, 'cannot analyse', e instanceof Error ? e.message : String(e));
-    }
-  }
+  const started = performance.now();
+  const linter = new FileLinter(options.settings);
+  // Worker threads run this bundle: only from the bundle (tests that import this file run one thread).
+  const threads = files.length >= PARALLEL_MIN_FILES && __filename.endsWith('.js') ? Math.min(options.jobs, Math.ceil(files.length / (PARALLEL_MIN_FILES / 2))) : 1;
+  const outcome = threads > 1 ? await lintInWorkers(__filename, files, options.settings, threads) : await linter.lint(files);
+  if (options.verbose) io.err(`packer-bake: linted ${files.length} file${files.length === 1 ? '' : 's'} on ${threads} thread${threads === 1 ? '' : 's'} in ${Math.round(performance.now() - started)} ms`);
+  for (const p of outcome.problems) problems.add(p.file, p.what, p.why);
+  const findings = outcome.findings;
   const unique = dedupe(findings);
-  const output: RenderContext = { cwd: io.cwd, toolVersion: version(), readText: (f) => host.readFile(f), env: process.env };
+  const output: RenderContext = { cwd: io.cwd, toolVersion: version(), readText: (f) => linter.readFile(f), env: process.env };
   io.out(render(options.format, unique, output));
   const annotations = annotationsBeside(options.format, unique, output);
   if (annotations) io.err(annotations);
   if (problems.count > 0) return 3;
   return unique.some((f) => f.severity === 'error' || f.severity === 'warning') ? 1 : 0;
-}
-
-/**
- * One analysis, loading the HCL parser first when the file is an HCL2
- * template, or when the analysis asks for it (a `.pkr.json` template's HCL2
- * siblings and var files), then analysing again.
- */
-async function analyseLoading(analyse: () => AnalysisResult, file: string): Promise<AnalysisResult> {
-  if (/\.pkr\.hcl$/i.test(file)) await loadHcl();
-  await hclSettled();
-  for (;;) {
-    try {
-      return analyse();
-    } catch (e) {
-      if (!(e instanceof HclNotLoaded)) throw e;
-      await loadHcl();
-    }
-  }
 }
 
 /**
@@ -306,7 +290,8 @@ function version(): string {
   }
 }
 
-if (require.main === module) {
+if (isLintWorker()) serveLintWorker();
+else if (require.main === module) {
   // Set the exit code and let Node finish writing: process.exit() would cut piped output at 64 KiB.
   main(process.argv.slice(2), { cwd: process.cwd(), out: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`) }).then(
     (code) => {

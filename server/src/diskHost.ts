@@ -38,6 +38,9 @@ export function boundedDiskHost(options: DiskHostOptions): AnalysisHost {
   };
 }
 
+/** The names of a listing (listDirBounded's) that are regular files: no folder to list there. */
+const regularFiles = new WeakMap<string[], Set<string>>();
+
 /** Up to MAX_LISTING entry names of a folder, or undefined when it cannot be listed. */
 export function listDirBounded(dir: string): string[] | undefined {
   let d: fs.Dir | undefined;
@@ -47,7 +50,12 @@ export function listDirBounded(dir: string): string[] | undefined {
     if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return undefined;
     d = fs.opendirSync(dir);
     const names: string[] = [];
-    for (let e = d.readSync(); e && names.length < MAX_LISTING; e = d.readSync()) names.push(e.name);
+    const files = new Set<string>();
+    for (let e = d.readSync(); e && names.length < MAX_LISTING; e = d.readSync()) {
+      names.push(e.name);
+      if (e.isFile()) files.add(e.name);
+    }
+    regularFiles.set(names, files);
     return names;
   } catch {
     return undefined;
@@ -68,13 +76,14 @@ export const diskHost: AnalysisHost = boundedDiskHost({ limit: () => DEFAULT_SET
 export function cachedHost(host: AnalysisHost, folders = 4): AnalysisHost & { forget(file: string): void } {
   const files = new Map<string, Map<string, string | undefined>>();
   const dirs = new Map<string, string[] | undefined>();
-  // True when the nearest ancestor listed so far has no entry on the way to `dir`.
-  const absentByListing = (dir: string): boolean => {
-    for (let d = dir, up = path.dirname(d); up !== d; d = up, up = path.dirname(d)) {
+  // True when the nearest ancestor listed so far has no entry on the way to `target` (or, for a folder, a file there).
+  const absentByListing = (target: string, folder: boolean): boolean => {
+    for (let d = target, up = path.dirname(d); up !== d; d = up, up = path.dirname(d)) {
       if (!dirs.has(up)) continue;
       const names = dirs.get(up);
       if (names && names.length >= MAX_LISTING) return false; // a cut listing cannot tell
-      return !names || !nameSet(names).has(path.basename(d));
+      const name = path.basename(d);
+      return !names || !nameSet(names).has(name) || (folder || d !== target ? regularFiles.get(names)?.has(name) === true : false);
     }
     return false;
   };
@@ -87,14 +96,14 @@ export function cachedHost(host: AnalysisHost, folders = 4): AnalysisHost & { fo
         inDir = new Map();
         files.set(dir, inDir);
       }
-      if (!inDir.has(file)) inDir.set(file, host.readFile(file));
+      if (!inDir.has(file)) inDir.set(file, absentByListing(file, false) ? undefined : host.readFile(file));
       return inDir.get(file);
     },
     listDir(dir) {
       if (!dirs.has(dir)) {
         // A folder its parent's listing (already read) does not hold needs no system call: the working
         // directory search asks for many that do not exist (every candidate folder + a playbook's path).
-        dirs.set(dir, absentByListing(dir) ? undefined : host.listDir(dir));
+        dirs.set(dir, absentByListing(dir, true) ? undefined : host.listDir(dir));
       }
       return dirs.get(dir);
     },

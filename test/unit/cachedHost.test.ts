@@ -30,6 +30,19 @@ describe('cachedHost', () => {
     assert.deepEqual(base.asked, ['/ws', '/ws/a/b', '/ws/template.json', '/ws/a/c'], '/ws/a was never listed: /ws/a/c is asked');
   });
 
+  it('reads no file a cached listing lacks, and reads those it holds', () => {
+    const reads: string[] = [];
+    const base: AnalysisHost = { readFile: (f) => (reads.push(f), f === '/ws/ansible.cfg' ? '[defaults]\n' : undefined), listDir: (d) => (d === '/ws' ? ['ansible.cfg', 'sub'] : undefined) };
+    const host = cachedHost(base);
+    assert.equal(host.readFile('/elsewhere/ansible.cfg'), undefined);
+    host.listDir('/ws');
+    assert.equal(host.readFile('/ws/sub/ansible.cfg'), undefined, 'sub is listed but was never listed itself: asked');
+    assert.equal(host.readFile('/ws/nothing.cfg'), undefined);
+    assert.equal(host.readFile('/ws/other/ansible.cfg'), undefined);
+    assert.equal(host.readFile('/ws/ansible.cfg'), '[defaults]\n');
+    assert.deepEqual(reads, ['/elsewhere/ansible.cfg', '/ws/sub/ansible.cfg', '/ws/ansible.cfg']);
+  });
+
   it('does not trust a listing cut at MAX_LISTING names', () => {
     const many = Array.from({ length: MAX_LISTING }, (_, i) => `f${i}`);
     const base = countingHost({ '/big': many, '/big/later': ['x'] });

@@ -1,0 +1,174 @@
+/**
+ * The lint's analysis of many files, on this thread or spread over worker
+ * threads (one per core): the files are cut into runs of the same folder
+ * (a folder's HCL2 files read each other), handed out to the workers as they
+ * finish, and the results put back in the files' order, so the output is the
+ * same whatever the number of workers.
+ */
+import * as os from 'os';
+import * as path from 'path';
+import { Worker, isMainThread, parentPort, workerData } from 'worker_threads';
+import { Analyzer, type AnalysisResult, type AnalysisSettings, type Finding } from './analysis';
+import { HclNotLoaded, hclSettled, lazyHcl, loadHcl } from './analysis/hclParser';
+import { readBoundedSync } from './boundedRead';
+import { boundedDiskHost, cachedHost, skippedTemplate, tooLargeReason } from './diskHost';
+import { hclRuntime } from './wasmPaths';
+
+/** A file that could not be read or analysed. */
+export interface FileProblem {
+  file: string;
+  what: string;
+  why: string;
+}
+
+export interface LintOutcome {
+  findings: Finding[];
+  problems: FileProblem[];
+}
+
+/** Below this many files one thread is faster: a worker costs some 50-100 ms to start and load its parser. */
+export const PARALLEL_MIN_FILES = 200;
+/** Files handed to a worker at a time (whole folder runs, so sometimes more). */
+const BATCH_FILES = 16;
+const WORKER_ROLE = 'packer-bake-lint-worker';
+
+/** The number of workers used by default: one per core, at most 8. */
+export function defaultJobs(): number {
+  return Math.max(1, Math.min(8, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length));
+}
+
+/** Analyses `files` in order on this thread, with one analyser and one caching host. */
+export class FileLinter {
+  private readonly host: ReturnType<typeof cachedHost>;
+  private readonly analyzer: Analyzer;
+
+  constructor(private readonly settings: AnalysisSettings) {
+    const limit = settings.maxFileSize;
+    this.host = cachedHost(boundedDiskHost({ limit: () => limit }));
+    this.analyzer = new Analyzer(this.host, settings, { findingsOnly: true });
+  }
+
+  readFile(file: string): string | undefined {
+    return this.host.readFile(file);
+  }
+
+  async lint(files: string[]): Promise<LintOutcome> {
+    const out: LintOutcome = { findings: [], problems: [] };
+    const limit = this.settings.maxFileSize;
+    for (const file of files) {
+      const r = readBoundedSync(file, limit);
+      if (!r.ok) {
+        if (r.reason === 'too-large') out.findings.push(...skippedTemplate(file, tooLargeReason(limit)).findings);
+        else out.problems.push({ file, what: 'cannot read', why: r.message });
+        continue;
+      }
+      if (r.binary) {
+        out.findings.push(...skippedTemplate(file, 'it looks binary').findings);
+        continue;
+      }
+      try {
+        out.findings.push(...(await analyseLoading(() => this.analyzer.analyze(file, r.text), file)).findings);
+      } catch (e) {
+        out.problems.push({ file, what: 'cannot analyse', why: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    return out;
+  }
+}
+
+/**
+ * One analysis, loading the HCL parser first when the file is an HCL2
+ * template, or when the analysis asks for it (a `.pkr.json` template's HCL2
+ * siblings and var files), then analysing again.
+ */
+export async function analyseLoading(analyse: () => AnalysisResult, file: string): Promise<AnalysisResult> {
+  if (/\.pkr\.hcl$/i.test(file)) await loadHcl();
+  await hclSettled();
+  for (;;) {
+    try {
+      return analyse();
+    } catch (e) {
+      if (!(e instanceof HclNotLoaded)) throw e;
+      await loadHcl();
+    }
+  }
+}
+
+/** `files` cut where the folder changes, in order. */
+export function folderRuns(files: string[]): string[][] {
+  const runs: string[][] = [];
+  let dir: string | undefined;
+  for (const f of files) {
+    const d = path.dirname(f);
+    if (d !== dir || runs.length === 0) runs.push([]);
+    runs[runs.length - 1].push(f);
+    dir = d;
+  }
+  return runs;
+}
+
+/**
+ * The outcome of linting `files` with `jobs` worker threads running
+ * `script` (this bundle), in the files' order. Rejects when a worker fails.
+ */
+export async function lintInWorkers(script: string, files: string[], settings: AnalysisSettings, jobs: number): Promise<LintOutcome> {
+  const batches: string[][] = [];
+  for (const run of folderRuns(files)) {
+    const last = batches[batches.length - 1];
+    if (last && last.length + run.length <= BATCH_FILES) last.push(...run);
+    else batches.push([...run]);
+  }
+  const results: LintOutcome[] = new Array(batches.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(jobs, batches.length) }, () => new Worker(script, { workerData: { role: WORKER_ROLE, settings } }));
+  try {
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve, reject) => {
+            let current = -1;
+            const give = () => {
+              if (next >= batches.length) {
+                resolve();
+                return;
+              }
+              current = next++;
+              w.postMessage({ id: current, files: batches[current] });
+            };
+            w.on('message', (m: { id: number; outcome: LintOutcome }) => {
+              results[m.id] = m.outcome;
+              give();
+            });
+            w.on('error', reject);
+            w.on('exit', (code) => {
+              if (current >= 0 && results[current] === undefined) reject(new Error(`a lint worker stopped (exit code ${code})`));
+            });
+            give();
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  return { findings: results.flatMap((r) => r.findings), problems: results.flatMap((r) => r.problems) };
+}
+
+/** True in a worker thread started by lintInWorkers: it then serves batches until terminated. */
+export function isLintWorker(): boolean {
+  return !isMainThread && (workerData as { role?: string } | undefined)?.role === WORKER_ROLE;
+}
+
+export function serveLintWorker(): void {
+  const { settings } = workerData as { settings: AnalysisSettings };
+  lazyHcl(() => hclRuntime(), { spare: false });
+  const linter = new FileLinter(settings);
+  // One batch at a time: the main thread sends the next when this one is answered.
+  parentPort!.on('message', (m: { id: number; files: string[] }) => {
+    linter.lint(m.files).then(
+      (outcome) => parentPort!.postMessage({ id: m.id, outcome }),
+      (e: unknown) => {
+        throw e;
+      },
+    );
+  });
+}
