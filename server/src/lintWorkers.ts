@@ -67,7 +67,8 @@ export class FileLinter {
         continue;
       }
       try {
-        out.findings.push(...(await analyseLoading(() => this.analyzer.analyze(file, r.text), file)).findings);
+        // A copy: strings sliced from the template's text would keep the whole text alive until the run ends.
+        out.findings.push(...structuredClone((await analyseLoading(() => this.analyzer.analyze(file, r.text), file)).findings));
       } catch (e) {
         out.problems.push({ file, what: 'cannot analyse', why: e instanceof Error ? e.message : String(e) });
       }

@@ -305,7 +305,9 @@ export class Analyzer {
     if (known) return known;
     const wd = workingDirectory({ template, scope, listDir: (d) => this.host.listDir(d), roots, given });
     if (this.workingDirectories.size >= 1000) this.workingDirectories.clear();
-    this.workingDirectories.set(key, wd);
+    // Copies: the key and the reason are built from slices of the template's text, which would keep every
+    // remembered template's whole text alive (V8's sliced and concatenated strings point into their source).
+    this.workingDirectories.set(detached(key), { dir: detached(wd.dir), reason: detached(wd.reason), checked: wd.checked.map(detached) });
     return wd;
   }
 
@@ -399,6 +401,11 @@ export class Analyzer {
     this.siblings.set(file, { text, value: t });
     return t;
   }
+}
+
+/** A copy of `s` that keeps no larger string alive. */
+function detached(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
 }
 
 /**
