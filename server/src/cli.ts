@@ -15,7 +15,7 @@ import { FORMATS, annotationsBeside, dedupe, displayText, render, type Format, t
 import { encodeText } from './textBytes';
 import { hclRuntime } from './wasmPaths';
 import { hclSettled, lazyHcl, loadHcl } from './analysis/hclParser';
-import { scanFolder } from './workspaceScan';
+import { scanFolderSync } from './workspaceScan';
 import { MAX_FILE_SIZE_CAP } from './shared/settings';
 import { bakeMain } from './cliBake';
 import { FileLinter, PARALLEL_MIN_FILES, defaultJobs, isLintWorker, lintInWorkers, serveLintWorker } from './lintWorkers';
@@ -195,7 +195,7 @@ async function collect(targets: string[]): Promise<string[]> {
       // Gone since the command line was checked: reading it reports it.
     }
     if (!dir) files.push(abs);
-    else for await (const { file } of scanFolder(abs, undefined, Infinity)) files.push(file);
+    else files.push(...scanFolderSync(abs));
   }
   return [...new Set(files)];
 }

@@ -5,7 +5,8 @@
  * server (workspace folders) and `packer-bake lint` (the folders it is given),
  * so both see the same templates.
  */
-import { promises as fs } from 'fs';
+import { promises as fs, type Dirent } from 'fs';
+import * as fsSync from 'fs';
 import * as path from 'path';
 import { CONTAINER_DIRS, containerFileKind, formatForName } from './analysis';
 import { CONTAINER_WATCH_PATTERNS, TEMPLATE_FILE_PATTERNS } from './shared/documents';
@@ -56,15 +57,8 @@ export async function* scanFolder(root: string, onLimit?: () => void, limit = MA
     } catch {
       continue;
     }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const subdirs: string[] = [];
-    for (const e of entries) {
-      const file = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (!SKIPPED_DIRS.has(e.name) && (!e.name.startsWith('.') || CONTAINER_DIRS.has(e.name))) subdirs.push(file);
-        continue;
-      }
-      if (!isCandidateName(file) || !(e.isFile() || e.isSymbolicLink())) continue;
+    const { subdirs, files } = classify(dir, entries);
+    for (const { file } of files) {
       let stat;
       try {
         stat = await fs.stat(file);
@@ -80,4 +74,50 @@ export async function* scanFolder(root: string, onLimit?: () => void, limit = MA
     }
     pending.push(...subdirs.reverse());
   }
+}
+
+/**
+ * The same walk, synchronous and without sizes, for the CLI (which waits for
+ * the list anyway): a `readdir` per folder and a `stat` only for links.
+ */
+export function scanFolderSync(root: string): string[] {
+  const out: string[] = [];
+  const pending = [root];
+  while (pending.length > 0) {
+    const dir = pending.pop()!;
+    let entries;
+    try {
+      entries = fsSync.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    const { subdirs, files } = classify(dir, entries);
+    for (const { file, link } of files) if (!link || linksToFile(file)) out.push(file);
+    pending.push(...subdirs.reverse());
+  }
+  return out;
+}
+
+function linksToFile(file: string): boolean {
+  try {
+    return fsSync.statSync(file).isFile();
+  } catch {
+    return false; // dangling, a loop, no permission
+  }
+}
+
+/** A folder's entries in code-unit order: the subfolders to walk, and the candidate files (regular files and links). */
+function classify(dir: string, entries: Dirent[]): { subdirs: string[]; files: { file: string; link: boolean }[] } {
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const subdirs: string[] = [];
+  const files: { file: string; link: boolean }[] = [];
+  for (const e of entries) {
+    const file = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (!SKIPPED_DIRS.has(e.name) && (!e.name.startsWith('.') || CONTAINER_DIRS.has(e.name))) subdirs.push(file);
+      continue;
+    }
+    if (isCandidateName(file) && (e.isFile() || e.isSymbolicLink())) files.push({ file, link: e.isSymbolicLink() });
+  }
+  return { subdirs, files };
 }

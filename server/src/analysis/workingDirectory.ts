@@ -34,6 +34,8 @@ const CWD_MARK = '\u0000cwd';
 /** Subfolders tried per ancestor (a sibling folder such as `packer/` next to `images/`). */
 const MAX_CHILDREN = 64;
 const SKIP = new Set(['node_modules', '.git', 'dist', 'out']);
+/** A listing with fewer names than this is taken as the whole folder (hosts cut listings at tens of thousands). */
+const COMPLETE_LISTING = 10000;
 
 /** The relative file paths the template names (evaluated where possible), with where each comes from. */
 export function relativePaths(template: Template, scope: Scope): { path: string; from: string }[] {
@@ -90,7 +92,17 @@ export function workingDirectory(input: WorkingDirectoryInput): WorkingDirectory
     const names = input.listDir(path.dirname(file));
     return names !== undefined && nameSet(names).has(path.basename(file));
   };
-  const score = (dir: string) => rels.filter((r) => exists(path.resolve(dir, r.path)));
+  // A path `a/b/c` can only exist from a folder that holds `a`: the folder's listing answers most candidates
+  // without resolving each path (thousands of candidates in a large workspace). Paths going up are resolved.
+  const heads = rels.map((r) => {
+    const first = path.normalize(r.path).split(/[\\/]/)[0];
+    return first === '..' || first === '.' || first === '' ? undefined : first;
+  });
+  const score = (dir: string) => {
+    const names = input.listDir(dir);
+    const listed = names !== undefined && names.length < COMPLETE_LISTING ? nameSet(names) : undefined;
+    return rels.filter((r, i) => (listed && heads[i] !== undefined && !listed.has(heads[i]!) ? false : exists(path.resolve(dir, r.path))));
+  };
   const own = score(templateDir);
   if (own.length === rels.length) return { dir: templateDir, reason: `the template's folder (${describe(own[0])} exists from there)`, checked };
 

@@ -1,0 +1,44 @@
+/**
+ * The one walk of the language server (scanFolder, async, with sizes) and of
+ * the CLI (scanFolderSync): the same files, in the same order, on a tree with
+ * what repositories hold (skipped and hidden folders, container folders,
+ * links to files and to folders, dangling links, a link loop, a FIFO).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { scanFolder, scanFolderSync } from '../../server/src/workspaceScan';
+
+describe('the workspace walk', () => {
+  let dir: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'packer-bake-walk-'));
+    const files = [
+      'a.json', 'b.pkr.hcl', 'readme.md', 'z/x.pkr.json', 'z/y.pkrvars.hcl', 'images/web/template.json', 'images/web/variables.pkr.hcl',
+      'node_modules/p/t.json', '.git/t.json', '.hidden/t.json', '.devcontainer/devcontainer.json', '.github/workflows/ci.yml',
+      'dist/t.json', 'out/t.json', 'B/c.json', 'Jenkinsfile',
+    ];
+    for (const f of files) {
+      fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+      fs.writeFileSync(path.join(dir, f), '{}');
+    }
+    fs.symlinkSync(path.join(dir, 'a.json'), path.join(dir, 'link-to-file.json'));
+    fs.symlinkSync(path.join(dir, 'images'), path.join(dir, 'link-to-folder'));
+    fs.symlinkSync(path.join(dir, 'nowhere.json'), path.join(dir, 'dangling.json'));
+    fs.symlinkSync('loop.json', path.join(dir, 'loop.json'));
+    assert.equal(spawnSync('mkfifo', [path.join(dir, 'fifo.json')]).status, 0);
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('the CLI walks what the server walks', async () => {
+    const server: string[] = [];
+    for await (const c of scanFolder(dir, undefined, Infinity)) server.push(c.file);
+    const cli = scanFolderSync(dir);
+    assert.deepEqual(cli, server);
+    const rel = cli.map((f) => path.relative(dir, f));
+    for (const f of ['a.json', 'b.pkr.hcl', 'link-to-file.json', 'images/web/template.json', '.devcontainer/devcontainer.json']) assert.ok(rel.includes(f), f);
+    for (const f of ['node_modules/p/t.json', '.git/t.json', '.hidden/t.json', 'dist/t.json', 'dangling.json', 'loop.json', 'fifo.json', 'link-to-folder/web/template.json', 'readme.md']) assert.ok(!rel.includes(f), f);
+  });
+});
