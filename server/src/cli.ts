@@ -227,7 +227,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const linter = new FileLinter(options.settings);
   // Worker threads run this bundle: only from the bundle (tests that import this file run one thread).
   const threads = files.length >= PARALLEL_MIN_FILES && __filename.endsWith('.js') ? Math.min(options.jobs, Math.ceil(files.length / (PARALLEL_MIN_FILES / 2))) : 1;
-  const outcome = threads > 1 ? await lintInWorkers(__filename, files, options.settings, threads) : await linter.lint(files);
+  const outcome = threads > 1 ? await lintInWorkers(__filename, files, options.settings, threads, linter) : await linter.lint(files);
   if (options.verbose) io.err(`packer-bake: linted ${files.length} file${files.length === 1 ? '' : 's'} on ${threads} thread${threads === 1 ? '' : 's'} in ${Math.round(performance.now() - started)} ms`);
   for (const p of outcome.problems) problems.add(p.file, p.what, p.why);
   const findings = outcome.findings;

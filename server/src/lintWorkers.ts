@@ -32,7 +32,7 @@ export const PARALLEL_MIN_FILES = 200;
 const BATCH_FILES = 16;
 const WORKER_ROLE = 'packer-bake-lint-worker';
 
-/** The number of workers used by default: one per core, at most 8. */
+/** The number of threads used by default: one per core, at most 8. */
 export function defaultJobs(): number {
   return Math.max(1, Math.min(8, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length));
 }
@@ -109,10 +109,11 @@ export function folderRuns(files: string[]): string[][] {
 }
 
 /**
- * The outcome of linting `files` with `jobs` worker threads running
- * `script` (this bundle), in the files' order. Rejects when a worker fails.
+ * The outcome of linting `files` on `jobs` threads: this one (with `local`)
+ * and jobs - 1 workers running `script` (this bundle), in the files' order.
+ * Rejects when a worker fails.
  */
-export async function lintInWorkers(script: string, files: string[], settings: AnalysisSettings, jobs: number): Promise<LintOutcome> {
+export async function lintInWorkers(script: string, files: string[], settings: AnalysisSettings, jobs: number, local: FileLinter): Promise<LintOutcome> {
   const batches: string[][] = [];
   for (const run of folderRuns(files)) {
     const last = batches[batches.length - 1];
@@ -121,33 +122,44 @@ export async function lintInWorkers(script: string, files: string[], settings: A
   }
   const results: LintOutcome[] = new Array(batches.length);
   let next = 0;
-  const workers = Array.from({ length: Math.min(jobs, batches.length) }, () => new Worker(script, { workerData: { role: WORKER_ROLE, settings } }));
-  try {
-    await Promise.all(
-      workers.map(
-        (w) =>
-          new Promise<void>((resolve, reject) => {
-            let current = -1;
-            const give = () => {
-              if (next >= batches.length) {
-                resolve();
-                return;
-              }
-              current = next++;
-              w.postMessage({ id: current, files: batches[current] });
-            };
-            w.on('message', (m: { id: number; outcome: LintOutcome }) => {
-              results[m.id] = m.outcome;
-              give();
-            });
-            w.on('error', reject);
-            w.on('exit', (code) => {
-              if (current >= 0 && results[current] === undefined) reject(new Error(`a lint worker stopped (exit code ${code})`));
-            });
+  const take = () => (next < batches.length ? next++ : -1);
+  // A young generation of 16 MB per worker: the same speed here, some 20 MB less each.
+  const workers = Array.from({ length: Math.min(jobs - 1, batches.length) }, () => new Worker(script, { workerData: { role: WORKER_ROLE, settings }, resourceLimits: { maxYoungGenerationSizeMb: 16 } }));
+  const served = Promise.all(
+    workers.map(
+      (w) =>
+        new Promise<void>((resolve, reject) => {
+          // Two batches in flight, so that a worker does not wait while this thread lints one of its own.
+          const outstanding = new Set<number>();
+          const give = () => {
+            const id = take();
+            if (id >= 0) {
+              outstanding.add(id);
+              w.postMessage({ id, files: batches[id] });
+            } else if (outstanding.size === 0) resolve();
+          };
+          w.on('message', (m: { id: number; outcome: LintOutcome }) => {
+            results[m.id] = m.outcome;
+            outstanding.delete(m.id);
             give();
-          }),
-      ),
-    );
+          });
+          w.on('error', reject);
+          w.on('exit', (code) => {
+            if (outstanding.size > 0) reject(new Error(`a lint worker stopped (exit code ${code})`));
+          });
+          give();
+          give();
+        }),
+    ),
+  );
+  served.catch(() => undefined); // awaited below; a failure meanwhile is not an unhandled rejection
+  try {
+    // This thread lints too, a batch at a time, letting the workers' answers in between.
+    for (let id = take(); id >= 0; id = take()) {
+      results[id] = await local.lint(batches[id]);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await served;
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }

@@ -63,6 +63,14 @@ describe('packer-bake lint --jobs (the bundled CLI)', function () {
     });
   }
 
+  it('three threads (two workers beside this one) print what one thread prints', () => {
+    const one = lint(['lint', '--format', 'json', '--jobs', '1', '.', 'legacy/fifo.pkr.hcl'], dir);
+    const three = lint(['lint', '--format', 'json', '--jobs', '3', '--verbose', '.', 'legacy/fifo.pkr.hcl'], dir);
+    assert.equal(threads(three.err), 3, three.err);
+    assert.equal(three.out, one.out);
+    assert.equal(three.code, one.code);
+  });
+
   it('a small lint stays on one thread; --jobs is checked', () => {
     const small = path.join(dir, 'legacy', 'l-1');
     assert.equal(threads(lint(['lint', '--jobs', '4', '--verbose', small], dir).err), 1);
