@@ -64,12 +64,19 @@ export const diskHost: AnalysisHost = boundedDiskHost({ limit: () => DEFAULT_SET
 export function cachedHost(host: AnalysisHost, folders = 4): AnalysisHost & { forget(file: string): void } {
   const files = new Map<string, Map<string, string | undefined>>();
   const dirs = new Map<string, string[] | undefined>();
+  // A folder's version changes when its files are forgotten: read again, they may differ.
+  const versions = new Map<string, number>();
+  const bump = (dir: string) => versions.set(dir, (versions.get(dir) ?? 0) + 1);
   return {
     readFile(file) {
       const dir = path.dirname(file);
       let inDir = files.get(dir);
       if (!inDir) {
-        if (files.size >= folders) files.delete(files.keys().next().value!);
+        if (files.size >= folders) {
+          const oldest = files.keys().next().value!;
+          files.delete(oldest);
+          bump(oldest);
+        }
         inDir = new Map();
         files.set(dir, inDir);
       }
@@ -80,8 +87,12 @@ export function cachedHost(host: AnalysisHost, folders = 4): AnalysisHost & { fo
       if (!dirs.has(dir)) dirs.set(dir, host.listDir(dir));
       return dirs.get(dir);
     },
+    folderVersion(dir) {
+      return String(versions.get(dir) ?? 0);
+    },
     forget(file) {
       files.get(path.dirname(file))?.delete(file);
+      bump(path.dirname(file));
     },
   };
 }
