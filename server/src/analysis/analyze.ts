@@ -146,6 +146,10 @@ interface FolderAggregate {
    * twice at every keystroke); the next template's analysis reads it.
    */
   pending: string | undefined;
+  /** The members' builders and required plugins flattened (see `Analyzer.flattened`), until the members change. */
+  flat?: { builders: Builder[]; builderRuns: Map<string, [number, number]>; requiredPlugins: RequiredPlugin[]; pluginRuns: Map<string, [number, number]> };
+  /** Files `invalidate()` named since: read again at the next use, whatever their text. */
+  dirty: Set<string>;
   /** The templates of the folder that parsed, in name order. */
   members: Template[];
   /** `*.auto.pkrvars.hcl` values, the later files' over the earlier ones. */
@@ -156,7 +160,7 @@ interface FolderAggregate {
   /** The files defining each `var.x`, `local.x`, `source.x`. */
   definers: Map<string, Set<string>>;
   /** Matches of a pattern in all the templates and per template, by its source (see FolderContext.count). */
-  counts: Map<string, { total: number; perFile: Map<string, number> }>;
+  counts: Map<string, { pattern: RegExp; total: number; perFile: Map<string, number> }>;
 }
 
 /** The last definition of `name` in a file other than `self`. */
@@ -170,6 +174,13 @@ function definedElsewhere(defs: Map<string, Definition[]>, name: string, self: s
 /** The names a template defines that make its folder one configuration (`var.x`, `local.x`, `source.x`). */
 function definedNames(t: Template): string[] {
   return [...[...t.variables.keys()].map((k) => `var.${k}`), ...[...t.locals.keys()].map((k) => `local.${k}`), ...t.builders.map((b) => `source.${b.name}`)];
+}
+
+/** Adds a template's matches of a pattern to its counts. */
+function countIn(c: { pattern: RegExp; total: number; perFile: Map<string, number> }, t: Template): void {
+  const n = t.text.match(c.pattern)?.length ?? 0;
+  c.total += n;
+  if (n > 0) c.perFile.set(t.file, n);
 }
 
 /** Names looked up in `first`, then in `second`. */
@@ -270,8 +281,8 @@ export class Analyzer {
     const cwd = absolute ? this.workingDirectoryOf(template, baseScope) : undefined;
     for (const c of cwd?.checked ?? []) dependsOn.add(c);
     const scope: Scope = { ...baseScope, cwd: cwd?.dir };
-    const own = new Set(template.builders.map((b) => b.name));
-    const builders = [...template.builders, ...(merged ? folder.builders.filter((b) => !own.has(b.name)) : [])];
+    // No other file of a merged folder defines one of the template's sources (else it would be standalone).
+    const builders = merged ? [...template.builders, ...folder.builders] : template.builders;
     const loadCfg = (cfgFile: string): AnsibleCfg | undefined => {
       dependsOn.add(cfgFile);
       const cfg = this.loadCfg(cfgFile);
@@ -403,8 +414,12 @@ export class Analyzer {
     } else {
       this.siblings.delete(file);
       this.cfgs.delete(file);
-      // The file's folder, or the folder itself (a folder removed or renamed).
-      this.folders.delete(path.dirname(file));
+      // The folder's aggregate takes the file again at its next use (the others stay); a folder itself is forgotten.
+      const agg = this.folders.get(path.dirname(file));
+      if (agg) {
+        agg.version = undefined;
+        agg.dirty.add(file);
+      }
       this.folders.delete(file);
     }
   }
@@ -441,7 +456,12 @@ export class Analyzer {
     const agg = this.folderAggregate(dir, self);
     for (const f of agg.files) if (f !== self) dependsOn.add(f);
     const standalone = definedNames(template).some((n) => [...agg.definers.get(n) ?? []].some((f) => f !== self));
-    const others = agg.members.filter((t) => t.file !== self);
+    const flat = this.flattened(agg);
+    // The folder's builders and required plugins without the template's own (a run of each list, members being in order).
+    const without = <T>(list: T[], ranges: Map<string, [number, number]>): T[] => {
+      const r = ranges.get(self);
+      return r ? list.slice(0, r[0]).concat(list.slice(r[1])) : list;
+    };
     const variables: Names = {
       get: (k) => agg.overrides.get(k) ?? definedElsewhere(agg.variables, k, self),
       has: (k) => agg.overrides.has(k) || definedElsewhere(agg.variables, k, self) !== undefined,
@@ -453,19 +473,15 @@ export class Analyzer {
     return {
       variables,
       locals,
-      builders: others.flatMap((t) => t.builders),
-      requiredPlugins: others.flatMap((t) => t.requiredPlugins),
+      builders: without(flat.builders, flat.builderRuns),
+      requiredPlugins: without(flat.requiredPlugins, flat.pluginRuns),
       standalone,
-      builds: () => others.flatMap((t) => t.builds.flatMap((b) => b.sources.map((x) => x.name))),
+      builds: () => agg.members.filter((t) => t.file !== self).flatMap((t) => t.builds.flatMap((b) => b.sources.map((x) => x.name))),
       count: (pattern) => {
         let c = agg.counts.get(pattern.source);
         if (!c) {
-          c = { total: 0, perFile: new Map() };
-          for (const t of agg.members) {
-            const n = t.text.match(pattern)?.length ?? 0;
-            c.total += n;
-            if (n > 0) c.perFile.set(t.file, n);
-          }
+          c = { pattern, total: 0, perFile: new Map() };
+          for (const t of agg.members) countIn(c, t);
           agg.counts.set(pattern.source, c);
         }
         return c.total - (c.perFile.get(self) ?? 0);
@@ -480,13 +496,30 @@ export class Analyzer {
   private folderAggregate(dir: string, self: string): FolderAggregate {
     const version = this.host.folderVersion?.(dir);
     let agg = this.folders.get(dir);
-    if (agg && (agg.maxFileSize !== this.settings.maxFileSize || ((version === undefined || agg.version !== version) && !this.stillHolds(agg, dir)))) agg = undefined;
+    if (agg && agg.maxFileSize !== this.settings.maxFileSize) agg = undefined;
+    if (agg && (version === undefined || agg.version !== version)) {
+      // Something may have changed: the same listing and var files with a few templates changed (a fix applied, a
+      // keystroke) are taken in place; anything else is read again.
+      const changed = this.changedFiles(agg, dir);
+      if (changed === undefined || changed.some((f) => f.toLowerCase().endsWith('.auto.pkrvars.hcl'))) agg = undefined;
+      else {
+        for (const f of changed) {
+          this.removeMember(agg, f);
+          if (f !== self) this.addMember(agg, f);
+          else {
+            // The template analysed now (an open document at each keystroke): the next other template reads it.
+            agg.reads.delete(f);
+            agg.pending = f;
+          }
+        }
+      }
+    }
     if (agg) agg.version = version;
     else {
       const listing = this.host.listDir(dir);
       const names = [...(listing ?? [])].sort();
       agg = {
-        version, maxFileSize: this.settings.maxFileSize, listing, names, files: [], order: new Map(), reads: new Map(), pending: undefined,
+        version, maxFileSize: this.settings.maxFileSize, listing, names, files: [], order: new Map(), reads: new Map(), pending: undefined, dirty: new Set(),
         members: [], overrides: new Map(), variables: new Map(), locals: new Map(), definers: new Map(), counts: new Map(),
       };
       for (const name of names) {
@@ -515,9 +548,23 @@ export class Analyzer {
     if (agg.pending !== undefined && agg.pending !== self) {
       this.addMember(agg, agg.pending);
       agg.pending = undefined;
-      agg.counts.clear();
     }
     return agg;
+  }
+
+  /** The builders and required plugins of the folder's templates in one list each, and each template's run in it. */
+  private flattened(agg: FolderAggregate): NonNullable<FolderAggregate['flat']> {
+    if (!agg.flat) {
+      const flat: NonNullable<FolderAggregate['flat']> = { builders: [], builderRuns: new Map(), requiredPlugins: [], pluginRuns: new Map() };
+      for (const t of agg.members) {
+        flat.builderRuns.set(t.file, [flat.builders.length, flat.builders.length + t.builders.length]);
+        flat.builders.push(...t.builders);
+        flat.pluginRuns.set(t.file, [flat.requiredPlugins.length, flat.requiredPlugins.length + t.requiredPlugins.length]);
+        flat.requiredPlugins.push(...t.requiredPlugins);
+      }
+      agg.flat = flat;
+    }
+    return agg.flat;
   }
 
   /** Reads a template of the folder into its aggregate, in its place in name order. */
@@ -532,6 +579,7 @@ export class Analyzer {
       list.splice(i, 0, item);
     };
     insert(agg.members, t, (m) => m.file);
+    agg.flat = undefined;
     const define = (defs: Map<string, Definition[]>, name: string, value: Value) => {
       const list = defs.get(name) ?? [];
       insert(list, { file, value }, (d) => d.file);
@@ -544,19 +592,49 @@ export class Analyzer {
       set.add(file);
       agg.definers.set(n, set);
     }
+    for (const c of agg.counts.values()) countIn(c, t);
   }
 
-  /** True when the folder's listing and every file the aggregate read are as they were (read through the host). */
-  private stillHolds(agg: FolderAggregate, dir: string): boolean {
+  /** Takes a template of the folder out of its aggregate (its text changed). */
+  private removeMember(agg: FolderAggregate, file: string): void {
+    const i = agg.members.findIndex((m) => m.file === file);
+    if (i < 0) return;
+    const [t] = agg.members.splice(i, 1);
+    agg.flat = undefined;
+    const undefine = (defs: Map<string, Definition[]>, name: string) => {
+      const list = defs.get(name)?.filter((d) => d.file !== file) ?? [];
+      if (list.length > 0) defs.set(name, list);
+      else defs.delete(name);
+    };
+    for (const k of t.variables.keys()) undefine(agg.variables, k);
+    for (const k of t.locals.keys()) undefine(agg.locals, k);
+    for (const n of definedNames(t)) {
+      const set = agg.definers.get(n);
+      set?.delete(file);
+      if (set?.size === 0) agg.definers.delete(n);
+    }
+    for (const c of agg.counts.values()) {
+      c.total -= c.perFile.get(file) ?? 0;
+      c.perFile.delete(file);
+    }
+  }
+
+  /**
+   * The files the aggregate read whose text is not what it read (through the
+   * host), or that `invalidate()` named; undefined when the folder's listing changed.
+   */
+  private changedFiles(agg: FolderAggregate, dir: string): string[] | undefined {
     const listing = this.host.listDir(dir);
     if (listing !== agg.listing) {
-      if (listing === undefined || agg.listing === undefined || listing.length !== agg.names.length) return false;
+      if (listing === undefined || agg.listing === undefined || listing.length !== agg.names.length) return undefined;
       const names = [...listing].sort();
-      if (names.some((n, i) => n !== agg.names[i])) return false;
+      if (names.some((n, i) => n !== agg.names[i])) return undefined;
       agg.listing = listing;
     }
-    for (const [file, text] of agg.reads) if (this.host.readFile(file) !== text) return false;
-    return true;
+    const changed: string[] = [];
+    for (const [file, text] of agg.reads) if (this.host.readFile(file) !== text || agg.dirty.has(file)) changed.push(file);
+    agg.dirty.clear();
+    return changed;
   }
 
   /** A sibling file's text as read, and its template (parsed once per text). */

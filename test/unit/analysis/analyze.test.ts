@@ -202,12 +202,46 @@ build {
       const fresh = templates(files).map((f) => new Analyzer(memoryHost(files)).analyze(f, files[f]));
       assert.deepStrictEqual(plain(analyseAll(new Analyzer(counting(files, () => 'v1')), files)), plain(fresh));
       assert.deepStrictEqual(plain(analyseAll(new Analyzer(counting(files)), files)), plain(fresh));
+      // Files changed in place (a default escaped, a variable of another file defined again, a reference added): the kept aggregate is updated.
+      let version = 'v1';
+      const kept = new Analyzer(counting(files, () => version));
+      analyseAll(kept, files);
+      files['/ws/big/t003.pkr.hcl'] = files['/ws/big/t003.pkr.hcl'].replace('/tmp/cp-3-%h', '/tmp/cp-3-%%h');
+      files['/ws/big/t007.pkr.hcl'] += 'variable "cp_8" {\n  default = "/tmp/x"\n}\nlocals {\n  again = var.cp_9\n}\n';
+      version = 'v2';
+      const after = templates(files).map((f) => new Analyzer(memoryHost(files)).analyze(f, files[f]));
+      assert.notDeepStrictEqual(plain(after), plain(fresh));
+      assert.deepStrictEqual(plain(analyseAll(kept, files)), plain(after));
       // t000 uses cp_1, whose default in t001 has a single %: the fix edits t001.
       assert.deepEqual(fresh[0].findings.map((f) => [f.ruleId, f.fixes[0].edits.map((e) => e.file)]), [['control-path-unescaped-percent', ['/ws/big/t001.pkr.hcl']]]);
       // t011 uses cp_0, which the auto var file sets escaped.
       assert.deepEqual(fresh[11].findings, []);
       assert.deepEqual(fresh[0].builds, ['null.s1', ...[...Array(10).keys()].map((i) => `null.s${i + 2}`), 'null.s0']);
       assert.deepEqual(fresh[0].dependsOn.filter((f) => f.startsWith('/ws/big/') && f.endsWith('.hcl')), [...templates(files).slice(1), '/ws/big/values.auto.pkrvars.hcl']);
+    });
+    it('parses the template being analysed once, not again as a file of its folder, when its text changes (a keystroke)', () => {
+      const files = folder(6);
+      let version = 'v1';
+      const a = new Analyzer(counting(files, () => version));
+      const parsed: string[] = [];
+      const parse = a.parse.bind(a);
+      a.parse = (file, text) => {
+        parsed.push(file);
+        return parse(file, text);
+      };
+      const [t0, t1] = templates(files);
+      a.analyze(t0, files[t0]);
+      a.analyze(t1, files[t1]);
+      for (let i = 0; i < 3; i++) {
+        files[t0] = files[t0].replace(/default = "[^"]*"/, `default = "/tmp/v${i}-%%h"`);
+        version = `v${i + 2}`;
+        parsed.length = 0;
+        a.analyze(t0, files[t0]);
+        assert.deepEqual(parsed, [t0]);
+      }
+      parsed.length = 0;
+      a.analyze(t1, files[t1]);
+      assert.deepEqual(parsed, [t1, t0], 'the next template of the folder reads its last text');
     });
     it('sees a changed file of the folder: through a new folder version, after invalidate(), or through its text when the host cannot tell', () => {
       const t0 = '/ws/big/t000.pkr.hcl';
