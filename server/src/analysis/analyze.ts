@@ -159,8 +159,11 @@ interface FolderAggregate {
   locals: Map<string, Definition[]>;
   /** The files defining each `var.x`, `local.x`, `source.x`. */
   definers: Map<string, Set<string>>;
-  /** Matches of a pattern in all the templates and per template, by its source (see FolderContext.count). */
-  counts: Map<string, { pattern: RegExp; total: number; perFile: Map<string, number> }>;
+  /** Matches of a pattern in all the templates and per template, by its source (see FolderContext.count), as of `changes[seen]`. */
+  counts: Map<string, PatternCount>;
+  /** The templates taken in or out since the aggregate was made, in order: a count catches up with them when next asked. */
+  changes: string[];
+  byFile: Map<string, Template>;
 }
 
 /** The last definition of `name` in a file other than `self`. */
@@ -176,8 +179,15 @@ function definedNames(t: Template): string[] {
   return [...[...t.variables.keys()].map((k) => `var.${k}`), ...[...t.locals.keys()].map((k) => `local.${k}`), ...t.builders.map((b) => `source.${b.name}`)];
 }
 
+interface PatternCount {
+  pattern: RegExp;
+  total: number;
+  perFile: Map<string, number>;
+  seen: number;
+}
+
 /** Adds a template's matches of a pattern to its counts. */
-function countIn(c: { pattern: RegExp; total: number; perFile: Map<string, number> }, t: Template): void {
+function countIn(c: PatternCount, t: Template): void {
   const n = t.text.match(c.pattern)?.length ?? 0;
   c.total += n;
   if (n > 0) c.perFile.set(t.file, n);
@@ -479,10 +489,19 @@ export class Analyzer {
       builds: () => agg.members.filter((t) => t.file !== self).flatMap((t) => t.builds.flatMap((b) => b.sources.map((x) => x.name))),
       count: (pattern) => {
         let c = agg.counts.get(pattern.source);
-        if (!c) {
-          c = { pattern, total: 0, perFile: new Map() };
+        const changed = c && c.seen < agg.changes.length ? new Set(agg.changes.slice(c.seen)) : undefined;
+        if (!c || (changed && changed.size > agg.members.length / 2)) {
+          c = { pattern, total: 0, perFile: new Map(), seen: agg.changes.length };
           for (const t of agg.members) countIn(c, t);
           agg.counts.set(pattern.source, c);
+        } else if (changed) {
+          for (const f of changed) {
+            c.total -= c.perFile.get(f) ?? 0;
+            c.perFile.delete(f);
+            const t = agg.byFile.get(f);
+            if (t) countIn(c, t);
+          }
+          c.seen = agg.changes.length;
         }
         return c.total - (c.perFile.get(self) ?? 0);
       },
@@ -520,7 +539,7 @@ export class Analyzer {
       const names = [...(listing ?? [])].sort();
       agg = {
         version, maxFileSize: this.settings.maxFileSize, listing, names, files: [], order: new Map(), reads: new Map(), pending: undefined, dirty: new Set(),
-        members: [], overrides: new Map(), variables: new Map(), locals: new Map(), definers: new Map(), counts: new Map(),
+        members: [], overrides: new Map(), variables: new Map(), locals: new Map(), definers: new Map(), counts: new Map(), changes: [], byFile: new Map(),
       };
       for (const name of names) {
         const file = path.join(dir, name);
@@ -543,7 +562,8 @@ export class Analyzer {
           if (!(e instanceof ParseTooSlow)) throw e; // a var file the parser gives up on sets nothing we can know
         }
       }
-      this.folders.set(dir, agg);
+      // A folder of one template has nothing to share: not kept (a workspace of 20,000 folders would hold 20,000 empty aggregates).
+      if (agg.files.some((f) => f !== self)) this.folders.set(dir, agg);
     }
     if (agg.pending !== undefined && agg.pending !== self) {
       this.addMember(agg, agg.pending);
@@ -579,6 +599,8 @@ export class Analyzer {
       list.splice(i, 0, item);
     };
     insert(agg.members, t, (m) => m.file);
+    agg.byFile.set(file, t);
+    agg.changes.push(file);
     agg.flat = undefined;
     const define = (defs: Map<string, Definition[]>, name: string, value: Value) => {
       const list = defs.get(name) ?? [];
@@ -592,14 +614,15 @@ export class Analyzer {
       set.add(file);
       agg.definers.set(n, set);
     }
-    for (const c of agg.counts.values()) countIn(c, t);
   }
 
   /** Takes a template of the folder out of its aggregate (its text changed). */
   private removeMember(agg: FolderAggregate, file: string): void {
+    if (!agg.byFile.has(file)) return;
     const i = agg.members.findIndex((m) => m.file === file);
-    if (i < 0) return;
     const [t] = agg.members.splice(i, 1);
+    agg.byFile.delete(file);
+    agg.changes.push(file);
     agg.flat = undefined;
     const undefine = (defs: Map<string, Definition[]>, name: string) => {
       const list = defs.get(name)?.filter((d) => d.file !== file) ?? [];
@@ -612,10 +635,6 @@ export class Analyzer {
       const set = agg.definers.get(n);
       set?.delete(file);
       if (set?.size === 0) agg.definers.delete(n);
-    }
-    for (const c of agg.counts.values()) {
-      c.total -= c.perFile.get(file) ?? 0;
-      c.perFile.delete(file);
     }
   }
 
