@@ -528,6 +528,7 @@ export class Analyzer {
           else {
             // The template analysed now (an open document at each keystroke): the next other template reads it.
             agg.reads.delete(f);
+            if (agg.pending !== undefined) this.addMember(agg, agg.pending);
             agg.pending = f;
           }
         }

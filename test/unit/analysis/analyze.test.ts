@@ -242,6 +242,13 @@ build {
       parsed.length = 0;
       a.analyze(t1, files[t1]);
       assert.deepEqual(parsed, [t1, t0], 'the next template of the folder reads its last text');
+      // The aggregate made for t2 has not read t2 yet when t1 changes: both are taken in.
+      const b = new Analyzer(counting(files, () => version));
+      const t2 = templates(files)[2];
+      b.analyze(t2, files[t2]);
+      files[t1] = files[t1].replace(/default = "[^"]*"/, 'default = "/tmp/t1-%h"');
+      version = 'v9';
+      for (const t of [t1, t2, t0]) assert.deepStrictEqual(plain(b.analyze(t, files[t])), plain(new Analyzer(memoryHost(files)).analyze(t, files[t])), t);
     });
     it('sees a changed file of the folder: through a new folder version, after invalidate(), or through its text when the host cannot tell', () => {
       const t0 = '/ws/big/t000.pkr.hcl';
