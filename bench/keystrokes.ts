@@ -39,14 +39,15 @@ async function once(server: string, count: number, edits: number): Promise<Keyst
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'packer-bake-bench-keys-'));
   try {
     const ws = path.join(dir, 'ws');
-    generateWorkspace(ws, { count, minBytes: 1024, maxBytes: 4096, seed: 7 });
+    // `count` templates in all, the edited one among them: the server stops its scan after MAX_CANDIDATES (20,000) files.
+    generateWorkspace(ws, { count: count - 1, minBytes: 1024, maxBytes: 4096, seed: 7 });
     // The edited template: the HCL2 example, 20 KB, in a folder of its own.
     const seed = fs.readFileSync(path.join(root, 'examples', 'control-path-missing', 'template.pkr.hcl'), 'utf8');
     const text = padHcl(seed, 0, 20 * 1024);
     fs.mkdirSync(path.join(ws, 'edited'));
     const file = path.join(ws, 'edited', 'image.pkr.hcl');
     fs.writeFileSync(file, text);
-    const templates = count + 1;
+    const templates = count;
     const uri = pathToFileURL(file).href;
     const published = new Set<string>();
     let allPublished: (() => void) | undefined;
@@ -66,7 +67,10 @@ async function once(server: string, count: number, edits: number): Promise<Keyst
       const work = (await openAndEdit(conn, TextDocument.create(uri, 'packer-hcl', 1, text), edits, until)).map((l) => l - DEBOUNCE_MS);
       const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
       await conn.sendRequest('shutdown');
+      // Let it exit on its own (a --cpu-prof profile is written at exit), but not forever.
+      const exited = new Promise((resolve) => child.once('exit', resolve));
       await conn.sendNotification('exit');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
       return { templates: count, scanMs, edits, workP50: percentile(work, 50), workP95: percentile(work, 95), serverRssMiB: hwm ? Number(hwm[1]) / 1024 : NaN };
     } finally {
       conn.dispose();

@@ -87,12 +87,19 @@ export function cachedHost(host: AnalysisHost, folders = 4): AnalysisHost & { fo
     }
     return false;
   };
+  // A folder's version changes when its files are forgotten: read again, they may differ.
+  const versions = new Map<string, number>();
+  const bump = (dir: string) => versions.set(dir, (versions.get(dir) ?? 0) + 1);
   return {
     readFile(file) {
       const dir = path.dirname(file);
       let inDir = files.get(dir);
       if (!inDir) {
-        if (files.size >= folders) files.delete(files.keys().next().value!);
+        if (files.size >= folders) {
+          const oldest = files.keys().next().value!;
+          files.delete(oldest);
+          bump(oldest);
+        }
         inDir = new Map();
         files.set(dir, inDir);
       }
@@ -107,8 +114,12 @@ export function cachedHost(host: AnalysisHost, folders = 4): AnalysisHost & { fo
       }
       return dirs.get(dir);
     },
+    folderVersion(dir) {
+      return String(versions.get(dir) ?? 0);
+    },
     forget(file) {
       files.get(path.dirname(file))?.delete(file);
+      bump(path.dirname(file));
     },
   };
 }

@@ -8,6 +8,7 @@
  * writes each changed file once, after checking that the file is still what
  * the session read (`FileChange.before`).
  */
+import * as path from 'path';
 import { applyEdits, type AnalysisHost, type AnalysisResult, type Finding } from './analysis';
 
 export interface FileChange {
@@ -43,13 +44,22 @@ export class FixSession {
   applied = 0;
   private readonly before = new Map<string, string | undefined>();
   private readonly after = new Map<string, string>();
+  /** Fixes applied per folder (the overlay's part of the host's `folderVersion`). */
+  private readonly edits = new Map<string, number>();
   private readonly refusals = new Map<string, string | undefined>();
   private readonly held = new Map<string, Withheld>();
   /** The files each applied fix edited, and its rule. */
   private readonly fixFiles: { files: string[]; ruleId: string }[] = [];
 
   constructor(private readonly options: FixSessionOptions) {
-    this.host = { readFile: (f) => this.read(f), listDir: (d) => options.base.listDir(d) };
+    this.host = {
+      readFile: (f) => this.read(f),
+      listDir: (d) => options.base.listDir(d),
+      folderVersion: (d) => {
+        const base = options.base.folderVersion?.(d);
+        return base === undefined ? undefined : `${base}:${this.edits.get(d) ?? 0}`;
+      },
+    };
   }
 
   /**
@@ -103,7 +113,11 @@ export class FixSession {
         noop.add(key);
         continue;
       }
-      for (const [file, next] of updates) this.after.set(file, next);
+      for (const [file, next] of updates) {
+        this.after.set(file, next);
+        const dir = path.dirname(file);
+        this.edits.set(dir, (this.edits.get(dir) ?? 0) + 1);
+      }
       this.applied++;
       this.fixFiles.push({ files: updates.map(([file]) => file), ruleId: f.ruleId });
       return true;

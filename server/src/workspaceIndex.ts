@@ -18,7 +18,7 @@
  * the files they edit (`verifiedEntry`, `currentText`) and against the
  * workspace folders (`containmentRefusal`, `editRefusal`).
  */
-import { statSync } from 'fs';
+import { statSync, type Stats } from 'fs';
 import * as path from 'path';
 import type { Diagnostic, DiagnosticRelatedInformation, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
@@ -150,6 +150,11 @@ export class WorkspaceIndex {
   /** Disk reads and folder listings of the analysis host, kept until the file (or something in the folder) changes. */
   private readonly diskReads = new Map<string, { text: string | undefined; limit: number }>();
   private readonly listings = new Map<string, string[] | undefined>();
+  /** Listings of folders no watcher reports on, kept while the folder's modification time says they hold. */
+  private readonly unwatchedListings = new StatListings();
+  /** The analysis host's `folderVersion`: counts of changes on disk (any folder) and of texts changed per folder. */
+  private diskEpoch = 0;
+  private readonly folderEdits = new Map<string, number>();
   /** Files watched through `watchFiles` (the client confirmed), and the timer of the next update. */
   private watched = new Set<string>();
   private watchTimer: NodeJS.Timeout | undefined;
@@ -168,10 +173,13 @@ export class WorkspaceIndex {
       },
       listDir: (dir) => {
         if (this.listings.has(dir)) return this.listings.get(dir);
+        if (!this.cacheable(dir, true)) return this.unwatchedListings.list(dir);
         const names = listDirBounded(dir);
-        if (this.cacheable(dir, true)) this.listings.set(dir, names);
+        this.listings.set(dir, names);
         return names;
       },
+      // Only for folders whose files are kept between analyses (watched): then every change reaches `textChanged` or `fileChanged`.
+      folderVersion: (dir) => (this.cacheable(dir, true) ? `${this.diskEpoch}.${this.folderEdits.get(dir) ?? 0}.${this.maxFileSize}` : undefined),
     };
     this.analyzer = new Analyzer(host);
   }
@@ -305,6 +313,8 @@ export class WorkspaceIndex {
    * if its interface changed (`record`).
    */
   private textChanged(file: string, delay: number, prefix = false): void {
+    const dir = path.dirname(file);
+    this.folderEdits.set(dir, (this.folderEdits.get(dir) ?? 0) + 1);
     const keys = new Set(this.dependents.get(file) ?? []);
     if (prefix) for (const [f, ks] of this.dependents) if (f.startsWith(file + path.sep)) for (const k of ks) keys.add(k);
     const template = this.diskFiles.has(file) || this.openUris.has(file) || this.cache.has(file);
@@ -364,6 +374,7 @@ export class WorkspaceIndex {
 
   /** A file (or folder) changed on disk: forget what was read of it and the listing of its folder. */
   private forgetDiskReads(file: string): void {
+    this.diskEpoch++;
     this.listings.delete(path.dirname(file));
     for (const map of [this.diskReads, this.listings] as Map<string, unknown>[]) {
       map.delete(file);
@@ -581,13 +592,17 @@ export class WorkspaceIndex {
     const before = this.interfaces.get(key);
     this.interfaces.set(key, digest);
     if (before !== undefined && before !== digest) this.invalidate(this.hclInDir.get(dir) ?? [], key, 0);
-    if ([...deps].some((f) => !this.cacheable(f) && !this.watched.has(f))) this.scheduleWatchUpdate();
+    // A full watch list stays as it is until a watched file loses its last dependent (`unlink`): a new list would
+    // walk every dependency of the workspace, for every template a scan records.
+    if (this.watched.size < MAX_EXTRA_WATCHES && [...deps].some((f) => !this.watched.has(f) && !this.cacheable(f))) this.scheduleWatchUpdate();
   }
 
   private unlink(file: string, key: string): void {
     const set = this.dependents.get(file);
     set?.delete(key);
-    if (set?.size === 0) this.dependents.delete(file);
+    if (set?.size !== 0) return;
+    this.dependents.delete(file);
+    if (this.watched.has(file)) this.scheduleWatchUpdate();
   }
 
   /**
@@ -792,6 +807,51 @@ export class WorkspaceIndex {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     if (this.watchTimer) clearTimeout(this.watchTimer);
+  }
+}
+
+/**
+ * Folder listings kept without a watcher: a listing is reused while the
+ * folder's modification and change times and inode are those it had when it
+ * was listed (adding, removing or renaming an entry changes them; one stat
+ * instead of a listing). A listing taken within two seconds of the folder's
+ * last change is not kept, since a coarse clock could hide a change made in
+ * the same tick. Without it the working-directory search of every template
+ * lists its ancestors' subfolders again, and a folder of N templates costs
+ * N listings of N entries.
+ */
+export class StatListings {
+  private readonly kept = new Map<string, { names: string[]; stamp: string }>();
+
+  constructor(private readonly max = 4096) {}
+
+  list(dir: string): string[] | undefined {
+    let st: Stats | undefined;
+    try {
+      st = statSync(dir, { throwIfNoEntry: false });
+    } catch {
+      st = undefined;
+    }
+    if (!st?.isDirectory()) {
+      this.kept.delete(dir);
+      return st ? undefined : listDirBounded(dir);
+    }
+    const stamp = `${st.ino}:${st.mtimeMs}:${st.ctimeMs}`;
+    const known = this.kept.get(dir);
+    if (known && known.stamp === stamp) {
+      // Most recently used last: the oldest goes first when the map is full.
+      this.kept.delete(dir);
+      this.kept.set(dir, known);
+      return known.names;
+    }
+    const settled = Date.now() - Math.max(st.mtimeMs, st.ctimeMs) > 2000;
+    const names = listDirBounded(dir);
+    this.kept.delete(dir);
+    if (names && settled) {
+      if (this.kept.size >= this.max) this.kept.delete(this.kept.keys().next().value!);
+      this.kept.set(dir, { names, stamp });
+    }
+    return names;
   }
 }
 

@@ -19,7 +19,7 @@ import { atLeast, describeFlavors, flavorsFor, OPENSSH_SCP_USES_SFTP, type Flavo
 import { DOCS_BASE } from './rules/rule';
 import { DEFAULT_SAFE_DIRS } from './rules/controlPathUnsafeDir';
 import type { RawFinding } from './rules/rule';
-import type { Scope } from './evaluate';
+import type { Names, Scope } from './evaluate';
 import type { Toolchain } from './toolchain';
 import { analyzeContainerFile, containerFileKind } from './containers';
 
@@ -28,6 +28,14 @@ export interface AnalysisHost {
   readFile(file: string): string | undefined;
   /** Entry names of a directory, or undefined when it cannot be listed. */
   listDir(dir: string): string[] | undefined;
+  /**
+   * Optional: a token that changes whenever `listDir(dir)`, or `readFile` of
+   * a file directly in `dir`, would return something else; undefined when the
+   * host cannot tell. While it stays the same, what the analysis took from an
+   * HCL2 folder (its files' variables, locals and sources) is reused without
+   * reading every file of the folder again for every template in it.
+   */
+  folderVersion?(dir: string): string | undefined;
 }
 
 export type RuleSeverity = Severity | 'off';
@@ -93,21 +101,111 @@ interface Cached<T> {
   value: T;
 }
 
+/** The folder as one template sees it: the other files of its HCL2 folder (`Analyzer.folderContext`). */
 interface FolderContext {
-  variables: Map<string, Value>;
-  locals: Map<string, Value>;
+  /** The other files' variables, then `*.auto.pkrvars.hcl` values over them. */
+  variables: Names;
+  locals: Names;
   builders: Builder[];
   requiredPlugins: RequiredPlugin[];
   /** The folder's other files define the same names: Packer builds this file on its own. */
   standalone: boolean;
-  /** Every source the folder's build blocks run, as -only names. */
-  builds: string[];
-  /** The texts the folder's variables and locals are referenced in (to tell whether a variable has other uses). */
-  texts: string[];
+  /** Every source the other files' build blocks run, as -only names (computed when asked). */
+  builds(): string[];
+  /** How many times the other files match `pattern` (a global regular expression): references of a variable or local. */
+  count(pattern: RegExp): number;
+}
+
+/** A name defined in a file of a folder. */
+interface Definition {
+  file: string;
+  value: Value;
+}
+
+/**
+ * What Packer loads from an HCL2 folder, read and parsed once for all the
+ * templates of the folder: each template's `FolderContext` is a view of it
+ * without that template's own file, so analysing every file of a folder of
+ * N files reads and merges N files, not N². Kept while the host's
+ * `folderVersion` (or else the listing and every file's text) is the same.
+ */
+interface FolderAggregate {
+  version: string | undefined;
+  maxFileSize: number;
+  /** The host's listing and, sorted, the names it was built from. */
+  listing: string[] | undefined;
+  names: string[];
+  /** The folder's templates and `*.auto.pkrvars.hcl` files, in name order (what its templates depend on), and their places. */
+  files: string[];
+  order: Map<string, number>;
+  /** Every file read, and what it held. */
+  reads: Map<string, string | undefined>;
+  /**
+   * The template the aggregate was made for, not read yet: its own analysis
+   * does not need it (its text may be an open document's, and would be parsed
+   * twice at every keystroke); the next template's analysis reads it.
+   */
+  pending: string | undefined;
+  /** The members' builders and required plugins flattened (see `Analyzer.flattened`), until the members change. */
+  flat?: { builders: Builder[]; builderRuns: Map<string, [number, number]>; requiredPlugins: RequiredPlugin[]; pluginRuns: Map<string, [number, number]> };
+  /** Files `invalidate()` named since: read again at the next use, whatever their text. */
+  dirty: Set<string>;
+  /** The templates of the folder that parsed, in name order. */
+  members: Template[];
+  /** `*.auto.pkrvars.hcl` values, the later files' over the earlier ones. */
+  overrides: Map<string, Value>;
+  /** Every definition of each name, in name order of the files (the last wins). */
+  variables: Map<string, Definition[]>;
+  locals: Map<string, Definition[]>;
+  /** The files defining each `var.x`, `local.x`, `source.x`. */
+  definers: Map<string, Set<string>>;
+  /** Matches of a pattern in all the templates and per template, by its source (see FolderContext.count), as of `changes[seen]`. */
+  counts: Map<string, PatternCount>;
+  /** The templates taken in or out since the aggregate was made, in order: a count catches up with them when next asked. */
+  changes: string[];
+  byFile: Map<string, Template>;
+}
+
+/** The last definition of `name` in a file other than `self`. */
+function definedElsewhere(defs: Map<string, Definition[]>, name: string, self: string): Value | undefined {
+  const list = defs.get(name);
+  if (!list) return undefined;
+  for (let i = list.length - 1; i >= 0; i--) if (list[i].file !== self) return list[i].value;
+  return undefined;
+}
+
+/** The names a template defines that make its folder one configuration (`var.x`, `local.x`, `source.x`). */
+function definedNames(t: Template): string[] {
+  return [...[...t.variables.keys()].map((k) => `var.${k}`), ...[...t.locals.keys()].map((k) => `local.${k}`), ...t.builders.map((b) => `source.${b.name}`)];
+}
+
+interface PatternCount {
+  pattern: RegExp;
+  total: number;
+  perFile: Map<string, number>;
+  seen: number;
+}
+
+/** Adds a template's matches of a pattern to its counts. */
+function countIn(c: PatternCount, t: Template): void {
+  const n = t.text.match(c.pattern)?.length ?? 0;
+  c.total += n;
+  if (n > 0) c.perFile.set(t.file, n);
+}
+
+/** Names looked up in `first`, then in `second`. */
+function layered(first: Names, second: Names): Names {
+  return { get: (k) => first.get(k) ?? second.get(k), has: (k) => first.has(k) || second.has(k) };
+}
+
+/** A variable or local referenced as `var.name` / `local.name` (the name escaped for a regular expression). */
+function referencePattern(kind: string, name: string): RegExp {
+  return new RegExp(`\\b${kind}\\.${name}\\b`, 'g');
 }
 
 export class Analyzer {
   private readonly siblings = new Map<string, Cached<Template | undefined>>();
+  private readonly folders = new Map<string, FolderAggregate>();
   private readonly cfgs = new Map<string, Cached<AnsibleCfg>>();
   private readonly workingDirectories = new Map<string, ReturnType<typeof workingDirectory>>();
   private settings: AnalysisSettings;
@@ -172,7 +270,10 @@ export class Analyzer {
     const docOf = (f: string): Pick<TextDocument, 'positionAt'> => {
       let d = docs.get(f);
       if (!d) {
-        d = TextDocument.create(f, 'text', 0, this.siblings.get(f)?.text ?? this.cfgs.get(f)?.text ?? this.host.readFile(f) ?? '');
+        // Read through the host even when the text is known (a folder's file): a host may keep what each analysis
+        // read of the files its fixes edit, to offer a fix only while they hold that text.
+        const read = this.host.readFile(f);
+        d = TextDocument.create(f, 'text', 0, this.siblings.get(f)?.text ?? this.cfgs.get(f)?.text ?? read ?? '');
         docs.set(f, d);
       }
       return d;
@@ -187,14 +288,16 @@ export class Analyzer {
     const folder = absolute ? this.folderContext(dir, file, template, dependsOn) : undefined;
     const merged = folder && !folder.standalone;
     const baseScope: Scope = {
-      variables: new Map([...template.variables, ...(merged ? folder.variables : [])]),
-      locals: new Map([...(merged ? folder.locals : []), ...template.locals]),
+      // The folder's variables over the template's own; the template's locals over the folder's.
+      variables: merged ? layered(folder.variables, template.variables) : template.variables,
+      locals: merged ? layered(template.locals, folder.locals) : template.locals,
       templateDir: absolute ? dir : undefined,
     };
     const cwd = absolute ? this.workingDirectoryOf(template, baseScope) : undefined;
     for (const c of cwd?.checked ?? []) dependsOn.add(c);
     const scope: Scope = { ...baseScope, cwd: cwd?.dir };
-    const builders = [...template.builders, ...(merged ? folder.builders.filter((b) => !template!.builders.some((t) => t.name === b.name)) : [])];
+    // No other file of a merged folder defines one of the template's sources (else it would be standalone).
+    const builders = merged ? [...template.builders, ...folder.builders] : template.builders;
     const loadCfg = (cfgFile: string): AnsibleCfg | undefined => {
       dependsOn.add(cfgFile);
       const cfg = this.loadCfg(cfgFile);
@@ -210,12 +313,14 @@ export class Analyzer {
         return t !== undefined && t.length <= this.settings.maxFileSize ? t : undefined;
       },
     };
-    const texts = [template.text, ...(merged ? folder.texts : [])];
+    // References in the template's text and, when the folder is one configuration, in its other files.
+    const count = (pattern: RegExp) => (template!.text.match(pattern)?.length ?? 0) + (merged ? folder.count(pattern) : 0);
+    const requiredPlugins = [...template.requiredPlugins, ...(merged ? folder.requiredPlugins : [])];
     const flavors = flavorsFor(this.settings.toolchain);
     const ansible = template.provisioners.filter((p) => p.type === 'ansible');
     const allPlans: SocketPlan[] = [];
     const results: VariantFindings[] = [];
-    const variants = absolute ? this.varFileVariants(template, [dir, path.join(dir, 'vars'), ...(cwd && cwd.dir !== dir ? [cwd.dir, path.join(cwd.dir, 'vars')] : [])], scope, texts, dependsOn) : [{ variables: scope.variables }];
+    const variants = absolute ? this.varFileVariants(template, [dir, path.join(dir, 'vars'), ...(cwd && cwd.dir !== dir ? [cwd.dir, path.join(cwd.dir, 'vars')] : [])], scope, count, dependsOn) : [{ variables: scope.variables }];
     for (const variant of variants) {
       const vscope: Scope = { ...scope, variables: variant.variables };
       const vplan: PlanContext = { ...planContext, scope: vscope };
@@ -237,9 +342,9 @@ export class Analyzer {
           scope: vscope,
           safeDirs: [...DEFAULT_SAFE_DIRS, ...this.settings.safeDirectories.map((d) => d.replace(/\/+$/, ''))],
           toolchain: this.settings.toolchain,
-          requiredPlugins: [...template.requiredPlugins, ...(merged ? folder.requiredPlugins : [])],
+          requiredPlugins,
           flavor,
-          otherUses: (via) => otherUses(via, texts),
+          otherUses: (via) => otherUses(via, count),
         };
         const out: Finding[] = [];
         for (const rule of RULES) {
@@ -253,10 +358,15 @@ export class Analyzer {
     }
     findings.push(...mergeVariants(results, flavors, variants.map((v) => v.varFile)));
     const wd = cwd ? { dir: cwd.dir, reason: cwd.reason } : undefined;
-    const builds = template.format === 'json'
-      ? [...new Set(template.builders.map((b) => b.name))]
-      : [...new Set([...template.builds.flatMap((b) => b.sources.map((x) => x.name)), ...(merged ? folder.builds : [])])];
-    return { template, findings, plans: allPlans, dependsOn: [...dependsOn], workingDirectory: wd, builds };
+    const t = template;
+    const listBuilds = () => t.format === 'json'
+      ? [...new Set(t.builders.map((b) => b.name))]
+      : [...new Set([...t.builds.flatMap((b) => b.sources.map((x) => x.name)), ...(merged ? folder.builds() : [])])];
+    const result: AnalysisResult = { template, findings, plans: allPlans, dependsOn: [...dependsOn], workingDirectory: wd };
+    // Listed when read (the bake's picks, the template summaries): the folder's builds would make every result of a folder of N files hold N names.
+    let builds: string[] | undefined;
+    Object.defineProperty(result, 'builds', { enumerable: true, configurable: true, get: () => (builds ??= listBuilds()), set: (v: string[]) => void (builds = v) });
+    return result;
   }
 
   /**
@@ -265,10 +375,10 @@ export class Analyzer {
    * `*.auto.pkrvars.hcl`, which Packer loads itself) set it, each of those
    * var files in turn, as `packer build -var-file=...` would.
    */
-  private varFileVariants(template: Template, dirs: string[], scope: Scope, texts: string[], dependsOn: Set<string>): { varFile?: string; variables: Map<string, Value> }[] {
+  private varFileVariants(template: Template, dirs: string[], scope: Scope, count: (pattern: RegExp) => number, dependsOn: Set<string>): { varFile?: string; variables: Names }[] {
     const base = [{ variables: scope.variables }];
     if (template.format === 'json') return base;
-    const out: { varFile?: string; variables: Map<string, Value> }[] = [];
+    const out: { varFile?: string; variables: Names }[] = [];
     for (const dir of [...new Set(dirs)]) {
       for (const name of (this.host.listDir(dir) ?? []).sort()) {
         const lower = name.toLowerCase();
@@ -284,10 +394,10 @@ export class Analyzer {
           continue;
         }
         // Only var files that set a variable the template uses and has no default for.
-        const needed = [...values.keys()].some((k) => !scope.variables.has(k) && texts.some((t) => new RegExp(`\\bvar\\.${k.replace(/[^A-Za-z0-9_-]/g, '')}\\b`).test(t)));
+        const needed = [...values.keys()].some((k) => !scope.variables.has(k) && count(referencePattern('var', k.replace(/[^A-Za-z0-9_-]/g, ''))) > 0);
         if (!needed) continue;
         dependsOn.add(file);
-        out.push({ varFile: path.relative(path.dirname(template.file), file), variables: new Map([...scope.variables, ...values]) });
+        out.push({ varFile: path.relative(path.dirname(template.file), file), variables: layered(values, scope.variables) });
       }
     }
     return out.length > 0 ? out : base;
@@ -317,9 +427,17 @@ export class Analyzer {
     if (file === undefined) {
       this.siblings.clear();
       this.cfgs.clear();
+      this.folders.clear();
     } else {
       this.siblings.delete(file);
       this.cfgs.delete(file);
+      // The folder's aggregate takes the file again at its next use (the others stay); a folder itself is forgotten.
+      const agg = this.folders.get(path.dirname(file));
+      if (agg) {
+        agg.version = undefined;
+        agg.dirty.add(file);
+      }
+      this.folders.delete(file);
     }
   }
 
@@ -347,50 +465,211 @@ export class Analyzer {
    * folder (Packer loads the folder as one), and `*.auto.pkrvars.hcl` values.
    * A folder whose files define the same variable, local or source twice
    * cannot be loaded as one: each of its files is then built on its own.
+   * The template's own file is left out (the text analysed may differ from
+   * the disk's).
    */
-  private folderContext(dir: string, self: string, template: Template, dependsOn: Set<string>): FolderContext {
-    const ctx: FolderContext = { variables: new Map(), locals: new Map(), builders: [], requiredPlugins: [], standalone: false, builds: [], texts: [] };
-    if (template.format === 'json') return ctx;
-    const names = (this.host.listDir(dir) ?? []).sort();
-    const overrides = new Map<string, Value>();
-    const own = new Set([...[...template.variables.keys()].map((k) => `var.${k}`), ...[...template.locals.keys()].map((k) => `local.${k}`), ...template.builders.map((b) => `source.${b.name}`)]);
-    for (const name of names) {
-      const file = path.join(dir, name);
-      if (file === self) continue;
-      const lower = name.toLowerCase();
-      if (lower.endsWith('.auto.pkrvars.hcl')) {
+  private folderContext(dir: string, self: string, template: Template, dependsOn: Set<string>): FolderContext | undefined {
+    if (template.format === 'json') return undefined;
+    const agg = this.folderAggregate(dir, self);
+    for (const f of agg.files) if (f !== self) dependsOn.add(f);
+    const standalone = definedNames(template).some((n) => [...agg.definers.get(n) ?? []].some((f) => f !== self));
+    const flat = this.flattened(agg);
+    // The folder's builders and required plugins without the template's own (a run of each list, members being in order).
+    const without = <T>(list: T[], ranges: Map<string, [number, number]>): T[] => {
+      const r = ranges.get(self);
+      return r ? list.slice(0, r[0]).concat(list.slice(r[1])) : list;
+    };
+    const variables: Names = {
+      get: (k) => agg.overrides.get(k) ?? definedElsewhere(agg.variables, k, self),
+      has: (k) => agg.overrides.has(k) || definedElsewhere(agg.variables, k, self) !== undefined,
+    };
+    const locals: Names = {
+      get: (k) => definedElsewhere(agg.locals, k, self),
+      has: (k) => definedElsewhere(agg.locals, k, self) !== undefined,
+    };
+    return {
+      variables,
+      locals,
+      builders: without(flat.builders, flat.builderRuns),
+      requiredPlugins: without(flat.requiredPlugins, flat.pluginRuns),
+      standalone,
+      builds: () => agg.members.filter((t) => t.file !== self).flatMap((t) => t.builds.flatMap((b) => b.sources.map((x) => x.name))),
+      count: (pattern) => {
+        let c = agg.counts.get(pattern.source);
+        const changed = c && c.seen < agg.changes.length ? new Set(agg.changes.slice(c.seen)) : undefined;
+        if (!c || (changed && changed.size > agg.members.length / 2)) {
+          c = { pattern, total: 0, perFile: new Map(), seen: agg.changes.length };
+          for (const t of agg.members) countIn(c, t);
+          agg.counts.set(pattern.source, c);
+        } else if (changed) {
+          for (const f of changed) {
+            c.total -= c.perFile.get(f) ?? 0;
+            c.perFile.delete(f);
+            const t = agg.byFile.get(f);
+            if (t) countIn(c, t);
+          }
+          c.seen = agg.changes.length;
+        }
+        return c.total - (c.perFile.get(self) ?? 0);
+      },
+    };
+  }
+
+  /**
+   * The aggregate of the folder for the analysis of `self`: read again only
+   * when the host says (or shows) that something in the folder changed.
+   */
+  private folderAggregate(dir: string, self: string): FolderAggregate {
+    const version = this.host.folderVersion?.(dir);
+    let agg = this.folders.get(dir);
+    if (agg && agg.maxFileSize !== this.settings.maxFileSize) agg = undefined;
+    if (agg && (version === undefined || agg.version !== version)) {
+      // Something may have changed: the same listing and var files with a few templates changed (a fix applied, a
+      // keystroke) are taken in place; anything else is read again.
+      const changed = this.changedFiles(agg, dir);
+      if (changed === undefined || changed.some((f) => f.toLowerCase().endsWith('.auto.pkrvars.hcl'))) agg = undefined;
+      else {
+        for (const f of changed) {
+          this.removeMember(agg, f);
+          if (f !== self) this.addMember(agg, f);
+          else {
+            // The template analysed now (an open document at each keystroke): the next other template reads it.
+            agg.reads.delete(f);
+            if (agg.pending !== undefined) this.addMember(agg, agg.pending);
+            agg.pending = f;
+          }
+        }
+      }
+    }
+    if (agg) agg.version = version;
+    else {
+      const listing = this.host.listDir(dir);
+      const names = [...(listing ?? [])].sort();
+      agg = {
+        version, maxFileSize: this.settings.maxFileSize, listing, names, files: [], order: new Map(), reads: new Map(), pending: undefined, dirty: new Set(),
+        members: [], overrides: new Map(), variables: new Map(), locals: new Map(), definers: new Map(), counts: new Map(), changes: [], byFile: new Map(),
+      };
+      for (const name of names) {
+        const file = path.join(dir, name);
+        const lower = name.toLowerCase();
+        const varFile = lower.endsWith('.auto.pkrvars.hcl');
+        if (!varFile && !lower.endsWith('.pkr.hcl') && !lower.endsWith('.pkr.json')) continue;
+        agg.order.set(file, agg.files.length);
+        agg.files.push(file);
+        if (!varFile) {
+          if (file === self) agg.pending = file;
+          else this.addMember(agg, file);
+          continue;
+        }
         const text = this.host.readFile(file);
-        dependsOn.add(file);
+        agg.reads.set(file, text);
         if (text === undefined || text.length > this.settings.maxFileSize) continue;
         try {
-          for (const [k, v] of parseHclVarFile(file, text)) overrides.set(k, v);
+          for (const [k, v] of parseHclVarFile(file, text)) agg.overrides.set(k, v);
         } catch (e) {
           if (!(e instanceof ParseTooSlow)) throw e; // a var file the parser gives up on sets nothing we can know
         }
-        continue;
       }
-      if (!lower.endsWith('.pkr.hcl') && !lower.endsWith('.pkr.json')) continue;
-      dependsOn.add(file);
-      const t = this.sibling(file);
-      if (!t) continue;
-      const defined = [...[...t.variables.keys()].map((k) => `var.${k}`), ...[...t.locals.keys()].map((k) => `local.${k}`), ...t.builders.map((b) => `source.${b.name}`)];
-      if (defined.some((d) => own.has(d))) ctx.standalone = true;
-      for (const [k, v] of t.variables) ctx.variables.set(k, v);
-      for (const [k, v] of t.locals) ctx.locals.set(k, v);
-      ctx.builders.push(...t.builders);
-      ctx.requiredPlugins.push(...t.requiredPlugins);
-      ctx.builds.push(...t.builds.flatMap((b) => b.sources.map((x) => x.name)));
-      ctx.texts.push(t.text);
+      // A folder of one template has nothing to share: not kept (a workspace of 20,000 folders would hold 20,000 empty aggregates).
+      if (agg.files.some((f) => f !== self)) this.folders.set(dir, agg);
     }
-    for (const [k, v] of overrides) ctx.variables.set(k, v);
-    return ctx;
+    if (agg.pending !== undefined && agg.pending !== self) {
+      this.addMember(agg, agg.pending);
+      agg.pending = undefined;
+    }
+    return agg;
   }
 
-  private sibling(file: string): Template | undefined {
+  /** The builders and required plugins of the folder's templates in one list each, and each template's run in it. */
+  private flattened(agg: FolderAggregate): NonNullable<FolderAggregate['flat']> {
+    if (!agg.flat) {
+      const flat: NonNullable<FolderAggregate['flat']> = { builders: [], builderRuns: new Map(), requiredPlugins: [], pluginRuns: new Map() };
+      for (const t of agg.members) {
+        flat.builderRuns.set(t.file, [flat.builders.length, flat.builders.length + t.builders.length]);
+        flat.builders.push(...t.builders);
+        flat.pluginRuns.set(t.file, [flat.requiredPlugins.length, flat.requiredPlugins.length + t.requiredPlugins.length]);
+        flat.requiredPlugins.push(...t.requiredPlugins);
+      }
+      agg.flat = flat;
+    }
+    return agg.flat;
+  }
+
+  /** Reads a template of the folder into its aggregate, in its place in name order. */
+  private addMember(agg: FolderAggregate, file: string): void {
+    const { text, template: t } = this.sibling(file);
+    agg.reads.set(file, text);
+    if (!t) return;
+    const at = agg.order.get(file)!;
+    const insert = <T>(list: T[], item: T, fileOf: (x: T) => string) => {
+      let i = list.length;
+      while (i > 0 && agg.order.get(fileOf(list[i - 1]))! > at) i--;
+      list.splice(i, 0, item);
+    };
+    insert(agg.members, t, (m) => m.file);
+    agg.byFile.set(file, t);
+    agg.changes.push(file);
+    agg.flat = undefined;
+    const define = (defs: Map<string, Definition[]>, name: string, value: Value) => {
+      const list = defs.get(name) ?? [];
+      insert(list, { file, value }, (d) => d.file);
+      defs.set(name, list);
+    };
+    for (const [k, v] of t.variables) define(agg.variables, k, v);
+    for (const [k, v] of t.locals) define(agg.locals, k, v);
+    for (const n of definedNames(t)) {
+      const set = agg.definers.get(n) ?? new Set<string>();
+      set.add(file);
+      agg.definers.set(n, set);
+    }
+  }
+
+  /** Takes a template of the folder out of its aggregate (its text changed). */
+  private removeMember(agg: FolderAggregate, file: string): void {
+    if (!agg.byFile.has(file)) return;
+    const i = agg.members.findIndex((m) => m.file === file);
+    const [t] = agg.members.splice(i, 1);
+    agg.byFile.delete(file);
+    agg.changes.push(file);
+    agg.flat = undefined;
+    const undefine = (defs: Map<string, Definition[]>, name: string) => {
+      const list = defs.get(name)?.filter((d) => d.file !== file) ?? [];
+      if (list.length > 0) defs.set(name, list);
+      else defs.delete(name);
+    };
+    for (const k of t.variables.keys()) undefine(agg.variables, k);
+    for (const k of t.locals.keys()) undefine(agg.locals, k);
+    for (const n of definedNames(t)) {
+      const set = agg.definers.get(n);
+      set?.delete(file);
+      if (set?.size === 0) agg.definers.delete(n);
+    }
+  }
+
+  /**
+   * The files the aggregate read whose text is not what it read (through the
+   * host), or that `invalidate()` named; undefined when the folder's listing changed.
+   */
+  private changedFiles(agg: FolderAggregate, dir: string): string[] | undefined {
+    const listing = this.host.listDir(dir);
+    if (listing !== agg.listing) {
+      if (listing === undefined || agg.listing === undefined || listing.length !== agg.names.length) return undefined;
+      const names = [...listing].sort();
+      if (names.some((n, i) => n !== agg.names[i])) return undefined;
+      agg.listing = listing;
+    }
+    const changed: string[] = [];
+    for (const [file, text] of agg.reads) if (this.host.readFile(file) !== text || agg.dirty.has(file)) changed.push(file);
+    agg.dirty.clear();
+    return changed;
+  }
+
+  /** A sibling file's text as read, and its template (parsed once per text). */
+  private sibling(file: string): { text: string | undefined; template: Template | undefined } {
     const text = this.host.readFile(file);
-    if (text === undefined || text.length > this.settings.maxFileSize) return undefined;
+    if (text === undefined || text.length > this.settings.maxFileSize) return { text, template: undefined };
     const c = this.siblings.get(file);
-    if (c && c.text === text) return c.value;
+    if (c && c.text === text) return { text, template: c.value };
     let t: Template | undefined;
     try {
       t = this.parse(file, text);
@@ -399,7 +678,7 @@ export class Analyzer {
       t = undefined;
     }
     this.siblings.set(file, { text, value: t });
-    return t;
+    return { text, template: t };
   }
 }
 
@@ -464,15 +743,13 @@ function mergeVariants(results: VariantFindings[], flavors: Flavor[], varFiles: 
     || a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || rank(a) - rank(b));
 }
 
-/** How many times a variable or local is referenced in the folder's texts, besides the one use at hand. */
-function otherUses(via: string, texts: string[]): number {
+/** How many times a variable or local is referenced in the folder's texts (`count`), besides the one use at hand. */
+function otherUses(via: string, count: (pattern: RegExp) => number): number {
   const m = /^(var|local|user) (.+)$/.exec(via.replace('.', ' '));
   if (!m) return 0;
   const name = m[2].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const re = m[1] === 'user' ? new RegExp(`\\{\\{\\s*user\\s+[\`"]${name}[\`"]`, 'g') : new RegExp(`\\b${m[1]}\\.${name}\\b`, 'g');
-  let n = 0;
-  for (const t of texts) n += t.match(re)?.length ?? 0;
-  return Math.max(0, n - 1);
+  const re = m[1] === 'user' ? new RegExp(`\\{\\{\\s*user\\s+[\`"]${name}[\`"]`, 'g') : referencePattern(m[1], name);
+  return Math.max(0, count(re) - 1);
 }
 
 function toFinding(rule: Rule, raw: RawFinding, severity: Severity, doc: (file: string) => Pick<TextDocument, 'positionAt'>, toolchain: Toolchain): Finding {

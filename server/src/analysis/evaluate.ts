@@ -16,9 +16,15 @@ import * as path from 'path';
 import type { Piece, Span, Value } from './types';
 import type { Expr, Step } from './expr';
 
+/** Values by name, as evaluation reads them (a Map, or a view over several: a folder's files). */
+export interface Names {
+  get(name: string): Value | undefined;
+  has(name: string): boolean;
+}
+
 export interface Scope {
-  variables: Map<string, Value>;
-  locals: Map<string, Value>;
+  variables: Names;
+  locals: Names;
   /** Directory of the template (`path.root` / `{{template_dir}}`). */
   templateDir?: string;
   /** Directory Packer runs in (`path.cwd` / `{{pwd}}`). */
@@ -285,7 +291,7 @@ function evalRef(e: Extract<Expr, { t: 'ref' }>, ctx: Ctx): Value {
 }
 
 /** A variable's default (or var-file value) or a local, evaluated once per scope. */
-function lookup(map: Map<string, Value>, root: string, name: string, what: string, span: Span, ctx: Ctx): Value {
+function lookup(map: Names, root: string, name: string, what: string, span: Span, ctx: Ctx): Value {
   const key = `${root}.${name}`;
   const cache = memo.get(ctx.scope) ?? new Map<string, Value>();
   memo.set(ctx.scope, cache);

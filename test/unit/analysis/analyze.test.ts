@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ready, analyzer, diskHost } from '../../support/analysis';
+import { ready, analyzer, diskHost, memoryHost } from '../../support/analysis';
 import { textAt } from '../../support/rules';
 import { corpusAvailable, corpusDir, corpusIndex } from '../../support/corpus';
 import { inCI } from '../../support/requireTool';
-import { Analyzer, containerFileKind } from '../../../server/src/analysis';
+import { Analyzer, containerFileKind, type AnalysisHost } from '../../../server/src/analysis';
 import { legacy, hcl, JSON_FILE, HCL_FILE } from '../../support/templates';
 
 const summary = (file: string, text: string, files: Record<string, string> = {}) =>
@@ -145,6 +145,135 @@ describe('analyze', () => {
       const file = path.join(corpusDir, 'SchedMD__slurm-gcp/packer/main.pkr.hcl');
       const r = new Analyzer(diskHost).analyze(file, fs.readFileSync(file, 'utf8'));
       assert.ok(r.dependsOn.includes(path.join(corpusDir, 'SchedMD__slurm-gcp/ansible/ansible.cfg')), JSON.stringify(r.dependsOn));
+    });
+  });
+  describe('an HCL2 folder of many files', () => {
+    /** `n` templates in one folder, each with a variable, a source and a build the others can see, and an auto var file. */
+    const folder = (n: number): Record<string, string> => {
+      const files: Record<string, string> = { '/ws/big/values.auto.pkrvars.hcl': 'cp_0 = "/tmp/%%h-%%p"\n' };
+      for (let i = 0; i < n; i++) {
+        files[`/ws/big/t${String(i).padStart(3, '0')}.pkr.hcl`] = `variable "cp_${i}" {
+  default = "/tmp/cp-${i}-%h"
+}
+source "null" "s${i}" {
+  communicator = "ssh"
+  ssh_host     = "127.0.0.1"
+}
+build {
+  sources = ["source.null.s${(i + 1) % n}"]
+  provisioner "ansible" {
+    playbook_file    = "p.yml"
+    ansible_env_vars = ["ANSIBLE_SSH_CONTROL_PATH=\${var.cp_${(i + 1) % n}}"]
+  }
+}
+`;
+      }
+      return files;
+    };
+    /** The host over `files`, counting reads of the folder's templates; `version` answers folderVersion when given. */
+    const counting = (files: Record<string, string>, version?: () => string) => {
+      const base = memoryHost(files);
+      const host: AnalysisHost & { reads: number } = {
+        reads: 0,
+        readFile: (f) => {
+          if (f.endsWith('.pkr.hcl')) host.reads++;
+          return base.readFile(f);
+        },
+        listDir: (d) => base.listDir(d),
+        ...(version ? { folderVersion: () => version() } : {}),
+      };
+      return host;
+    };
+    const templates = (files: Record<string, string>) => Object.keys(files).filter((f) => f.endsWith('.pkr.hcl'));
+    const analyseAll = (a: Analyzer, files: Record<string, string>) => templates(files).map((f) => a.analyze(f, files[f]));
+    const plain = (x: unknown) => JSON.parse(JSON.stringify(x)) as unknown;
+
+    it('reads each template of the folder a bounded number of times across the analyses of all of them, when the host can tell the folder has not changed', () => {
+      // Analysing every template of a folder of N files must read O(N) files, not the N - 1 others per template (N² in all).
+      for (const n of [20, 80]) {
+        const files = folder(n);
+        const host = counting(files, () => 'v1');
+        analyseAll(new Analyzer(host), files);
+        assert.ok(host.reads <= 3 * n, `${host.reads} reads of the templates for ${n} templates`);
+      }
+    });
+    it('gives every template the results a fresh analyser gives, with or without the host telling', () => {
+      const files = folder(12);
+      const fresh = templates(files).map((f) => new Analyzer(memoryHost(files)).analyze(f, files[f]));
+      assert.deepStrictEqual(plain(analyseAll(new Analyzer(counting(files, () => 'v1')), files)), plain(fresh));
+      assert.deepStrictEqual(plain(analyseAll(new Analyzer(counting(files)), files)), plain(fresh));
+      // Files changed in place (a default escaped, a variable of another file defined again, a reference added): the kept aggregate is updated.
+      let version = 'v1';
+      const kept = new Analyzer(counting(files, () => version));
+      analyseAll(kept, files);
+      files['/ws/big/t003.pkr.hcl'] = files['/ws/big/t003.pkr.hcl'].replace('/tmp/cp-3-%h', '/tmp/cp-3-%%h');
+      files['/ws/big/t007.pkr.hcl'] += 'variable "cp_8" {\n  default = "/tmp/x"\n}\nlocals {\n  again = var.cp_9\n}\n';
+      version = 'v2';
+      const after = templates(files).map((f) => new Analyzer(memoryHost(files)).analyze(f, files[f]));
+      assert.notDeepStrictEqual(plain(after), plain(fresh));
+      assert.deepStrictEqual(plain(analyseAll(kept, files)), plain(after));
+      // t000 uses cp_1, whose default in t001 has a single %: the fix edits t001.
+      assert.deepEqual(fresh[0].findings.map((f) => [f.ruleId, f.fixes[0].edits.map((e) => e.file)]), [['control-path-unescaped-percent', ['/ws/big/t001.pkr.hcl']]]);
+      // t011 uses cp_0, which the auto var file sets escaped.
+      assert.deepEqual(fresh[11].findings, []);
+      assert.deepEqual(fresh[0].builds, ['null.s1', ...[...Array(10).keys()].map((i) => `null.s${i + 2}`), 'null.s0']);
+      assert.deepEqual(fresh[0].dependsOn.filter((f) => f.startsWith('/ws/big/') && f.endsWith('.hcl')), [...templates(files).slice(1), '/ws/big/values.auto.pkrvars.hcl']);
+    });
+    it('parses the template being analysed once, not again as a file of its folder, when its text changes (a keystroke)', () => {
+      const files = folder(6);
+      let version = 'v1';
+      const a = new Analyzer(counting(files, () => version));
+      const parsed: string[] = [];
+      const parse = a.parse.bind(a);
+      a.parse = (file, text) => {
+        parsed.push(file);
+        return parse(file, text);
+      };
+      const [t0, t1] = templates(files);
+      a.analyze(t0, files[t0]);
+      a.analyze(t1, files[t1]);
+      for (let i = 0; i < 3; i++) {
+        files[t0] = files[t0].replace(/default = "[^"]*"/, `default = "/tmp/v${i}-%%h"`);
+        version = `v${i + 2}`;
+        parsed.length = 0;
+        a.analyze(t0, files[t0]);
+        assert.deepEqual(parsed, [t0]);
+      }
+      parsed.length = 0;
+      a.analyze(t1, files[t1]);
+      assert.deepEqual(parsed, [t1, t0], 'the next template of the folder reads its last text');
+      // The aggregate made for t2 has not read t2 yet when t1 changes: both are taken in.
+      const b = new Analyzer(counting(files, () => version));
+      const t2 = templates(files)[2];
+      b.analyze(t2, files[t2]);
+      files[t1] = files[t1].replace(/default = "[^"]*"/, 'default = "/tmp/t1-%h"');
+      version = 'v9';
+      for (const t of [t1, t2, t0]) assert.deepStrictEqual(plain(b.analyze(t, files[t])), plain(new Analyzer(memoryHost(files)).analyze(t, files[t])), t);
+    });
+    it('sees a changed file of the folder: through a new folder version, after invalidate(), or through its text when the host cannot tell', () => {
+      const t0 = '/ws/big/t000.pkr.hcl';
+      const t1 = '/ws/big/t001.pkr.hcl';
+      const rules = (a: Analyzer, files: Record<string, string>) => a.analyze(t0, files[t0]).findings.map((f) => f.ruleId);
+      const escape = (files: Record<string, string>, yes: boolean) => {
+        files[t1] = yes ? files[t1].replace('/tmp/cp-1-%h', '/tmp/cp-1-%%h') : files[t1].replace('%%h', '%h');
+      };
+      const files = folder(4);
+      let version = 'v1';
+      const a = new Analyzer(counting(files, () => version));
+      assert.deepEqual(rules(a, files), ['control-path-unescaped-percent']);
+      escape(files, true);
+      version = 'v2';
+      assert.deepEqual(rules(a, files), []);
+      escape(files, false);
+      a.invalidate(t1);
+      assert.deepEqual(rules(a, files), ['control-path-unescaped-percent']);
+      const untold = folder(4);
+      const b = new Analyzer(counting(untold));
+      assert.deepEqual(rules(b, untold), ['control-path-unescaped-percent']);
+      escape(untold, true);
+      assert.deepEqual(rules(b, untold), []);
+      delete untold[t1];
+      assert.deepEqual(rules(b, untold), [], 'without t001, cp_1 has no value');
     });
   });
 });
