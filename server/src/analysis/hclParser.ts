@@ -21,6 +21,7 @@
  *   prepared tree.
  */
 import type { Language, Parser, Tree } from 'web-tree-sitter';
+import { coveringEdit, forgetEdits, takeEdits, type Span3 } from './documentEdits';
 
 /** web-tree-sitter's module: Parser, Language... */
 export type TreeSitterRuntime = typeof import('web-tree-sitter');
@@ -274,6 +275,16 @@ const kept_ = (file: string | undefined) => file !== undefined && keptFiles.has(
 /** Deferred texts of kept files (text → file): `prepareTree` parses them from the kept tree too. */
 const deferredFiles = new Map<string, string>();
 const kept = new Map<string, Kept>();
+/**
+ * Per kept file, the text its last incremental parse started from and one
+ * edit covering what changed since (parseHcl.ts re-walks only the blocks it touches).
+ */
+const lastEdits = new Map<string, { before: string; edit: Span3 | undefined }>();
+
+/** How the last parse of kept `file` edited its previous tree: from which text, and where. Undefined after a full parse. */
+export function lastEdit(file: string): { before: string; edit: Span3 | undefined } | undefined {
+  return lastEdits.get(file);
+}
 /** Incremental parses so far (for tests and the benchmark). */
 let incrementalParses = 0;
 
@@ -285,6 +296,8 @@ export function keepTree(file: string): void {
 /** Stops keeping `file`'s tree and frees it (the document was closed). */
 export function dropTree(file: string): void {
   keptFiles.delete(file);
+  forgetEdits(file);
+  lastEdits.delete(file);
   const k = kept.get(file);
   kept.delete(file);
   if (!k) return;
@@ -338,6 +351,13 @@ function editedTree(file: string | undefined, text: string, instance: Instance):
     return null;
   }
   const old = k.text;
+  const edits = takeEdits(file, old, text);
+  if (edits) {
+    // The client's own changes (documentEdits.ts): no comparison of the texts.
+    for (const e of edits) k.tree.edit(e);
+    lastEdits.set(file, { before: old, edit: coveringEdit(edits, old.length) });
+    return k.tree;
+  }
   const max = Math.min(old.length, text.length);
   let start = 0;
   while (start < max && old.charCodeAt(start) === text.charCodeAt(start)) start++;
@@ -359,14 +379,16 @@ function editedTree(file: string | undefined, text: string, instance: Instance):
     const tail = point(t.slice(start, end), end - start);
     return tail.row === 0 ? { row: startPosition.row, column: startPosition.column + tail.column } : { row: startPosition.row + tail.row, column: tail.column };
   };
-  k.tree.edit({
+  const edit = {
     startIndex: start,
     oldEndIndex: old.length - suffix,
     newEndIndex: text.length - suffix,
     startPosition,
     oldEndPosition: endPoint(old, old.length - suffix),
     newEndPosition: endPoint(text, text.length - suffix),
-  });
+  };
+  k.tree.edit(edit);
+  lastEdits.set(file, { before: old, edit });
   return k.tree;
 }
 
@@ -440,6 +462,7 @@ function guarded<T>(instance: Instance, parse: () => T, retire = true): T {
  * incrementally from that file's last tree.
  */
 export function parseTree(text: string, file?: string): Tree {
+  if (file !== undefined) lastEdits.delete(file);
   const ready = prepared.get(text);
   if (ready) {
     prepared.delete(text);

@@ -2,69 +2,202 @@
  * HCL2 native syntax (`.pkr.hcl`) to the model, with tree-sitter-hcl.
  * `initHcl()` must have resolved before `parseHcl()` is called.
  */
-import type { Node as TsNode } from 'web-tree-sitter';
+import type { Node as TsNode, Tree } from 'web-tree-sitter';
 import { BUILDER_ATTRS, PATH_ATTRS, type Attribute, type Provisioner, type Template, type Value, type Span, type ParseProblem } from './types';
 import { decodeHclLiteral } from './stringOffsets';
 import { toExpr, type Expr } from './expr';
-import { isKept, parseTree } from './hclParser';
+import { isKept, lastEdit, parseTree } from './hclParser';
 
 export { ParseTooSlow, dropTree, hclReady, initHcl, keepTree, type HclRuntimeSource } from './hclParser';
 
 
 export function parseHcl(file: string, text: string): Template {
-  const t: Template = {
-    file, format: 'hcl', text, builders: [], builds: [], provisioners: [], variables: new Map(), locals: new Map(), requiresInit: false, requiredPlugins: [], problems: [],
-  };
+  const t = emptyTemplate(file, text);
   const tree = parseTree(text, file);
   const cache = buildCache(file);
   const seen = cache && new Map<string, CachedBuild>();
+  let items: Item[] | undefined;
   try {
+    if (cache) {
+      items = rewalk(file, text, tree);
+      if (items) {
+        for (const item of items) if (item.part) addPart(t, item.part);
+        return t;
+      }
+    }
     collectProblems(tree.rootNode, t.problems);
     const body = tree.rootNode.namedChildren.find((c) => c?.type === 'body');
     if (!body) return t;
-    const conv = (n: TsNode) => toValue(n, file, text);
-    for (const block of childrenOfType(body, 'block')) {
-      let blockText: string | undefined;
-      // A block with a syntax error inside may read differently in another context: never cached.
-      if (cache && !block.hasError) {
-        blockText = text.slice(block.startIndex, block.endIndex);
-        const hit = cache.get(blockText);
-        if (hit) {
-          seen!.set(blockText, hit);
-          reuseBuild(hit, block.startIndex, t);
-          continue;
-        }
-      }
-      const [type, labels] = blockHead(block);
-      const inner = blockBody(block);
-      if (type === 'variable' && labels.length === 1 && inner) {
-        const d = attrsOf(inner, conv).get('default');
-        if (d) t.variables.set(labels[0], d.value);
-      } else if (type === 'variables' && inner) {
-        // The deprecated `variables { name = default }` block.
-        for (const [name, a] of attrsOf(inner, conv)) t.variables.set(name, a.value);
-      } else if (type === 'locals' && inner) {
-        for (const [name, a] of attrsOf(inner, conv)) t.locals.set(name, a.value);
-      } else if (type === 'local' && labels.length === 1 && inner) {
-        const e = attrsOf(inner, conv).get('expression');
-        if (e) t.locals.set(labels[0], e.value);
-      } else if (type === 'source' && labels.length === 2) {
-        const attrs = new Map([...(inner ? attrsOf(inner, conv, BUILDER_ATTRS) : [])]);
-        t.builders.push({ name: `${labels[0]}.${labels[1]}`, type: labels[0], attrs, file });
-      } else if (type === 'packer' && inner) {
-        requiredPlugins(inner, conv, t);
-      } else if (type === 'build' && inner) {
-        const before = t.provisioners.length;
-        buildBlock(inner, conv, t);
-        const simple = seen && blockText !== undefined && rememberBuild(t, before, block.startIndex);
-        if (simple) seen.set(blockText!, simple);
-      }
+    // An open document without syntax errors: its top-level items are remembered for the next keystroke (`rewalk`).
+    const remembered: Item[] | undefined = cache && !tree.rootNode.hasError ? [] : undefined;
+    for (const node of body.namedChildren) {
+      if (!node) continue;
+      const part = node.type === 'block' ? convertBlock(node, file, text, cache, seen) : undefined;
+      if (part) addPart(t, part);
+      remembered?.push({ start: node.startIndex, end: node.endIndex, part });
     }
+    items = remembered;
   } finally {
     tree.delete();
-    if (seen) buildCaches.set(file, seen);
+    // After a walk of every block (not a re-walk of a few), the blocks of this text only.
+    if (seen && seen.size > 0) buildCaches.set(file, seen);
+    if (cache) {
+      if (items) converted.set(file, { text, items });
+      else converted.delete(file);
+    }
   }
   return t;
+}
+
+function emptyTemplate(file: string, text: string): Template {
+  return { file, format: 'hcl', text, builders: [], builds: [], provisioners: [], variables: new Map(), locals: new Map(), requiresInit: false, requiredPlugins: [], problems: [] };
+}
+
+/** What one top-level block adds to the model (a template holding only that block's contributions). */
+type Part = Pick<Template, 'builders' | 'builds' | 'provisioners' | 'variables' | 'locals' | 'requiresInit' | 'requiredPlugins'>;
+
+function addPart(t: Template, p: Part): void {
+  for (const [k, v] of p.variables) t.variables.set(k, v);
+  for (const [k, v] of p.locals) t.locals.set(k, v);
+  t.builders.push(...p.builders);
+  t.builds.push(...p.builds);
+  t.provisioners.push(...p.provisioners);
+  t.requiredPlugins.push(...p.requiredPlugins);
+  if (p.requiresInit) t.requiresInit = true;
+}
+
+function convertBlock(block: TsNode, file: string, text: string, cache: Map<string, CachedBuild> | undefined, seen: Map<string, CachedBuild> | undefined): Part | undefined {
+  const t = emptyTemplate(file, text);
+  const conv = (n: TsNode) => toValue(n, file, text);
+  let blockText: string | undefined;
+  // A block with a syntax error inside may read differently in another context: never cached.
+  if (cache && !block.hasError) {
+    blockText = text.slice(block.startIndex, block.endIndex);
+    const hit = cache.get(blockText);
+    if (hit) {
+      seen!.set(blockText, hit);
+      reuseBuild(hit, block.startIndex, t);
+      return t;
+    }
+  }
+  const [type, labels] = blockHead(block);
+  const inner = blockBody(block);
+  if (type === 'variable' && labels.length === 1 && inner) {
+    const d = attrsOf(inner, conv).get('default');
+    if (d) t.variables.set(labels[0], d.value);
+  } else if (type === 'variables' && inner) {
+    // The deprecated `variables { name = default }` block.
+    for (const [name, a] of attrsOf(inner, conv)) t.variables.set(name, a.value);
+  } else if (type === 'locals' && inner) {
+    for (const [name, a] of attrsOf(inner, conv)) t.locals.set(name, a.value);
+  } else if (type === 'local' && labels.length === 1 && inner) {
+    const e = attrsOf(inner, conv).get('expression');
+    if (e) t.locals.set(labels[0], e.value);
+  } else if (type === 'source' && labels.length === 2) {
+    const attrs = new Map([...(inner ? attrsOf(inner, conv, BUILDER_ATTRS) : [])]);
+    t.builders.push({ name: `${labels[0]}.${labels[1]}`, type: labels[0], attrs, file });
+  } else if (type === 'packer' && inner) {
+    requiredPlugins(inner, conv, t);
+  } else if (type === 'build' && inner) {
+    buildBlock(inner, conv, t);
+    const simple = seen && blockText !== undefined && rememberBuild(t, 0, block.startIndex);
+    if (simple) seen.set(blockText!, simple);
+  } else {
+    return undefined;
+  }
+  return t;
+}
+
+/**
+ * The top-level items (blocks, attributes, comments) of an open document's
+ * last conversion, when its tree had no syntax error: their spans and what
+ * each block added to the model.
+ */
+interface Item {
+  start: number;
+  end: number;
+  part?: Part;
+}
+const converted = new Map<string, { text: string; items: Item[] }>();
+
+/**
+ * The items of `text` from those of the last conversion, walking only the
+ * items the edit since touches (hclParser.ts's `lastEdit`): the items before
+ * them are taken as they are, those after them moved by the edit's length.
+ * Only when neither tree has a syntax error and no earlier item straddles the
+ * boundaries of the stretch walked again: the text before that stretch is
+ * then the same, split into items the same way (a parse without errors is
+ * unique), and so is the text after it. Undefined when that does not hold.
+ */
+function rewalk(file: string, text: string, tree: Tree): Item[] | undefined {
+  const prev = converted.get(file);
+  const last = lastEdit(file);
+  if (!prev || !last?.edit || last.before !== prev.text || tree.rootNode.hasError) return undefined;
+  const { startIndex: s, oldEndIndex: oe, newEndIndex: ne } = last.edit;
+  const delta = ne - oe;
+  const body = tree.rootNode.namedChildren.find((c) => c?.type === 'body');
+  if (!body) return undefined;
+  // The new items touching the edit.
+  const fresh: TsNode[] = [];
+  for (let n = body.firstNamedChildForIndex(Math.max(0, s - 1)); n && n.startIndex <= ne; n = n.nextNamedSibling) fresh.push(n);
+  const from = Math.min(s, fresh[0]?.startIndex ?? s);
+  const to = Math.max(ne, fresh[fresh.length - 1]?.endIndex ?? ne);
+  const oldTo = to - delta;
+  const old = prev.items;
+  // First old item ending after `from`; first old item starting at or after `oldTo`.
+  let i = 0;
+  for (let lo = 0, hi = old.length; lo < hi; ) {
+    const mid = (lo + hi) >> 1;
+    if (old[mid].end <= from) lo = mid + 1;
+    else hi = mid;
+    i = lo;
+  }
+  let j = i;
+  while (j < old.length && old[j].start < oldTo) j++;
+  if (i < old.length && old[i].start < from) return undefined;
+  if (j > i && old[j - 1].end > oldTo) return undefined;
+  const items = old.slice(0, i);
+  for (const n of fresh) items.push({ start: n.startIndex, end: n.endIndex, part: n.type === 'block' ? convertBlock(n, file, text, undefined, undefined) : undefined });
+  for (let k = j; k < old.length; k++) {
+    const o = old[k];
+    items.push(delta === 0 ? o : { start: o.start + delta, end: o.end + delta, part: o.part && shifted(o.part, delta, new Map()) });
+  }
+  return items;
+}
+
+/** Keys whose values are spans of the document. */
+const SPAN_KEYS = new Set(['span', 'typeSpan', 'nameSpan', 'keySpan']);
+
+/**
+ * A copy of part of the model with every offset into the document moved by
+ * `delta` (spans, string offsets, body anchors); objects shared inside it
+ * (a build and its provisioners) stay shared in the copy.
+ */
+function shifted<T>(x: T, delta: number, memo: Map<object, unknown>): T {
+  if (typeof x !== 'object' || x === null) return x;
+  const known = memo.get(x);
+  if (known) return known as T;
+  if (Array.isArray(x)) {
+    const out: unknown[] = [];
+    memo.set(x, out);
+    for (const e of x) out.push(shifted(e, delta, memo));
+    return out as T;
+  }
+  if (x instanceof Map) {
+    const out = new Map<unknown, unknown>();
+    memo.set(x, out);
+    for (const [k, v] of x) out.set(k, shifted(v, delta, memo));
+    return out as T;
+  }
+  const out: Record<string, unknown> = {};
+  memo.set(x, out);
+  for (const [k, v] of Object.entries(x)) {
+    if (SPAN_KEYS.has(k)) out[k] = { start: (v as Span).start + delta, end: (v as Span).end + delta };
+    else if (k === 'offsets') out[k] = (v as number[]).map((o) => o + delta);
+    else if (k === 'anchor') out[k] = { ...(v as object), open: (v as { open: number }).open + delta, close: (v as { close: number }).close + delta };
+    else out[k] = shifted(v, delta, memo);
+  }
+  return out as T;
 }
 
 /**
@@ -85,6 +218,7 @@ const buildCaches = new Map<string, Map<string, CachedBuild>>();
 
 function buildCache(file: string): Map<string, CachedBuild> | undefined {
   for (const f of buildCaches.keys()) if (!isKept(f)) buildCaches.delete(f);
+  for (const f of converted.keys()) if (!isKept(f)) converted.delete(f);
   return isKept(file) ? buildCaches.get(file) ?? new Map() : undefined;
 }
 
