@@ -7,6 +7,7 @@ import { BUILDER_ATTRS, PATH_ATTRS, type Attribute, type Provisioner, type Templ
 import { decodeHclLiteral } from './stringOffsets';
 import { toExpr, type Expr } from './expr';
 import { isKept, lastEdit, parseTree } from './hclParser';
+import { shifted } from './shiftSpans';
 
 export { ParseTooSlow, dropTree, hclReady, initHcl, keepTree, type HclRuntimeSource } from './hclParser';
 
@@ -21,6 +22,7 @@ export function parseHcl(file: string, text: string): Template {
     if (cache) {
       items = rewalk(file, text, tree);
       if (items) {
+        rewalks++;
         for (const item of items) if (item.part) addPart(t, item.part);
         return t;
       }
@@ -119,6 +121,11 @@ interface Item {
   part?: Part;
 }
 const converted = new Map<string, { text: string; items: Item[] }>();
+let rewalks = 0;
+/** How many conversions re-walked only the items an edit touched (a test and benchmark hook). */
+export function hclRewalks(): number {
+  return rewalks;
+}
 
 /**
  * The items of `text` from those of the last conversion, walking only the
@@ -160,45 +167,11 @@ function rewalk(file: string, text: string, tree: Tree): Item[] | undefined {
   for (const n of fresh) items.push({ start: n.startIndex, end: n.endIndex, part: n.type === 'block' ? convertBlock(n, file, text, undefined, undefined) : undefined });
   for (let k = j; k < old.length; k++) {
     const o = old[k];
-    items.push(delta === 0 ? o : { start: o.start + delta, end: o.end + delta, part: o.part && shifted(o.part, delta, new Map()) });
+    items.push(delta === 0 ? o : { start: o.start + delta, end: o.end + delta, part: o.part && shifted(o.part, delta) });
   }
   return items;
 }
 
-/** Keys whose values are spans of the document. */
-const SPAN_KEYS = new Set(['span', 'typeSpan', 'nameSpan', 'keySpan']);
-
-/**
- * A copy of part of the model with every offset into the document moved by
- * `delta` (spans, string offsets, body anchors); objects shared inside it
- * (a build and its provisioners) stay shared in the copy.
- */
-function shifted<T>(x: T, delta: number, memo: Map<object, unknown>): T {
-  if (typeof x !== 'object' || x === null) return x;
-  const known = memo.get(x);
-  if (known) return known as T;
-  if (Array.isArray(x)) {
-    const out: unknown[] = [];
-    memo.set(x, out);
-    for (const e of x) out.push(shifted(e, delta, memo));
-    return out as T;
-  }
-  if (x instanceof Map) {
-    const out = new Map<unknown, unknown>();
-    memo.set(x, out);
-    for (const [k, v] of x) out.set(k, shifted(v, delta, memo));
-    return out as T;
-  }
-  const out: Record<string, unknown> = {};
-  memo.set(x, out);
-  for (const [k, v] of Object.entries(x)) {
-    if (SPAN_KEYS.has(k)) out[k] = { start: (v as Span).start + delta, end: (v as Span).end + delta };
-    else if (k === 'offsets') out[k] = (v as number[]).map((o) => o + delta);
-    else if (k === 'anchor') out[k] = { ...(v as object), open: (v as { open: number }).open + delta, close: (v as { close: number }).close + delta };
-    else out[k] = shifted(v, delta, memo);
-  }
-  return out as T;
-}
 
 /**
  * The language server's open documents (kept trees, see hclParser.ts): the
