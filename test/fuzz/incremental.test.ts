@@ -81,7 +81,8 @@ describe('fuzz: open documents edited change by change analyse as a fresh text d
       const name = format === 'json' ? 'template.json' : 'template.pkr.hcl';
       const initial = format === 'json' ? padJson(seedOf(name), 0, 6 * 1024) : padHcl(seedOf(name), 0, 6 * 1024);
       const anchors = [...initial.matchAll(/hardening step \d|ControlPath|playbook|"type"|provisioner/g)].map((m) => m.index! + 3);
-      const fast = format === 'json' ? jsonPatches : hclRewalks;
+      const fast = format === 'json' ? jsonPatches : () => hclRewalks().rewalks + hclRewalks().aloneBlocks;
+      const aloneBefore = hclRewalks().aloneBlocks;
       const fastBefore = fast();
       let analyses = 0;
       fc.assert(
@@ -99,6 +100,17 @@ describe('fuzz: open documents edited change by change analyse as a fresh text d
               analyses++;
               assert.deepEqual(model(kept, file, text, doc), model(new Analyzer(memoryHost({})), `/ws/fresh/${name}`, text), `after event ${i}`);
             }
+            if (format === 'hcl') {
+              // The kept tree, edited by blocks parsed on their own and not parsed since, re-parses to the tree of a full parse.
+              const inc = parseTree(doc.getText(), file);
+              const full = parseTree(doc.getText());
+              try {
+                assert.deepEqual(treeShape(inc), treeShape(full), 'the kept tree at the end');
+              } finally {
+                inc.delete();
+                full.delete();
+              }
+            }
           } finally {
             dropTree(file);
           }
@@ -107,6 +119,8 @@ describe('fuzz: open documents edited change by change analyse as a fresh text d
       );
       // The fast paths ran, and not only on a few of the analyses.
       assert.ok(fast() - fastBefore > analyses / 8, `${fast() - fastBefore} of ${analyses} analyses took the fast path`);
+      if (long) process.stderr.write(`${format}: ${fast() - fastBefore} of ${analyses} analyses on a fast path\n`);
+      if (format === 'hcl') assert.ok(hclRewalks().aloneBlocks - aloneBefore > analyses / 16, 'some analyses parsed only the block the edit changed');
     });
   }
 

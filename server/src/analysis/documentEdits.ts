@@ -55,6 +55,12 @@ export function takeEdits(file: string, before: string, after: string): Document
   return p.before === before ? p.edits : undefined;
 }
 
+/** The same without taking them out. */
+export function peekEdits(file: string, before: string, after: string): DocumentEdit[] | undefined {
+  const p = pending.get(file);
+  return p && p.after === after && p.before === before ? p.edits : undefined;
+}
+
 /** Forgets `file`'s edits (the document was closed). */
 export function forgetEdits(file: string): void {
   pending.delete(file);

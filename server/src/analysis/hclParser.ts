@@ -21,7 +21,7 @@
  *   prepared tree.
  */
 import type { Language, Parser, Tree } from 'web-tree-sitter';
-import { coveringEdit, forgetEdits, takeEdits, type Span3 } from './documentEdits';
+import { coveringEdit, forgetEdits, peekEdits, takeEdits, type Span3 } from './documentEdits';
 
 /** web-tree-sitter's module: Parser, Language... */
 export type TreeSitterRuntime = typeof import('web-tree-sitter');
@@ -105,6 +105,13 @@ class Instance {
   get foreground(): Parser {
     this.parser ??= this.newParser();
     return this.parser;
+  }
+
+  private rangeParser: Parser | undefined;
+  /** The parser of `parseRange` (a parser keeps its included ranges between parses). */
+  get ranged(): Parser {
+    this.rangeParser ??= this.newParser();
+    return this.rangeParser;
   }
 
   newParser(): Parser {
@@ -267,8 +274,11 @@ const owners = new WeakMap<Tree, Instance>();
  */
 interface Kept {
   text: string;
+  /** The tree of `text`; after `commitEdits`, the tree of an earlier text edited to `text`, not parsed again yet. */
   tree: Tree;
   instance: Instance;
+  /** No syntax error in `text` (its parse had none, and neither had the blocks `commitEdits` took). */
+  clean: boolean;
 }
 const keptFiles = new Set<string>();
 const kept_ = (file: string | undefined) => file !== undefined && keptFiles.has(file);
@@ -334,7 +344,57 @@ function keep(file: string | undefined, text: string, tree: Tree): void {
   if (!instance || instance.aborted) return;
   const copy = tree.copy();
   owners.set(copy, instance);
-  kept.set(file, { text, tree: copy, instance });
+  kept.set(file, { text, tree: copy, instance, clean: !tree.rootNode.hasError });
+}
+
+/**
+ * For a keystroke inside one top-level block of an open document without
+ * syntax errors (parseHcl.ts's fast path): the edit since its kept text, not
+ * taken yet, when the client's edits are known and the kept tree is usable.
+ */
+export function pendingEdit(file: string, text: string): { before: string; edit: Span3 } | undefined {
+  const k = kept.get(file);
+  if (!k?.clean || k.instance !== current || k.instance.aborted) return undefined;
+  const edits = peekEdits(file, k.text, text);
+  const edit = edits && coveringEdit(edits, k.text.length);
+  return edit && { before: k.text, edit };
+}
+
+/**
+ * Takes the pending edits of `file` into its kept tree without parsing
+ * (after parseHcl.ts parsed the one block they changed on its own, without
+ * errors): the next parse of the document re-parses from that tree.
+ */
+export function commitEdits(file: string, text: string): void {
+  const k = kept.get(file)!;
+  for (const e of takeEdits(file, k.text, text) ?? []) k.tree.edit(e);
+  k.text = text;
+}
+
+/**
+ * The tree of `[start, end)` of `text` parsed on its own (tree-sitter's
+ * included ranges: indices are those of the whole text; rows and columns
+ * count from the start of the range, which nothing here reads). The caller
+ * deletes it. Undefined when the parser is not there or gives up.
+ */
+export function parseRange(text: string, start: number, end: number): Tree | undefined {
+  const instance = current;
+  if (!instance || instance.aborted) return undefined;
+  const slice = text.slice(start, end);
+  const lastBreak = slice.lastIndexOf('\n');
+  let rows = 0;
+  for (let i = slice.indexOf('\n'); i !== -1; i = slice.indexOf('\n', i + 1)) rows++;
+  const range = { startIndex: start, endIndex: end, startPosition: { row: 0, column: 0 }, endPosition: { row: rows, column: slice.length - lastBreak - 1 } };
+  const deadline = Date.now() + budgetMs(slice);
+  const progressCallback = (() => Date.now() > deadline) as unknown as () => void;
+  try {
+    const tree = guarded(instance, () => instance.ranged.parse(text, null, { includedRanges: [range], progressCallback }));
+    if (!tree) instance.ranged.reset();
+    return tree ?? undefined;
+  } catch (e) {
+    if (e instanceof ParseTooSlow) return undefined;
+    throw e;
+  }
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Node as TsNode, Tree } from 'web-tree-sitter';
 import { BUILDER_ATTRS, PATH_ATTRS, type Attribute, type Provisioner, type Template, type Value, type Span, type ParseProblem } from './types';
 import { decodeHclLiteral } from './stringOffsets';
 import { toExpr, type Expr } from './expr';
-import { isKept, lastEdit, parseTree } from './hclParser';
+import { commitEdits, isKept, lastEdit, parseRange, parseTree, pendingEdit } from './hclParser';
 import { shifted } from './shiftSpans';
 
 export { ParseTooSlow, dropTree, hclReady, initHcl, keepTree, type HclRuntimeSource } from './hclParser';
@@ -14,8 +14,14 @@ export { ParseTooSlow, dropTree, hclReady, initHcl, keepTree, type HclRuntimeSou
 
 export function parseHcl(file: string, text: string): Template {
   const t = emptyTemplate(file, text);
-  const tree = parseTree(text, file);
   const cache = buildCache(file);
+  const alone = cache && blockAlone(file, text);
+  if (alone) {
+    for (const item of alone) if (item.part) addPart(t, item.part);
+    converted.set(file, { text, items: alone });
+    return t;
+  }
+  const tree = parseTree(text, file);
   const seen = cache && new Map<string, CachedBuild>();
   let items: Item[] | undefined;
   try {
@@ -122,9 +128,10 @@ interface Item {
 }
 const converted = new Map<string, { text: string; items: Item[] }>();
 let rewalks = 0;
-/** How many conversions re-walked only the items an edit touched (a test and benchmark hook). */
-export function hclRewalks(): number {
-  return rewalks;
+let aloneBlocks = 0;
+/** How many conversions re-walked only the items an edit touched, or parsed only the block it changed (a test and benchmark hook). */
+export function hclRewalks(): { rewalks: number; aloneBlocks: number } {
+  return { rewalks, aloneBlocks };
 }
 
 /**
@@ -152,24 +159,69 @@ function rewalk(file: string, text: string, tree: Tree): Item[] | undefined {
   const oldTo = to - delta;
   const old = prev.items;
   // First old item ending after `from`; first old item starting at or after `oldTo`.
-  let i = 0;
-  for (let lo = 0, hi = old.length; lo < hi; ) {
-    const mid = (lo + hi) >> 1;
-    if (old[mid].end <= from) lo = mid + 1;
-    else hi = mid;
-    i = lo;
-  }
+  const i = firstEndingAfter(old, from);
   let j = i;
   while (j < old.length && old[j].start < oldTo) j++;
   if (i < old.length && old[i].start < from) return undefined;
   if (j > i && old[j - 1].end > oldTo) return undefined;
-  const items = old.slice(0, i);
-  for (const n of fresh) items.push({ start: n.startIndex, end: n.endIndex, part: n.type === 'block' ? convertBlock(n, file, text, undefined, undefined) : undefined });
-  for (let k = j; k < old.length; k++) {
-    const o = old[k];
-    items.push(delta === 0 ? o : { start: o.start + delta, end: o.end + delta, part: o.part && shifted(o.part, delta) });
+  const walked = fresh.map((n) => ({ start: n.startIndex, end: n.endIndex, part: n.type === 'block' ? convertBlock(n, file, text, undefined, undefined) : undefined }));
+  return spliced(old, i, j, walked, delta);
+}
+
+/** `items` with `[from, to)` replaced by `fresh`, the items after moved by `delta`. */
+function spliced(items: Item[], from: number, to: number, fresh: Item[], delta: number): Item[] {
+  const out = items.slice(0, from);
+  out.push(...fresh);
+  for (let k = to; k < items.length; k++) {
+    const o = items[k];
+    out.push(delta === 0 ? o : { start: o.start + delta, end: o.end + delta, part: o.part && shifted(o.part, delta) });
   }
-  return items;
+  return out;
+}
+
+/** The index of the first item ending after `offset`. */
+function firstEndingAfter(items: Item[], offset: number): number {
+  let lo = 0;
+  for (let hi = items.length; lo < hi; ) {
+    const mid = (lo + hi) >> 1;
+    if (items[mid].end <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * A keystroke inside one top-level block of an open document without syntax
+ * errors (most keystrokes): that block's new text is parsed on its own; when
+ * it is still one block without errors, the document is the last one with
+ * that block replaced (a parse without errors is unique), so the model is
+ * the last items with that block converted again and those after it moved.
+ * The edits go into the kept tree unparsed, for the next full parse.
+ * Undefined when this does not apply.
+ */
+function blockAlone(file: string, text: string): Item[] | undefined {
+  const prev = converted.get(file);
+  const pending = prev && pendingEdit(file, text);
+  if (!prev || !pending || pending.before !== prev.text) return undefined;
+  const { startIndex: s, oldEndIndex: oe, newEndIndex: ne } = pending.edit;
+  const i = firstEndingAfter(prev.items, s);
+  const o = prev.items[i];
+  if (!o?.part || !(o.start < s && oe < o.end)) return undefined;
+  const end = o.end + ne - oe;
+  const tree = parseRange(text, o.start, end);
+  if (!tree) return undefined;
+  try {
+    const kids = tree.rootNode.hasError ? [] : tree.rootNode.namedChildren.find((c) => c?.type === 'body')?.namedChildren ?? [];
+    const block = kids[0];
+    if (kids.length !== 1 || block?.type !== 'block' || block.startIndex !== o.start || block.endIndex !== end) return undefined;
+    const part = convertBlock(block, file, text, undefined, undefined);
+    if (!part) return undefined;
+    commitEdits(file, text);
+    aloneBlocks++;
+    return spliced(prev.items, i, i + 1, [{ start: o.start, end, part }], ne - oe);
+  } finally {
+    tree.delete();
+  }
 }
 
 
