@@ -7,7 +7,7 @@ import { BUILDER_ATTRS, PATH_ATTRS, type Attribute, type Provisioner, type Templ
 import { decodeHclLiteral } from './stringOffsets';
 import { toExpr, type Expr } from './expr';
 import { commitEdits, isKept, lastEdit, parseRange, parseTree, pendingEdit } from './hclParser';
-import { shifted } from './shiftSpans';
+import { detached, shifted } from './shiftSpans';
 
 export { ParseTooSlow, dropTree, hclReady, initHcl, keepTree, type HclRuntimeSource } from './hclParser';
 
@@ -64,6 +64,11 @@ function emptyTemplate(file: string, text: string): Template {
 /** What one top-level block adds to the model (a template holding only that block's contributions). */
 type Part = Pick<Template, 'builders' | 'builds' | 'provisioners' | 'variables' | 'locals' | 'requiresInit' | 'requiredPlugins'>;
 
+/** The part of a template holding one block (without the text and the rest: a part may outlive its text). */
+function partOf(t: Template): Part {
+  return { builders: t.builders, builds: t.builds, provisioners: t.provisioners, variables: t.variables, locals: t.locals, requiresInit: t.requiresInit, requiredPlugins: t.requiredPlugins };
+}
+
 function addPart(t: Template, p: Part): void {
   for (const [k, v] of p.variables) t.variables.set(k, v);
   for (const [k, v] of p.locals) t.locals.set(k, v);
@@ -85,7 +90,7 @@ function convertBlock(block: TsNode, file: string, text: string, cache: Map<stri
     if (hit) {
       seen!.set(blockText, hit);
       reuseBuild(hit, block.startIndex, t);
-      return t;
+      return partOf(t);
     }
   }
   const [type, labels] = blockHead(block);
@@ -113,7 +118,7 @@ function convertBlock(block: TsNode, file: string, text: string, cache: Map<stri
   } else {
     return undefined;
   }
-  return t;
+  return partOf(t);
 }
 
 /**
@@ -164,8 +169,14 @@ function rewalk(file: string, text: string, tree: Tree): Item[] | undefined {
   while (j < old.length && old[j].start < oldTo) j++;
   if (i < old.length && old[i].start < from) return undefined;
   if (j > i && old[j - 1].end > oldTo) return undefined;
-  const walked = fresh.map((n) => ({ start: n.startIndex, end: n.endIndex, part: n.type === 'block' ? convertBlock(n, file, text, undefined, undefined) : undefined }));
+  const walked = fresh.map((n) => ({ start: n.startIndex, end: n.endIndex, part: n.type === 'block' ? detachedPart(n, file, text) : undefined }));
   return spliced(old, i, j, walked, delta);
+}
+
+/** A block converted on its own, holding none of `text` (it may be kept across many keystrokes: see `detached`). */
+function detachedPart(block: TsNode, file: string, text: string): Part | undefined {
+  const part = convertBlock(block, file, text, undefined, undefined);
+  return part && detached(part);
 }
 
 /** `items` with `[from, to)` replaced by `fresh`, the items after moved by `delta`. */
@@ -214,7 +225,7 @@ function blockAlone(file: string, text: string): Item[] | undefined {
     const kids = tree.rootNode.hasError ? [] : tree.rootNode.namedChildren.find((c) => c?.type === 'body')?.namedChildren ?? [];
     const block = kids[0];
     if (kids.length !== 1 || block?.type !== 'block' || block.startIndex !== o.start || block.endIndex !== end) return undefined;
-    const part = convertBlock(block, file, text, undefined, undefined);
+    const part = detachedPart(block, file, text);
     if (!part) return undefined;
     commitEdits(file, text);
     aloneBlocks++;

@@ -7,7 +7,7 @@ import { BUILDER_ATTRS, PATH_ATTRS, type Attribute, type Build, type Provisioner
 import { jsonStringOffsets } from './stringOffsets';
 import { coveringEdit, takeEdits, type Span3 } from './documentEdits';
 import { isKept } from './hclParser';
-import { shifted } from './shiftSpans';
+import { detached, ownCopy, shifted } from './shiftSpans';
 
 /**
  * The syntax tree of `text`. `file`, when it is an open document of the
@@ -79,7 +79,7 @@ function patch(root: Node | undefined, before: string, after: string, edit: Span
   const raw = after.slice(n.offset, n.offset + n.length + delta);
   if (raw.includes('\\') || raw.charCodeAt(0) !== 0x22 || raw.charCodeAt(raw.length - 1) !== 0x22) return false;
   const str = n as Mutable<Node>;
-  str.value = raw.slice(1, -1);
+  str.value = ownCopy(raw.slice(1, -1));
   str.length += delta;
   if (delta !== 0) {
     for (const p of path as Mutable<Node>[]) {
@@ -154,7 +154,8 @@ function legacy(t: Template, root: Node, conv: (n: Node) => Value): Template {
   const list: (Provisioner | null)[] = [];
   for (const [i, p] of nodes.entries()) {
     const known = reuse?.(i, p);
-    const made = known !== undefined ? known : provisioner(p, conv);
+    // One converted again while the others are reused is kept across keystrokes: it must hold none of this text (`detached`).
+    const made = known !== undefined ? known : reuse ? detached(provisioner(p, conv)) : provisioner(p, conv);
     list.push(made);
     if (made) t.provisioners.push(made);
   }
