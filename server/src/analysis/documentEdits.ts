@@ -55,15 +55,28 @@ export function takeEdits(file: string, before: string, after: string): Document
   return p.before === before ? p.edits : undefined;
 }
 
+/** `file` was parsed in full as `text`: the edits that led to it are not needed any more. */
+export function parsedInFull(file: string, text: string): void {
+  if (pending.get(file)?.after === text) pending.delete(file);
+}
+
 /** The same without taking them out. */
 export function peekEdits(file: string, before: string, after: string): DocumentEdit[] | undefined {
   const p = pending.get(file);
   return p && p.after === after && p.before === before ? p.edits : undefined;
 }
 
-/** Forgets `file`'s edits (the document was closed). */
+const forgetters: ((file: string) => void)[] = [];
+
+/** Runs `forget` for each document closed (`forgetEdits`), so the parsers free at once what they keep for it. */
+export function onForget(forget: (file: string) => void): void {
+  forgetters.push(forget);
+}
+
+/** Forgets `file`'s edits and what the parsers keep for it (the document was closed). */
 export function forgetEdits(file: string): void {
   pending.delete(file);
+  for (const forget of forgetters) forget(file);
 }
 
 /** One edit covering a sequence of edits: the old text outside `[startIndex, oldEndIndex)` is the new text outside `[startIndex, newEndIndex)`. */

@@ -21,7 +21,7 @@
  *   prepared tree.
  */
 import type { Language, Parser, Tree } from 'web-tree-sitter';
-import { coveringEdit, forgetEdits, peekEdits, takeEdits, type Span3 } from './documentEdits';
+import { coveringEdit, forgetEdits, parsedInFull, peekEdits, takeEdits, type Span3 } from './documentEdits';
 
 /** web-tree-sitter's module: Parser, Language... */
 export type TreeSitterRuntime = typeof import('web-tree-sitter');
@@ -342,6 +342,7 @@ function keep(file: string | undefined, text: string, tree: Tree): void {
   if (before && !before.instance.aborted) before.tree.delete();
   kept.delete(file);
   if (!instance || instance.aborted) return;
+  parsedInFull(file, text);
   const copy = tree.copy();
   owners.set(copy, instance);
   kept.set(file, { text, tree: copy, instance, clean: !tree.rootNode.hasError });

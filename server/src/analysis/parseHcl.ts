@@ -8,6 +8,7 @@ import { decodeHclLiteral } from './stringOffsets';
 import { toExpr, type Expr } from './expr';
 import { commitEdits, isKept, lastEdit, parseRange, parseTree, pendingEdit } from './hclParser';
 import { detached, shifted } from './shiftSpans';
+import { onForget } from './documentEdits';
 
 export { ParseTooSlow, dropTree, hclReady, initHcl, keepTree, type HclRuntimeSource } from './hclParser';
 
@@ -132,6 +133,10 @@ interface Item {
   part?: Part;
 }
 const converted = new Map<string, { text: string; items: Item[] }>();
+onForget((file) => {
+  converted.delete(file);
+  buildCaches.delete(file);
+});
 let rewalks = 0;
 let aloneBlocks = 0;
 /** How many conversions re-walked only the items an edit touched, or parsed only the block it changed (a test and benchmark hook). */

@@ -5,7 +5,7 @@
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { BUILDER_ATTRS, PATH_ATTRS, type Attribute, type Build, type Provisioner, type Template, type TemplateFormat, type Value, type ParseProblem } from './types';
 import { jsonStringOffsets } from './stringOffsets';
-import { coveringEdit, takeEdits, type Span3 } from './documentEdits';
+import { coveringEdit, onForget, parsedInFull, takeEdits, type Span3 } from './documentEdits';
 import { isKept } from './hclParser';
 import { detached, ownCopy, shifted } from './shiftSpans';
 
@@ -31,6 +31,7 @@ export function parseJsonTree(text: string, file?: string): { root: Node | undef
     return { root: k.root, problems: [] };
   }
   const parsed = parseJsonText(text);
+  parsedInFull(file, text);
   keptTrees.set(file, { text, ...parsed });
   return parsed;
 }
@@ -45,6 +46,11 @@ export function jsonPatches(): number {
 const keptTrees = new Map<string, { text: string; root: Node | undefined; problems: ParseProblem[] }>();
 /** Per open document, the text before its last parse and the edit patched into its tree since (jsonTemplate reuses the provisioners it did not touch). */
 const lastPatches = new Map<string, { before: string; edit: Span3 }>();
+onForget((file) => {
+  keptTrees.delete(file);
+  lastPatches.delete(file);
+  keptProvisioners.delete(file);
+});
 
 /** Characters a patch may not write or remove: they can end a string, start an escape, or be an error in one. */
 function unsafeInString(s: string): boolean {
