@@ -269,11 +269,12 @@ function rememberBuild(t: Template, before: number, at: number): CachedBuild | u
   const provisioners = t.provisioners.slice(before);
   if (provisioners.some((p) => p.type === 'ansible' || p.attrs.size > 0 || p.overrides.length > 0)) return undefined;
   const rel = (x: Span): Span => ({ start: x.start - at, end: x.end - at });
-  return {
+  // Kept while the block is unchanged, across many versions of the text: it must hold none of this one (`detached`).
+  return detached({
     sources: build.sources.map((x) => ({ ...x })),
     unknownSources: build.unknownSources,
     provisioners: provisioners.map((p) => ({ type: p.type, typeSpan: rel(p.typeSpan), span: rel(p.span), open: p.anchor.open - at, close: p.anchor.close - at })),
-  };
+  });
 }
 
 function reuseBuild(c: CachedBuild, at: number, t: Template): void {
