@@ -22,6 +22,7 @@ import { initHcl } from './analysis';
 import { hclRuntime } from './wasmPaths';
 import { CODE_ACTION_KINDS, codeActions, type EditCapabilities } from './codeActions';
 import { useRuleDocsCommand } from './diagnostics';
+import { updateNotingEdits } from './documentChanges';
 import { SettingsStore } from './settings';
 import { SETTINGS_SECTION } from './shared/settings';
 import { FixAllRequest, ListTemplatesRequest, ServerReadyNotification, TemplateInfoRequest, ToolchainNotification, type InitializationOptions } from './shared/protocol';
@@ -30,7 +31,8 @@ import { WorkspaceIndex, errorText } from './workspaceIndex';
 import { WATCH_PATTERNS } from './workspaceScan';
 
 const connection = createConnection(ProposedFeatures.all);
-const documents = new TextDocuments(TextDocument);
+// Each change's span is noted for the parsers of the document (documentChanges.ts).
+const documents = new TextDocuments<TextDocument>({ create: TextDocument.create, update: updateNotingEdits });
 
 function logError(what: string, e: unknown): void {
   try {

@@ -22,6 +22,7 @@ import type { RawFinding } from './rules/rule';
 import type { Names, Scope } from './evaluate';
 import type { Toolchain } from './toolchain';
 import { analyzeContainerFile, containerFileKind } from './containers';
+import { ownCopy } from './shiftSpans';
 
 export interface AnalysisHost {
   /** File contents, or undefined when absent or unreadable. */
@@ -231,7 +232,7 @@ export class Analyzer {
     // Most `.json` files are not legacy templates (package.json, tsconfig.json...): one without a "builders" key
     // cannot be one. A key can only be spelt otherwise with \u escapes; a text with any is parsed to be sure.
     if (kind === 'maybe-json' && !couldBeLegacyTemplate(text)) return undefined;
-    const { root, problems } = parseJsonTree(text);
+    const { root, problems } = parseJsonTree(text, file);
     if (kind === 'maybe-json') {
       if (!isLegacyTemplate(root)) return undefined;
       return jsonTemplate(file, text, 'json', root, problems);
@@ -417,7 +418,7 @@ export class Analyzer {
     if (this.workingDirectories.size >= 1000) this.workingDirectories.clear();
     // Copies: the key and the reason are built from slices of the template's text, which would keep every
     // remembered template's whole text alive (V8's sliced and concatenated strings point into their source).
-    this.workingDirectories.set(detached(key), { dir: detached(wd.dir), reason: detached(wd.reason), checked: wd.checked.map(detached) });
+    this.workingDirectories.set(ownCopy(key), { dir: ownCopy(wd.dir), reason: ownCopy(wd.reason), checked: wd.checked.map(ownCopy) });
     return wd;
   }
 
@@ -680,11 +681,6 @@ export class Analyzer {
     this.siblings.set(file, { text, value: t });
     return { text, template: t };
   }
-}
-
-/** A copy of `s` that keeps no larger string alive. */
-function detached(s: string): string {
-  return JSON.parse(JSON.stringify(s)) as string;
 }
 
 /**

@@ -22,6 +22,7 @@
  */
 import type { Language, Parser, Tree } from 'web-tree-sitter';
 import type { IncludedRange } from './hclPrune';
+import { coveringEdit, forgetEdits, parsedInFull, peekEdits, takeEdits, type Span3 } from './documentEdits';
 
 /** web-tree-sitter's module: Parser, Language... */
 export type TreeSitterRuntime = typeof import('web-tree-sitter');
@@ -105,6 +106,13 @@ class Instance {
   get foreground(): Parser {
     this.parser ??= this.newParser();
     return this.parser;
+  }
+
+  private rangeParser: Parser | undefined;
+  /** The parser of `parseRange` (a parser keeps its included ranges between parses). */
+  get ranged(): Parser {
+    this.rangeParser ??= this.newParser();
+    return this.rangeParser;
   }
 
   newParser(): Parser {
@@ -267,14 +275,27 @@ const owners = new WeakMap<Tree, Instance>();
  */
 interface Kept {
   text: string;
+  /** The tree of `text`; after `commitEdits`, the tree of an earlier text edited to `text`, not parsed again yet. */
   tree: Tree;
   instance: Instance;
+  /** No syntax error in `text` (its parse had none, and neither had the blocks `commitEdits` took). */
+  clean: boolean;
 }
 const keptFiles = new Set<string>();
 const kept_ = (file: string | undefined) => file !== undefined && keptFiles.has(file);
 /** Deferred texts of kept files (text → file): `prepareTree` parses them from the kept tree too. */
 const deferredFiles = new Map<string, string>();
 const kept = new Map<string, Kept>();
+/**
+ * Per kept file, the text its last incremental parse started from and one
+ * edit covering what changed since (parseHcl.ts re-walks only the blocks it touches).
+ */
+const lastEdits = new Map<string, { before: string; edit: Span3 | undefined }>();
+
+/** How the last parse of kept `file` edited its previous tree: from which text, and where. Undefined after a full parse. */
+export function lastEdit(file: string): { before: string; edit: Span3 | undefined } | undefined {
+  return lastEdits.get(file);
+}
 /** Incremental parses so far (for tests and the benchmark). */
 let incrementalParses = 0;
 
@@ -286,6 +307,8 @@ export function keepTree(file: string): void {
 /** Stops keeping `file`'s tree and frees it (the document was closed). */
 export function dropTree(file: string): void {
   keptFiles.delete(file);
+  forgetEdits(file);
+  lastEdits.delete(file);
   const k = kept.get(file);
   kept.delete(file);
   if (!k) return;
@@ -320,9 +343,60 @@ function keep(file: string | undefined, text: string, tree: Tree): void {
   if (before && !before.instance.aborted) before.tree.delete();
   kept.delete(file);
   if (!instance || instance.aborted) return;
+  parsedInFull(file, text);
   const copy = tree.copy();
   owners.set(copy, instance);
-  kept.set(file, { text, tree: copy, instance });
+  kept.set(file, { text, tree: copy, instance, clean: !tree.rootNode.hasError });
+}
+
+/**
+ * For a keystroke inside one top-level block of an open document without
+ * syntax errors (parseHcl.ts's fast path): the edit since its kept text, not
+ * taken yet, when the client's edits are known and the kept tree is usable.
+ */
+export function pendingEdit(file: string, text: string): { before: string; edit: Span3 } | undefined {
+  const k = kept.get(file);
+  if (!k?.clean || k.instance !== current || k.instance.aborted) return undefined;
+  const edits = peekEdits(file, k.text, text);
+  const edit = edits && coveringEdit(edits, k.text.length);
+  return edit && { before: k.text, edit };
+}
+
+/**
+ * Takes the pending edits of `file` into its kept tree without parsing
+ * (after parseHcl.ts parsed the one block they changed on its own, without
+ * errors): the next parse of the document re-parses from that tree.
+ */
+export function commitEdits(file: string, text: string): void {
+  const k = kept.get(file)!;
+  for (const e of takeEdits(file, k.text, text) ?? []) k.tree.edit(e);
+  k.text = text;
+}
+
+/**
+ * The tree of `[start, end)` of `text` parsed on its own (tree-sitter's
+ * included ranges: indices are those of the whole text; rows and columns
+ * count from the start of the range, which nothing here reads). The caller
+ * deletes it. Undefined when the parser is not there or gives up.
+ */
+export function parseRange(text: string, start: number, end: number): Tree | undefined {
+  const instance = current;
+  if (!instance || instance.aborted) return undefined;
+  const slice = text.slice(start, end);
+  const lastBreak = slice.lastIndexOf('\n');
+  let rows = 0;
+  for (let i = slice.indexOf('\n'); i !== -1; i = slice.indexOf('\n', i + 1)) rows++;
+  const range = { startIndex: start, endIndex: end, startPosition: { row: 0, column: 0 }, endPosition: { row: rows, column: slice.length - lastBreak - 1 } };
+  const deadline = Date.now() + budgetMs(slice);
+  const progressCallback = (() => Date.now() > deadline) as unknown as () => void;
+  try {
+    const tree = guarded(instance, () => instance.ranged.parse(text, null, { includedRanges: [range], progressCallback }));
+    if (!tree) instance.ranged.reset();
+    return tree ?? undefined;
+  } catch (e) {
+    if (e instanceof ParseTooSlow) return undefined;
+    throw e;
+  }
 }
 
 /**
@@ -339,6 +413,13 @@ function editedTree(file: string | undefined, text: string, instance: Instance):
     return null;
   }
   const old = k.text;
+  const edits = takeEdits(file, old, text);
+  if (edits) {
+    // The client's own changes (documentEdits.ts): no comparison of the texts.
+    for (const e of edits) k.tree.edit(e);
+    lastEdits.set(file, { before: old, edit: coveringEdit(edits, old.length) });
+    return k.tree;
+  }
   const max = Math.min(old.length, text.length);
   let start = 0;
   while (start < max && old.charCodeAt(start) === text.charCodeAt(start)) start++;
@@ -360,14 +441,16 @@ function editedTree(file: string | undefined, text: string, instance: Instance):
     const tail = point(t.slice(start, end), end - start);
     return tail.row === 0 ? { row: startPosition.row, column: startPosition.column + tail.column } : { row: startPosition.row + tail.row, column: tail.column };
   };
-  k.tree.edit({
+  const edit = {
     startIndex: start,
     oldEndIndex: old.length - suffix,
     newEndIndex: text.length - suffix,
     startPosition,
     oldEndPosition: endPoint(old, old.length - suffix),
     newEndPosition: endPoint(text, text.length - suffix),
-  });
+  };
+  k.tree.edit(edit);
+  lastEdits.set(file, { before: old, edit });
   return k.tree;
 }
 
@@ -441,6 +524,7 @@ function guarded<T>(instance: Instance, parse: () => T, retire = true): T {
  * incrementally from that file's last tree.
  */
 export function parseTree(text: string, file?: string, includedRanges?: IncludedRange[]): Tree {
+  if (file !== undefined) lastEdits.delete(file);
   const ready = prepared.get(text);
   if (ready) {
     prepared.delete(text);

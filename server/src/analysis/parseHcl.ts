@@ -2,12 +2,14 @@
  * HCL2 native syntax (`.pkr.hcl`) to the model, with tree-sitter-hcl.
  * `initHcl()` must have resolved before `parseHcl()` is called.
  */
-import type { Node as TsNode } from 'web-tree-sitter';
+import type { Node as TsNode, Tree } from 'web-tree-sitter';
 import { BUILDER_ATTRS, PATH_ATTRS, type Attribute, type Provisioner, type Template, type Value, type Span, type ParseProblem } from './types';
 import { decodeHclLiteral } from './stringOffsets';
 import { toExpr, type Expr } from './expr';
-import { isKept, parseTree } from './hclParser';
+import { commitEdits, isKept, lastEdit, parseRange, parseTree, pendingEdit } from './hclParser';
 import { prunedRanges } from './hclPrune';
+import { detached, shifted } from './shiftSpans';
+import { onForget } from './documentEdits';
 
 export { ParseTooSlow, dropTree, hclReady, initHcl, keepTree, type HclRuntimeSource } from './hclParser';
 
@@ -18,57 +20,46 @@ export { ParseTooSlow, dropTree, hclReady, initHcl, keepTree, type HclRuntimeSou
  * errors. For the lint, which reports findings only; never for a kept tree.
  */
 export function parseHcl(file: string, text: string, options: { prune?: boolean } = {}): Template {
-  const t: Template = {
-    file, format: 'hcl', text, builders: [], builds: [], provisioners: [], variables: new Map(), locals: new Map(), requiresInit: false, requiredPlugins: [], problems: [],
-  };
-  const tree = options.prune && !isKept(file) ? prunedTree(text, file) : parseTree(text, file);
+  const t = emptyTemplate(file, text);
   const cache = buildCache(file);
+  const alone = cache && blockAlone(file, text);
+  if (alone) {
+    for (const item of alone) if (item.part) addPart(t, item.part);
+    converted.set(file, { text, items: alone });
+    return t;
+  }
+  const tree = options.prune && !isKept(file) ? prunedTree(text, file) : parseTree(text, file);
   const seen = cache && new Map<string, CachedBuild>();
+  let items: Item[] | undefined;
   try {
+    if (cache) {
+      items = rewalk(file, text, tree);
+      if (items) {
+        rewalks++;
+        for (const item of items) if (item.part) addPart(t, item.part);
+        return t;
+      }
+    }
     collectProblems(tree.rootNode, t.problems);
     const body = tree.rootNode.namedChildren.find((c) => c?.type === 'body');
     if (!body) return t;
-    const conv = (n: TsNode) => toValue(n, file, text);
-    for (const block of childrenOfType(body, 'block')) {
-      let blockText: string | undefined;
-      // A block with a syntax error inside may read differently in another context: never cached.
-      if (cache && !block.hasError) {
-        blockText = text.slice(block.startIndex, block.endIndex);
-        const hit = cache.get(blockText);
-        if (hit) {
-          seen!.set(blockText, hit);
-          reuseBuild(hit, block.startIndex, t);
-          continue;
-        }
-      }
-      const [type, labels] = blockHead(block);
-      const inner = blockBody(block);
-      if (type === 'variable' && labels.length === 1 && inner) {
-        const d = attrsOf(inner, conv).get('default');
-        if (d) t.variables.set(labels[0], d.value);
-      } else if (type === 'variables' && inner) {
-        // The deprecated `variables { name = default }` block.
-        for (const [name, a] of attrsOf(inner, conv)) t.variables.set(name, a.value);
-      } else if (type === 'locals' && inner) {
-        for (const [name, a] of attrsOf(inner, conv)) t.locals.set(name, a.value);
-      } else if (type === 'local' && labels.length === 1 && inner) {
-        const e = attrsOf(inner, conv).get('expression');
-        if (e) t.locals.set(labels[0], e.value);
-      } else if (type === 'source' && labels.length === 2) {
-        const attrs = new Map([...(inner ? attrsOf(inner, conv, BUILDER_ATTRS) : [])]);
-        t.builders.push({ name: `${labels[0]}.${labels[1]}`, type: labels[0], attrs, file });
-      } else if (type === 'packer' && inner) {
-        requiredPlugins(inner, conv, t);
-      } else if (type === 'build' && inner) {
-        const before = t.provisioners.length;
-        buildBlock(inner, conv, t);
-        const simple = seen && blockText !== undefined && rememberBuild(t, before, block.startIndex);
-        if (simple) seen.set(blockText!, simple);
-      }
+    // An open document without syntax errors: its top-level items are remembered for the next keystroke (`rewalk`).
+    const remembered: Item[] | undefined = cache && !tree.rootNode.hasError ? [] : undefined;
+    for (const node of body.namedChildren) {
+      if (!node) continue;
+      const part = node.type === 'block' ? convertBlock(node, file, text, cache, seen) : undefined;
+      if (part) addPart(t, part);
+      remembered?.push({ start: node.startIndex, end: node.endIndex, part });
     }
+    items = remembered;
   } finally {
     tree.delete();
-    if (seen) buildCaches.set(file, seen);
+    // After a walk of every block (not a re-walk of a few), the blocks of this text only.
+    if (seen && seen.size > 0) buildCaches.set(file, seen);
+    if (cache) {
+      if (items) converted.set(file, { text, items });
+      else converted.delete(file);
+    }
   }
   return t;
 }
@@ -82,6 +73,190 @@ function prunedTree(text: string, file: string) {
   tree.delete();
   return parseTree(text, file);
 }
+
+
+function emptyTemplate(file: string, text: string): Template {
+  return { file, format: 'hcl', text, builders: [], builds: [], provisioners: [], variables: new Map(), locals: new Map(), requiresInit: false, requiredPlugins: [], problems: [] };
+}
+
+/** What one top-level block adds to the model (a template holding only that block's contributions). */
+type Part = Pick<Template, 'builders' | 'builds' | 'provisioners' | 'variables' | 'locals' | 'requiresInit' | 'requiredPlugins'>;
+
+/** The part of a template holding one block (without the text and the rest: a part may outlive its text). */
+function partOf(t: Template): Part {
+  return { builders: t.builders, builds: t.builds, provisioners: t.provisioners, variables: t.variables, locals: t.locals, requiresInit: t.requiresInit, requiredPlugins: t.requiredPlugins };
+}
+
+function addPart(t: Template, p: Part): void {
+  for (const [k, v] of p.variables) t.variables.set(k, v);
+  for (const [k, v] of p.locals) t.locals.set(k, v);
+  t.builders.push(...p.builders);
+  t.builds.push(...p.builds);
+  t.provisioners.push(...p.provisioners);
+  t.requiredPlugins.push(...p.requiredPlugins);
+  if (p.requiresInit) t.requiresInit = true;
+}
+
+function convertBlock(block: TsNode, file: string, text: string, cache: Map<string, CachedBuild> | undefined, seen: Map<string, CachedBuild> | undefined): Part | undefined {
+  const t = emptyTemplate(file, text);
+  const conv = (n: TsNode) => toValue(n, file, text);
+  let blockText: string | undefined;
+  // A block with a syntax error inside may read differently in another context: never cached.
+  if (cache && !block.hasError) {
+    blockText = text.slice(block.startIndex, block.endIndex);
+    const hit = cache.get(blockText);
+    if (hit) {
+      seen!.set(blockText, hit);
+      reuseBuild(hit, block.startIndex, t);
+      return partOf(t);
+    }
+  }
+  const [type, labels] = blockHead(block);
+  const inner = blockBody(block);
+  if (type === 'variable' && labels.length === 1 && inner) {
+    const d = attrsOf(inner, conv).get('default');
+    if (d) t.variables.set(labels[0], d.value);
+  } else if (type === 'variables' && inner) {
+    // The deprecated `variables { name = default }` block.
+    for (const [name, a] of attrsOf(inner, conv)) t.variables.set(name, a.value);
+  } else if (type === 'locals' && inner) {
+    for (const [name, a] of attrsOf(inner, conv)) t.locals.set(name, a.value);
+  } else if (type === 'local' && labels.length === 1 && inner) {
+    const e = attrsOf(inner, conv).get('expression');
+    if (e) t.locals.set(labels[0], e.value);
+  } else if (type === 'source' && labels.length === 2) {
+    const attrs = new Map([...(inner ? attrsOf(inner, conv, BUILDER_ATTRS) : [])]);
+    t.builders.push({ name: `${labels[0]}.${labels[1]}`, type: labels[0], attrs, file });
+  } else if (type === 'packer' && inner) {
+    requiredPlugins(inner, conv, t);
+  } else if (type === 'build' && inner) {
+    buildBlock(inner, conv, t);
+    const simple = seen && blockText !== undefined && rememberBuild(t, 0, block.startIndex);
+    if (simple) seen.set(blockText!, simple);
+  } else {
+    return undefined;
+  }
+  return partOf(t);
+}
+
+/**
+ * The top-level items (blocks, attributes, comments) of an open document's
+ * last conversion, when its tree had no syntax error: their spans and what
+ * each block added to the model.
+ */
+interface Item {
+  start: number;
+  end: number;
+  part?: Part;
+}
+const converted = new Map<string, { text: string; items: Item[] }>();
+onForget((file) => {
+  converted.delete(file);
+  buildCaches.delete(file);
+});
+let rewalks = 0;
+let aloneBlocks = 0;
+/** How many conversions re-walked only the items an edit touched, or parsed only the block it changed (a test and benchmark hook). */
+export function hclRewalks(): { rewalks: number; aloneBlocks: number } {
+  return { rewalks, aloneBlocks };
+}
+
+/**
+ * The items of `text` from those of the last conversion, walking only the
+ * items the edit since touches (hclParser.ts's `lastEdit`): the items before
+ * them are taken as they are, those after them moved by the edit's length.
+ * Only when neither tree has a syntax error and no earlier item straddles the
+ * boundaries of the stretch walked again: the text before that stretch is
+ * then the same, split into items the same way (a parse without errors is
+ * unique), and so is the text after it. Undefined when that does not hold.
+ */
+function rewalk(file: string, text: string, tree: Tree): Item[] | undefined {
+  const prev = converted.get(file);
+  const last = lastEdit(file);
+  if (!prev || !last?.edit || last.before !== prev.text || tree.rootNode.hasError) return undefined;
+  const { startIndex: s, oldEndIndex: oe, newEndIndex: ne } = last.edit;
+  const delta = ne - oe;
+  const body = tree.rootNode.namedChildren.find((c) => c?.type === 'body');
+  if (!body) return undefined;
+  // The new items touching the edit.
+  const fresh: TsNode[] = [];
+  for (let n = body.firstNamedChildForIndex(Math.max(0, s - 1)); n && n.startIndex <= ne; n = n.nextNamedSibling) fresh.push(n);
+  const from = Math.min(s, fresh[0]?.startIndex ?? s);
+  const to = Math.max(ne, fresh[fresh.length - 1]?.endIndex ?? ne);
+  const oldTo = to - delta;
+  const old = prev.items;
+  // First old item ending after `from`; first old item starting at or after `oldTo`.
+  const i = firstEndingAfter(old, from);
+  let j = i;
+  while (j < old.length && old[j].start < oldTo) j++;
+  if (i < old.length && old[i].start < from) return undefined;
+  if (j > i && old[j - 1].end > oldTo) return undefined;
+  const walked = fresh.map((n) => ({ start: n.startIndex, end: n.endIndex, part: n.type === 'block' ? detachedPart(n, file, text) : undefined }));
+  return spliced(old, i, j, walked, delta);
+}
+
+/** A block converted on its own, holding none of `text` (it may be kept across many keystrokes: see `detached`). */
+function detachedPart(block: TsNode, file: string, text: string): Part | undefined {
+  const part = convertBlock(block, file, text, undefined, undefined);
+  return part && detached(part);
+}
+
+/** `items` with `[from, to)` replaced by `fresh`, the items after moved by `delta`. */
+function spliced(items: Item[], from: number, to: number, fresh: Item[], delta: number): Item[] {
+  const out = items.slice(0, from);
+  out.push(...fresh);
+  for (let k = to; k < items.length; k++) {
+    const o = items[k];
+    out.push(delta === 0 ? o : { start: o.start + delta, end: o.end + delta, part: o.part && shifted(o.part, delta) });
+  }
+  return out;
+}
+
+/** The index of the first item ending after `offset`. */
+function firstEndingAfter(items: Item[], offset: number): number {
+  let lo = 0;
+  for (let hi = items.length; lo < hi; ) {
+    const mid = (lo + hi) >> 1;
+    if (items[mid].end <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * A keystroke inside one top-level block of an open document without syntax
+ * errors (most keystrokes): that block's new text is parsed on its own; when
+ * it is still one block without errors, the document is the last one with
+ * that block replaced (a parse without errors is unique), so the model is
+ * the last items with that block converted again and those after it moved.
+ * The edits go into the kept tree unparsed, for the next full parse.
+ * Undefined when this does not apply.
+ */
+function blockAlone(file: string, text: string): Item[] | undefined {
+  const prev = converted.get(file);
+  const pending = prev && pendingEdit(file, text);
+  if (!prev || !pending || pending.before !== prev.text) return undefined;
+  const { startIndex: s, oldEndIndex: oe, newEndIndex: ne } = pending.edit;
+  const i = firstEndingAfter(prev.items, s);
+  const o = prev.items[i];
+  if (!o?.part || !(o.start < s && oe < o.end)) return undefined;
+  const end = o.end + ne - oe;
+  const tree = parseRange(text, o.start, end);
+  if (!tree) return undefined;
+  try {
+    const kids = tree.rootNode.hasError ? [] : tree.rootNode.namedChildren.find((c) => c?.type === 'body')?.namedChildren ?? [];
+    const block = kids[0];
+    if (kids.length !== 1 || block?.type !== 'block' || block.startIndex !== o.start || block.endIndex !== end) return undefined;
+    const part = detachedPart(block, file, text);
+    if (!part) return undefined;
+    commitEdits(file, text);
+    aloneBlocks++;
+    return spliced(prev.items, i, i + 1, [{ start: o.start, end, part }], ne - oe);
+  } finally {
+    tree.delete();
+  }
+}
+
 
 /**
  * The language server's open documents (kept trees, see hclParser.ts): the
@@ -101,6 +276,7 @@ const buildCaches = new Map<string, Map<string, CachedBuild>>();
 
 function buildCache(file: string): Map<string, CachedBuild> | undefined {
   for (const f of buildCaches.keys()) if (!isKept(f)) buildCaches.delete(f);
+  for (const f of converted.keys()) if (!isKept(f)) converted.delete(f);
   return isKept(file) ? buildCaches.get(file) ?? new Map() : undefined;
 }
 
@@ -110,11 +286,12 @@ function rememberBuild(t: Template, before: number, at: number): CachedBuild | u
   const provisioners = t.provisioners.slice(before);
   if (provisioners.some((p) => p.type === 'ansible' || p.attrs.size > 0 || p.overrides.length > 0)) return undefined;
   const rel = (x: Span): Span => ({ start: x.start - at, end: x.end - at });
-  return {
+  // Kept while the block is unchanged, across many versions of the text: it must hold none of this one (`detached`).
+  return detached({
     sources: build.sources.map((x) => ({ ...x })),
     unknownSources: build.unknownSources,
     provisioners: provisioners.map((p) => ({ type: p.type, typeSpan: rel(p.typeSpan), span: rel(p.span), open: p.anchor.open - at, close: p.anchor.close - at })),
-  };
+  });
 }
 
 function reuseBuild(c: CachedBuild, at: number, t: Template): void {

@@ -5,8 +5,109 @@
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { BUILDER_ATTRS, PATH_ATTRS, type Attribute, type Build, type Provisioner, type Template, type TemplateFormat, type Value, type ParseProblem } from './types';
 import { jsonStringOffsets } from './stringOffsets';
+import { coveringEdit, onForget, parsedInFull, takeEdits, type Span3 } from './documentEdits';
+import { isKept } from './hclParser';
+import { detached, ownCopy, shifted } from './shiftSpans';
 
-export function parseJsonTree(text: string): { root: Node | undefined; problems: ParseProblem[] } {
+/**
+ * The syntax tree of `text`. `file`, when it is an open document of the
+ * language server (`keepTree`), keeps its tree: an edit since its last parse
+ * that lies inside one string literal and writes or removes no quote,
+ * backslash or control character is patched into that tree (the string's
+ * value, the lengths of the nodes holding it, the offsets of those after it)
+ * instead of parsing the text again.
+ */
+export function parseJsonTree(text: string, file?: string): { root: Node | undefined; problems: ParseProblem[] } {
+  for (const f of keptTrees.keys()) if (!isKept(f)) keptTrees.delete(f);
+  if (file === undefined || !isKept(file)) return parseJsonText(text);
+  lastPatches.delete(file);
+  const k = keptTrees.get(file);
+  const edits = k && takeEdits(file, k.text, text);
+  const edit = edits && coveringEdit(edits, k.text.length);
+  if (k && edit && k.problems.length === 0 && patch(k.root, k.text, text, edit)) {
+    lastPatches.set(file, { before: k.text, edit });
+    k.text = text;
+    patches++;
+    return { root: k.root, problems: [] };
+  }
+  const parsed = parseJsonText(text);
+  parsedInFull(file, text);
+  keptTrees.set(file, { text, ...parsed });
+  return parsed;
+}
+
+let patches = 0;
+/** How many parses patched a kept tree instead of parsing (a test and benchmark hook). */
+export function jsonPatches(): number {
+  return patches;
+}
+
+/** Open documents' trees, with the text they are the tree of. */
+const keptTrees = new Map<string, { text: string; root: Node | undefined; problems: ParseProblem[] }>();
+/** Per open document, the text before its last parse and the edit patched into its tree since (jsonTemplate reuses the provisioners it did not touch). */
+const lastPatches = new Map<string, { before: string; edit: Span3 }>();
+onForget((file) => {
+  keptTrees.delete(file);
+  lastPatches.delete(file);
+  keptProvisioners.delete(file);
+});
+
+/** Characters a patch may not write or remove: they can end a string, start an escape, or be an error in one. */
+function unsafeInString(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x22 || c === 0x5c || c < 0x20) return true;
+  }
+  return false;
+}
+
+/** Patches `edit` (from `before` to `after`) into the tree when it lies inside one string literal without escapes; false (tree untouched) otherwise. */
+function patch(root: Node | undefined, before: string, after: string, edit: Span3): boolean {
+  const { startIndex: s, oldEndIndex: oe, newEndIndex: ne } = edit;
+  const delta = ne - oe;
+  if (!root || unsafeInString(before.slice(s, oe)) || unsafeInString(after.slice(s, ne))) return false;
+  const path: Node[] = [];
+  let n: Node | undefined = root;
+  while (n?.children) {
+    path.push(n);
+    const kids: Node[] = n.children;
+    let lo = 0;
+    let hi = kids.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (kids[mid].offset + kids[mid].length <= s) lo = mid + 1;
+      else hi = mid;
+    }
+    n = kids[lo];
+  }
+  // Strictly between the quotes of one string literal.
+  if (n?.type !== 'string' || s < n.offset + 1 || oe > n.offset + n.length - 1) return false;
+  const raw = after.slice(n.offset, n.offset + n.length + delta);
+  if (raw.includes('\\') || raw.charCodeAt(0) !== 0x22 || raw.charCodeAt(raw.length - 1) !== 0x22) return false;
+  const str = n as Mutable<Node>;
+  str.value = ownCopy(raw.slice(1, -1));
+  str.length += delta;
+  if (delta !== 0) {
+    for (const p of path as Mutable<Node>[]) {
+      p.length += delta;
+      if (p.colonOffset !== undefined && p.colonOffset >= oe) p.colonOffset += delta;
+      for (const c of p.children ?? []) if (c.offset >= oe) moveNode(c, delta);
+    }
+  }
+  return true;
+}
+
+/** jsonc-parser's nodes, which its types declare read-only: only `patch` writes them, in the trees kept here. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function moveNode(node: Node, delta: number): void {
+  const n = node as Mutable<Node>;
+  n.offset += delta;
+  if (n.colonOffset !== undefined) n.colonOffset += delta;
+  for (const c of n.children ?? []) moveNode(c, delta);
+}
+
+function parseJsonText(text: string): { root: Node | undefined; problems: ParseProblem[] } {
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: false, disallowComments: false, allowEmptyContent: true });
   // After the first syntax error the rest are mostly its echoes: report the first only.
@@ -54,22 +155,57 @@ function legacy(t: Template, root: Node, conv: (n: Node) => Value): Template {
     if (!type) continue;
     t.builders.push({ name: str(property(b, 'name')) ?? type, type, attrs: attributes(b, conv, BUILDER_ATTRS), file: t.file });
   }
-  for (const p of children(property(root, 'provisioners'))) {
-    if (p.type !== 'object') continue;
-    const typeNode = property(p, 'type');
-    const type = str(typeNode);
-    if (!type || !typeNode) continue;
-    // Only ansible provisioners are analysed: the others keep only the files they name (they can be large).
-    const ansible = type === 'ansible';
-    const attrs = attributes(p, conv, ansible ? undefined : PATH_ATTRS);
-    attrs.delete('type');
-    const overrides: Provisioner['overrides'] = [];
-    for (const [builder, body, nameNode] of ansible ? entriesWithKey(property(p, 'override')) : []) {
-      if (body.type === 'object') overrides.push({ builder, nameSpan: span(nameNode), attrs: attributes(body, conv), anchor: anchor(body) });
-    }
-    t.provisioners.push({ type, typeSpan: span(typeNode), span: span(p), attrs, overrides, anchor: anchor(p) });
+  const nodes = children(property(root, 'provisioners'));
+  const reuse = reusable(t.file, nodes.length);
+  const list: (Provisioner | null)[] = [];
+  for (const [i, p] of nodes.entries()) {
+    const known = reuse?.(i, p);
+    // One converted again while the others are reused is kept across keystrokes: it must hold none of this text (`detached`).
+    const made = known !== undefined ? known : reuse ? detached(provisioner(p, conv)) : provisioner(p, conv);
+    list.push(made);
+    if (made) t.provisioners.push(made);
   }
+  if (isKept(t.file)) keptProvisioners.set(t.file, { text: t.text, list });
   return t;
+}
+
+function provisioner(p: Node, conv: (n: Node) => Value): Provisioner | null {
+  if (p.type !== 'object') return null;
+  const typeNode = property(p, 'type');
+  const type = str(typeNode);
+  if (!type || !typeNode) return null;
+  // Only ansible provisioners are analysed: the others keep only the files they name (they can be large).
+  const ansible = type === 'ansible';
+  const attrs = attributes(p, conv, ansible ? undefined : PATH_ATTRS);
+  attrs.delete('type');
+  const overrides: Provisioner['overrides'] = [];
+  for (const [builder, body, nameNode] of ansible ? entriesWithKey(property(p, 'override')) : []) {
+    if (body.type === 'object') overrides.push({ builder, nameSpan: span(nameNode), attrs: attributes(body, conv), anchor: anchor(body) });
+  }
+  return { type, typeSpan: span(typeNode), span: span(p), attrs, overrides, anchor: anchor(p) };
+}
+
+/** Per open document, the provisioners of its last legacy conversion by their index in `provisioners` (null: not one), and its text. */
+const keptProvisioners = new Map<string, { text: string; list: (Provisioner | null)[] }>();
+
+/**
+ * After a patch of an open document's tree (the structure is the same, one
+ * string changed), the provisioners of its last conversion that do not hold
+ * the edit: as they were before it, moved by its length after it.
+ * Undefined for the one holding it (convert it again).
+ */
+function reusable(file: string, count: number): ((i: number, node: Node) => Provisioner | null | undefined) | undefined {
+  for (const f of keptProvisioners.keys()) if (!isKept(f)) keptProvisioners.delete(f);
+  const last = lastPatches.get(file);
+  const prev = keptProvisioners.get(file);
+  if (!last || !prev || prev.text !== last.before || prev.list.length !== count) return undefined;
+  const { startIndex: s, oldEndIndex: oe, newEndIndex: ne } = last.edit;
+  return (i, node) => {
+    const old = prev.list[i];
+    if (node.offset + node.length <= s) return old;
+    if (node.offset >= ne) return old && (ne === oe ? old : shifted(old, ne - oe));
+    return undefined;
+  };
 }
 
 /** HCL2 JSON syntax: a block is `"type": {label: body}` or a list of those, nested once per label. */

@@ -5,32 +5,16 @@
  * incremental, and a dropped document parses in full again.
  */
 import assert from 'node:assert/strict';
-import type { Tree } from 'web-tree-sitter';
 import { dropTree, hclIncrementalParses, keepTree, parseTree } from '../../../server/src/analysis/hclParser';
 import { Analyzer } from '../../../server/src/analysis';
 import { memoryHost, ready } from '../../support/analysis';
 import { hcl } from '../../support/templates';
+import { treeShape } from '../../support/treeShape';
 import { rng } from '../../../bench/lib';
 import { padHcl } from '../../../bench/workspace';
 import { parseHcl } from '../../../server/src/analysis/parseHcl';
 import fs from 'node:fs';
 import path from 'node:path';
-
-function shape(tree: Tree): string[] {
-  const out: string[] = [];
-  const c = tree.walk();
-  for (;;) {
-    const n = c.currentNode;
-    out.push(`${n.type}@${n.startIndex}-${n.endIndex}:${n.startPosition.row}.${n.startPosition.column}-${n.endPosition.row}.${n.endPosition.column}`);
-    if (c.gotoFirstChild()) continue;
-    while (!c.gotoNextSibling()) {
-      if (!c.gotoParent()) {
-        c.delete();
-        return out;
-      }
-    }
-  }
-}
 
 const FILE = '/ws/open.pkr.hcl';
 
@@ -57,7 +41,7 @@ describe('incremental HCL2 parsing of kept documents', () => {
       const inc = parseTree(text, FILE);
       const full = parseTree(text);
       try {
-        assert.deepEqual(shape(inc), shape(full), `edit ${i}`);
+        assert.deepEqual(treeShape(inc), treeShape(full), `edit ${i}`);
       } finally {
         inc.delete();
         full.delete();
