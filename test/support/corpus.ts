@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { inCI } from './requireTool';
 
 /** The shared corpus of real public templates (read-only), beside the clone. */
 export const corpusDir = path.resolve(__dirname, '..', '..', '..', 'shared', 'corpus');
@@ -40,4 +41,21 @@ export interface RealWorldEntry {
 
 export function realWorldIndex(): RealWorldEntry[] {
   return JSON.parse(fs.readFileSync(path.join(realWorldDir, 'index.json'), 'utf8')) as RealWorldEntry[];
+}
+
+/** The folders of templates the regression tests read, with whether each is here: the two corpora and the examples. */
+export function templateFolders(): [name: string, dir: string, available: () => boolean][] {
+  return [
+    ['corpus', corpusDir, corpusAvailable],
+    ['corpus-realworld', realWorldDir, realWorldAvailable],
+    ['examples', path.resolve(__dirname, '..', '..', 'examples'), () => true],
+  ];
+}
+
+/** Skips the test when `dir` is not beside this clone, saying so; under CI=true a missing folder fails it. */
+export function needFolder(ctx: Mocha.Context, dir: string, available: () => boolean): void {
+  if (available()) return;
+  if (inCI) throw new Error(`CI=true but ${dir} is missing`);
+  console.warn(`    skipped: ${dir} is not beside this clone`);
+  ctx.skip();
 }

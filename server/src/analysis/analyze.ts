@@ -6,7 +6,7 @@
 import * as path from 'path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Builder, Finding, RequiredPlugin, Severity, Template, TemplateFormat, Value } from './types';
-import { isLegacyTemplate, jsonTemplate, parseJsonTree } from './parseJson';
+import { isLegacyTemplate, jsonTemplate, parseJsonPruned, parseJsonTree } from './parseJson';
 import { ParseTooSlow, parseHcl, parseHclVarFile } from './parseHcl';
 import { HclNotLoaded } from './hclParser';
 import { readAnsibleCfg, type AnsibleCfg } from './ansibleCfg';
@@ -232,7 +232,7 @@ export class Analyzer {
     // Most `.json` files are not legacy templates (package.json, tsconfig.json...): one without a "builders" key
     // cannot be one. A key can only be spelt otherwise with \u escapes; a text with any is parsed to be sure.
     if (kind === 'maybe-json' && !couldBeLegacyTemplate(text)) return undefined;
-    const { root, problems } = parseJsonTree(text, file);
+    const { root, problems } = kind === 'maybe-json' && this.options.findingsOnly ? parseJsonPruned(text) : parseJsonTree(text, file);
     if (kind === 'maybe-json') {
       if (!isLegacyTemplate(root)) return undefined;
       return jsonTemplate(file, text, 'json', root, problems);

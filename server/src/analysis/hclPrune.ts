@@ -20,7 +20,7 @@
  * caller also parses the whole text again when the pruned parse has a
  * syntax error, so a wrong cut cannot change what is reported.
  */
-import { PATH_ATTRS } from './types';
+import { BUILDER_ATTRS, PATH_ATTRS } from './types';
 
 /** A tree-sitter range: UTF-16 offsets, rows and UTF-16 columns. */
 export interface IncludedRange {
@@ -46,6 +46,17 @@ const MIN_CUT = 256;
 const MIN_NESTED_CUT = 128;
 
 /**
+ * In these top-level blocks only the named attributes are read (a source's
+ * communicator settings, a variable's default): the other attributes and the
+ * nested blocks (`launch_block_device_mappings`, `validation`, ...) are left
+ * out. A source is most of what stays of a large template otherwise.
+ */
+const READ_ONLY: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['source', BUILDER_ATTRS],
+  ['variable', new Set(['default'])],
+]);
+
+/**
  * The ranges to parse, or undefined when the whole text must be parsed
  * (nothing to leave out, or the scan was unsure).
  */
@@ -56,6 +67,11 @@ export function prunedRanges(text: string): IncludedRange[] | undefined {
   const ranges: IncludedRange[] = [];
   let from = { index: 0, row: 0, column: 0 };
   for (const c of cuts) {
+    // Cuts with only blanks between them are one (fewer ranges for the parser); cuts start at a line's first word.
+    if (c.start > from.index && isBlank(text, from.index, c.start)) {
+      from = { index: c.end, row: c.endRow, column: c.endColumn };
+      continue;
+    }
     if (c.start > from.index) ranges.push({ startIndex: from.index, endIndex: c.start, startPosition: { row: from.row, column: from.column }, endPosition: { row: c.startRow, column: c.startColumn } });
     from = { index: c.end, row: c.endRow, column: c.endColumn };
   }
@@ -88,6 +104,11 @@ const enum C {
   STAR = 42,
   SLASH = 47,
   LT = 60,
+  EQUALS = 61,
+  LPAREN = 40,
+  RPAREN = 41,
+  LBRACKET = 91,
+  RBRACKET = 93,
   BACKSLASH = 92,
   LBRACE = 123,
   RBRACE = 125,
@@ -118,6 +139,9 @@ function prunableBuilds(text: string): Cut[] | undefined {
   let lineStart = 0;
   let atStatementStart = true;
   const open: Open[] = [];
+  /** The top-level block the scan is in (its first word), and the one whose head is being read. */
+  let topKind: string | undefined;
+  let pendingTop: string | undefined;
   let i = 0;
   // Skips a quoted string starting after its opening quote; returns the index after the closing quote.
   const skipString = (from: number): number => {
@@ -164,18 +188,79 @@ function prunableBuilds(text: string): Cut[] | undefined {
     }
     return -1;
   };
-  // At a statement start, the block head `word labels... {` that opens a block worth cutting: the index of its `{`.
-  const head = (): number => {
+  // Skips an attribute's value or a nested block from `from`: the index after its last character (before the
+  // line's end or a comment), or -1 when unsure (unbalanced brackets, an unterminated string, the body's end).
+  const skipValue = (from: number): number => {
+    let nest = 0;
+    let last = -1;
+    let j = from;
+    while (j < n) {
+      const ch = text.charCodeAt(j);
+      const next = text.charCodeAt(j + 1);
+      const comment = ch === C.HASH || (ch === C.SLASH && (next === C.SLASH || next === C.STAR));
+      if (ch === C.NL || comment) {
+        if (nest === 0) return last;
+        if (ch === C.NL) j++;
+        else if (next === C.STAR) {
+          const end = text.indexOf('*/', j + 2);
+          if (end < 0) return -1;
+          j = end + 2;
+        } else {
+          j = text.indexOf('\n', j);
+          if (j < 0) return -1;
+        }
+        continue;
+      }
+      if (ch === C.SPACE || ch === 9 || ch === 13) {
+        j++;
+        continue;
+      }
+      if (ch === C.QUOTE) {
+        j = skipString(j + 1);
+        if (j < 0) return -1;
+        last = j;
+        continue;
+      }
+      if (ch === C.LT && next === C.LT) {
+        const end = heredocEnd(text, j);
+        if (end !== undefined) {
+          if (end < 0) return -1;
+          last = end;
+          while (last > j && isBlank(text, last - 1, last)) last--;
+          j = end;
+          continue;
+        }
+      }
+      if (ch === C.LPAREN || ch === C.LBRACKET || ch === C.LBRACE) nest++;
+      else if (ch === C.RPAREN || ch === C.RBRACKET || ch === C.RBRACE) {
+        if (nest === 0) return -1;
+        nest--;
+      }
+      j++;
+      last = j;
+    }
+    return -1;
+  };
+  // At a statement start in a block of which only `keep` is read: the end of the attribute or nested block there
+  // when it is not read, else -1.
+  const unreadItem = (keep: ReadonlySet<string>): number => {
     let k = i;
     while (k < n && isWordChar(text.charCodeAt(k))) k++;
     const word = text.slice(i, k);
-    const inBuild = open.length === 1 && depth === 1;
-    if (!(depth === 0 && word === 'build') && !(inBuild && NESTED.has(word))) return -1;
+    while (k < n && (text.charCodeAt(k) === C.SPACE || text.charCodeAt(k) === 9)) k++;
+    if (text.charCodeAt(k) === C.EQUALS) return text.charCodeAt(k + 1) === C.EQUALS || keep.has(word) ? -1 : skipValue(k + 1);
+    // A nested block: labels, then its `{`.
+    const brace = blockBrace(k, true);
+    return brace < 0 ? -1 : skipValue(brace);
+  };
+  // From `k` after a block's first word: the index of the `{` that opens the block after its labels (if it may
+  // have labels), else -1.
+  const blockBrace = (k: number, labels: boolean): number => {
     for (;;) {
       while (k < n && (text.charCodeAt(k) === C.SPACE || text.charCodeAt(k) === 9)) k++;
       const ch = text.charCodeAt(k);
       if (ch === C.LBRACE) return k;
-      if (word === 'build') return -1; // build blocks have no labels
+      if (!labels) return -1;
       if (ch === C.QUOTE) {
         k = skipString(k + 1);
         if (k < 0) return -1;
@@ -183,6 +268,15 @@ function prunableBuilds(text: string): Cut[] | undefined {
         while (k < n && isWordChar(text.charCodeAt(k))) k++;
       } else return -1;
     }
+  };
+  // At a statement start, the block head `word labels... {` that opens a block worth cutting: the index of its `{`.
+  const head = (): number => {
+    let k = i;
+    while (k < n && isWordChar(text.charCodeAt(k))) k++;
+    const word = text.slice(i, k);
+    const inBuild = open.length === 1 && depth === 1;
+    if (!(depth === 0 && word === 'build') && !(inBuild && NESTED.has(word))) return -1;
+    return blockBrace(k, word !== 'build'); // build blocks have no labels
   };
   while (i < n) {
     const ch = text.charCodeAt(i);
@@ -220,29 +314,23 @@ function prunableBuilds(text: string): Cut[] | undefined {
       continue;
     }
     if (ch === C.LT && text.charCodeAt(i + 1) === C.LT) {
-      // A heredoc: <<EOF or <<-EOF, to the line that holds only the marker.
-      const m = /^<<-?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?\n/.exec(text.slice(i, i + 300));
-      if (m) {
-        const marker = m[1];
-        let k = i + m[0].length;
-        row++;
-        lineStart = k;
-        for (;;) {
-          const nl = text.indexOf('\n', k);
-          if (text.slice(k, nl < 0 ? n : nl).trim() === marker) {
-            i = nl < 0 ? n : nl;
-            break;
-          }
-          if (nl < 0) return undefined;
-          k = nl + 1;
+      const end = heredocEnd(text, i);
+      if (end !== undefined) {
+        if (end < 0) return undefined;
+        for (let k = text.indexOf('\n', i); k !== -1 && k < end; k = text.indexOf('\n', k + 1)) {
           row++;
-          lineStart = k;
+          lineStart = k + 1;
         }
+        i = end;
         atStatementStart = false;
         continue;
       }
     }
     if (ch === C.LBRACE) {
+      if (depth === 0) {
+        topKind = pendingTop;
+        pendingTop = undefined;
+      }
       depth++;
       i++;
       atStatementStart = false;
@@ -251,6 +339,7 @@ function prunableBuilds(text: string): Cut[] | undefined {
     if (ch === C.RBRACE) {
       if (depth === 0) return undefined;
       depth--;
+      if (depth === 0) topKind = undefined;
       i++;
       const top = open[open.length - 1];
       if (top && top.depth === depth) {
@@ -263,6 +352,24 @@ function prunableBuilds(text: string): Cut[] | undefined {
         }
       }
       continue;
+    }
+    if (atStatementStart && depth === 1 && open.length === 0 && isWordChar(ch)) {
+      const keep = topKind === undefined ? undefined : READ_ONLY.get(topKind);
+      const end = keep ? unreadItem(keep) : -1;
+      if (end >= 0) {
+        const to = position(text, { index: i, row, column: i - lineStart }, end);
+        cuts.push({ start: i, end, startRow: row, startColumn: i - lineStart, endRow: to.row, endColumn: to.column });
+        row = to.row;
+        lineStart = end - to.column;
+        i = end;
+        atStatementStart = false;
+        continue;
+      }
+    }
+    if (atStatementStart && depth === 0 && isWordChar(ch)) {
+      let k = i;
+      while (k < n && isWordChar(text.charCodeAt(k))) k++;
+      pendingTop = text.slice(i, k);
     }
     if (atStatementStart && depth <= 1 && isWordChar(ch)) {
       const brace = head();
@@ -280,9 +387,34 @@ function prunableBuilds(text: string): Cut[] | undefined {
   return cuts;
 }
 
-/** A block whose text names `ansible` or a file (an attribute the working directory is inferred from). */
+/**
+ * At `<<` opening a heredoc (`<<EOF` or `<<-EOF`): the index of the end of
+ * its closing marker line (its line break, or the text's end); -1 when it is
+ * not closed; undefined when this `<<` opens no heredoc.
+ */
+function heredocEnd(text: string, at: number): number | undefined {
+  const m = /^<<-?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?\n/.exec(text.slice(at, at + 300));
+  if (!m) return undefined;
+  const marker = m[1];
+  for (let k = at + m[0].length; ; ) {
+    const nl = text.indexOf('\n', k);
+    if (text.slice(k, nl < 0 ? text.length : nl).trim() === marker) return nl < 0 ? text.length : nl;
+    if (nl < 0) return -1;
+    k = nl + 1;
+  }
+}
+
+/** A block whose text names `ansible` or a file (an attribute the working directory is inferred from), or has a `\u` escape that could spell either. */
 function mayMatter(block: string): boolean {
-  return block.includes('ansible') || NAMES_A_FILE.test(block);
+  return block.includes('ansible') || block.includes('\\u') || NAMES_A_FILE.test(block);
+}
+
+function isBlank(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch !== C.SPACE && ch !== C.NL && ch !== 9 && ch !== 13) return false;
+  }
+  return true;
 }
 
 function isWordChar(ch: number): boolean {

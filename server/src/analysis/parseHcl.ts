@@ -114,7 +114,7 @@ function convertBlock(block: TsNode, file: string, text: string, cache: Map<stri
   const [type, labels] = blockHead(block);
   const inner = blockBody(block);
   if (type === 'variable' && labels.length === 1 && inner) {
-    const d = attrsOf(inner, conv).get('default');
+    const d = attrsOf(inner, conv, VARIABLE_ATTRS).get('default');
     if (d) t.variables.set(labels[0], d.value);
   } else if (type === 'variables' && inner) {
     // The deprecated `variables { name = default }` block.
@@ -122,7 +122,7 @@ function convertBlock(block: TsNode, file: string, text: string, cache: Map<stri
   } else if (type === 'locals' && inner) {
     for (const [name, a] of attrsOf(inner, conv)) t.locals.set(name, a.value);
   } else if (type === 'local' && labels.length === 1 && inner) {
-    const e = attrsOf(inner, conv).get('expression');
+    const e = attrsOf(inner, conv, LOCAL_ATTRS).get('expression');
     if (e) t.locals.set(labels[0], e.value);
   } else if (type === 'source' && labels.length === 2) {
     const attrs = new Map([...(inner ? attrsOf(inner, conv, BUILDER_ATTRS) : [])]);
@@ -429,6 +429,10 @@ function blockBody(block: TsNode): TsNode | undefined {
 }
 
 /** The attributes of a body (only those in `keep`, when given: converting a value costs). */
+/** What a `variable` and a `local` block are read for. */
+const VARIABLE_ATTRS = new Set(['default']);
+const LOCAL_ATTRS = new Set(['expression']);
+
 function attrsOf(body: TsNode, conv: (n: TsNode) => Value, keep?: Set<string>): Map<string, Attribute> {
   const m = new Map<string, Attribute>();
   for (const a of childrenOfType(body, 'attribute')) {

@@ -8,6 +8,7 @@ import { jsonStringOffsets } from './stringOffsets';
 import { coveringEdit, onForget, parsedInFull, takeEdits, type Span3 } from './documentEdits';
 import { isKept } from './hclParser';
 import { detached, ownCopy, shifted } from './shiftSpans';
+import { prunedJson } from './jsonPrune';
 
 /**
  * The syntax tree of `text`. `file`, when it is an open document of the
@@ -97,7 +98,7 @@ function patch(root: Node | undefined, before: string, after: string, edit: Span
   return true;
 }
 
-/** jsonc-parser's nodes, which its types declare read-only: only `patch` writes them, in the trees kept here. */
+/** jsonc-parser's nodes, which its types declare read-only: only `patch` and `parseJsonPruned` write them, in trees of their own. */
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function moveNode(node: Node, delta: number): void {
@@ -107,9 +108,35 @@ function moveNode(node: Node, delta: number): void {
   for (const c of n.children ?? []) moveNode(c, delta);
 }
 
+const PARSE_OPTIONS = { allowTrailingComma: false, disallowComments: false, allowEmptyContent: true };
+
+/**
+ * The syntax tree of a legacy template's `text` for the lint (findings only):
+ * the provisioners no finding can depend on are left out of the parse
+ * (jsonPrune.ts), the offsets are those of the whole text; the whole text is
+ * parsed when the rest has a syntax error.
+ */
+export function parseJsonPruned(text: string): { root: Node | undefined; problems: ParseProblem[] } {
+  const pruned = prunedJson(text);
+  if (!pruned) return parseJsonText(text);
+  const errors: ParseError[] = [];
+  const root = parseTree(pruned.text, errors, PARSE_OPTIONS);
+  if (errors.length > 0 || !root) return parseJsonText(text);
+  const remap = (node: Node) => {
+    const n = node as Mutable<Node>;
+    const end = pruned.original(n.offset + n.length);
+    n.offset = pruned.original(n.offset);
+    n.length = end - n.offset;
+    if (n.colonOffset !== undefined) n.colonOffset = pruned.original(n.colonOffset);
+    for (const c of n.children ?? []) remap(c);
+  };
+  remap(root);
+  return { root, problems: [] };
+}
+
 function parseJsonText(text: string): { root: Node | undefined; problems: ParseProblem[] } {
   const errors: ParseError[] = [];
-  const root = parseTree(text, errors, { allowTrailingComma: false, disallowComments: false, allowEmptyContent: true });
+  const root = parseTree(text, errors, PARSE_OPTIONS);
   // After the first syntax error the rest are mostly its echoes: report the first only.
   const first = errors[0];
   const problems = first

@@ -12,10 +12,8 @@ import { Analyzer } from '../../../server/src/analysis';
 import { prunedRanges, type IncludedRange } from '../../../server/src/analysis/hclPrune';
 import { parseTree } from '../../../server/src/analysis/hclParser';
 import { diskHost, memoryHost, ready } from '../../support/analysis';
-import { corpusAvailable, corpusDir, realWorldAvailable, realWorldDir } from '../../support/corpus';
-import { inCI } from '../../support/requireTool';
+import { needFolder, templateFolders } from '../../support/corpus';
 
-const root = path.resolve(__dirname, '..', '..', '..');
 
 function hclFiles(dir: string): string[] {
   const out: string[] = [];
@@ -42,18 +40,32 @@ function cutsOf(text: string, ranges: IncludedRange[]): { start: number; end: nu
   return cuts;
 }
 
-/** The blocks a cut may be: top-level `build` blocks and the provisioner/post-processor blocks inside them, from a full parse. */
-function cuttableBlocks(text: string): Map<number, { end: number; type: string }> {
+/** What a source and a variable are read for (the rest of their bodies may be cut). */
+const READ: Record<string, string[]> = { source: ['communicator', 'ssh_host', 'ssh_interface', 'ssh_port', 'ssh_username', 'winrm_host', 'ssh_bastion_host'], variable: ['default'] };
+
+/**
+ * The nodes a cut may hold, by start, from a full parse: top-level `build` blocks and the provisioner/post-processor
+ * blocks inside them; in top-level `source` and `variable` blocks, the attributes not read and the nested blocks.
+ */
+function cuttableNodes(text: string): Map<number, { end: number; type: string }> {
   const tree = parseTree(text);
   const out = new Map<number, { end: number; type: string }>();
   try {
     const body = tree.rootNode.namedChildren.find((c) => c?.type === 'body');
-    const blocks = (n: TsNode | null | undefined) => (n?.namedChildren ?? []).filter((c): c is TsNode => c?.type === 'block');
+    const children = (n: TsNode | null | undefined) => (n?.namedChildren ?? []).filter((c): c is TsNode => c?.type === 'block' || c?.type === 'attribute');
+    const blocks = (n: TsNode | null | undefined) => children(n).filter((c) => c.type === 'block');
     for (const b of blocks(body)) {
-      const type = b.namedChildren[0]?.text;
-      if (type !== 'build') continue;
-      out.set(b.startIndex, { end: b.endIndex, type });
-      for (const inner of blocks(b.namedChildren.find((c) => c?.type === 'body'))) out.set(inner.startIndex, { end: inner.endIndex, type: inner.namedChildren[0]?.text ?? '' });
+      const type = b.namedChildren[0]?.text ?? '';
+      const inner = b.namedChildren.find((c) => c?.type === 'body');
+      if (type === 'build') {
+        out.set(b.startIndex, { end: b.endIndex, type });
+        for (const n of blocks(inner)) out.set(n.startIndex, { end: n.endIndex, type: n.namedChildren[0]?.text ?? '' });
+      } else if (READ[type]) {
+        for (const n of children(inner)) {
+          const name = n.namedChildren[0]?.text ?? '';
+          if (n.type === 'block' || !READ[type].includes(name)) out.set(n.startIndex, { end: n.endIndex, type: `${type} ${n.type} ${name}` });
+        }
+      }
     }
   } finally {
     tree.delete();
@@ -61,18 +73,26 @@ function cuttableBlocks(text: string): Map<number, { end: number; type: string }
   return out;
 }
 
+const blank = (ch: string | undefined) => ch === ' ' || ch === '\t' || ch === '\r' || ch === '\n';
+
+/** Checks that every span left out is whole cuttable nodes with blanks between them; the characters cut. */
 function assertCutsAreBlocks(text: string, label: string): number {
   const ranges = prunedRanges(text);
   if (!ranges) return 0;
-  const blocks = cuttableBlocks(text);
+  const nodes = cuttableNodes(text);
   let cut = 0;
   for (const c of cutsOf(text, ranges)) {
-    const b = blocks.get(c.start);
-    assert.ok(b, `${label}: a cut at ${c.start} starts no build, provisioner or post-processor block: ${JSON.stringify(text.slice(c.start, c.start + 60))}`);
-    assert.equal(c.end, b.end, `${label}: the cut at ${c.start} ends at ${c.end}, its block at ${b.end}`);
-    assert.ok(['build', 'provisioner', 'post-processor', 'post-processors', 'error-cleanup-provisioner'].includes(b.type), `${label}: cut a ${b.type} block`);
-    const slice = text.slice(c.start, c.end);
-    assert.ok(!slice.includes('ansible'), `${label}: cut a block naming ansible`);
+    let at = c.start;
+    while (at < c.end && blank(text[at])) at++;
+    while (at < c.end) {
+      const b = nodes.get(at);
+      assert.ok(b, `${label}: a cut reaches ${at}, where no cuttable node starts: ${JSON.stringify(text.slice(at, at + 60))}`);
+      assert.ok(b.end <= c.end, `${label}: the cut [${c.start}, ${c.end}) ends inside the ${b.type} at ${at} (to ${b.end})`);
+      assert.ok(['build', 'provisioner', 'post-processor', 'post-processors', 'error-cleanup-provisioner'].includes(b.type) || /^(source|variable) /.test(b.type), `${label}: cut a ${b.type}`);
+      if (!/^(source|variable) /.test(b.type)) assert.ok(!text.slice(at, b.end).includes('ansible'), `${label}: cut a block naming ansible`);
+      at = b.end;
+      while (at < c.end && blank(text[at])) at++;
+    }
     cut += c.end - c.start;
   }
   return cut;
@@ -85,18 +105,10 @@ function findings(a: Analyzer, file: string, text: string): unknown {
 describe('the pruned HCL2 parse of the lint', () => {
   before(ready);
 
-  for (const [name, dir, available] of [
-    ['corpus', corpusDir, corpusAvailable],
-    ['corpus-realworld', realWorldDir, realWorldAvailable],
-    ['examples', path.join(root, 'examples'), () => true],
-  ] as const) {
-    it(`${name}: every cut is a whole build or provisioner block, and the findings are those of a full parse`, function () {
+  for (const [name, dir, available] of templateFolders()) {
+    it(`${name}: every cut is whole blocks or unread attributes, and the findings are those of a full parse`, function () {
       this.timeout(120000);
-      if (!available()) {
-        if (inCI) throw new Error(`CI=true but ${dir} is missing`);
-        console.warn(`    skipped: ${dir} is not beside this clone`);
-        this.skip();
-      }
+      needFolder(this, dir, available);
       const files = hclFiles(dir);
       assert.ok(files.length > 0);
       let cut = 0;
@@ -119,6 +131,8 @@ describe('the pruned HCL2 parse of the lint', () => {
     'heredocs holding braces and block heads': `${head}build {\n  sources = ["source.amazon-ebs.x"]\n  provisioner "shell" {\n    inline = [<<EOF\n}\nbuild {\n  provisioner "shell" {\nEOF\n    ]\n${'    # padding so that the block is worth a cut\n'.repeat(6)}  }\n${shell(4)}${ansible}}\nbuild {\n  sources = ["source.amazon-ebs.x"]\n  provisioner "shell" {\n    inline = [<<-EOT\n      }}}\n      EOT\n    ]\n  }\n${shell(5)}}\n`,
     'CRLF line ends and text before the cuts outside ASCII': `${head}variable "ü" {\n  default = "ß→✓"\n}\nbuild {\n  sources = ["source.amazon-ebs.x"]\n${shell(6)}${ansible}}\nbuild {\n  name = "é"\n${shell(7)}${shell(8)}}\n`.replace(/\n/g, '\r\n'),
     'a provisioner that names a file is kept': `${head}build {\n  sources = ["source.amazon-ebs.x"]\n  provisioner "shell" {\n    script = "scripts/setup.sh"\n${'    # padding\n'.repeat(30)}  }\n${shell(11)}${ansible}}\n`,
+    'a source and a variable: their unread attributes and nested blocks are left out, what is read stays': `source "amazon-ebs" "x" {\n  ami_name = "img-\${formatdate("YYYY", timestamp())}" # a comment {\n  tags = {\n    Name = "x }"\n  }\n  user_data = <<EOF\n#!/bin/sh\n}\nbuild {\nEOF\n  launch_block_device_mappings {\n    device_name = "/dev/sda1"\n  }\n  subnet_filter = merge(\n    { a = 1 }, /* ) */\n    var.extra\n  )\n  ssh_username = "ubuntu"\n  communicator = "ssh"\n}\nvariable "extra" {\n  type = map(string)\n  default = {}\n}\nvariable "cp_dir" {\n  type        = string\n  description = "where the socket goes"\n  default     = "/home/builder/.ansible/cp"\n  validation {\n    condition     = length(var.cp_dir) > 0\n    error_message = "Set it."\n  }\n}\nbuild {\n  sources = ["source.amazon-ebs.x"]\n  provisioner "ansible" {\n    playbook_file = "./playbook.yml"\n    ansible_env_vars = ["ANSIBLE_SSH_CONTROL_PATH_DIR=\${var.cp_dir}"]\n  }\n}\n`,
+    'a provisioner type spelt with \\u escapes is kept': `${head}build {\n  sources = ["source.amazon-ebs.x"]\n${shell(12)}  provisioner "\\u0061nsible" {\n    extra_arguments = ["-v"]\n    use_proxy = false\n${'    # padding so that the block is worth a cut\n'.repeat(6)}  }\n}\n`,
     'an unterminated string: nothing is left out': `${head}build {\n${shell(9)}  provisioner "shell" {\n    inline = ["oops]\n  }\n${ansible}}\nbuild {\n${shell(10)}}\n`,
   };
   for (const [what, text] of Object.entries(misleading)) {
@@ -126,6 +140,12 @@ describe('the pruned HCL2 parse of the lint', () => {
       const cut = assertCutsAreBlocks(text, what);
       if (what.startsWith('an unterminated')) assert.equal(prunedRanges(text), undefined);
       else if (what.startsWith('a provisioner that names')) assert.ok(cutsOf(text, prunedRanges(text)!).every((c) => !text.slice(c.start, c.end).includes('setup.sh')), 'the script provisioner stays');
+      else if (what.startsWith('a provisioner type spelt')) assert.ok(cutsOf(text, prunedRanges(text)!).every((c) => !text.slice(c.start, c.end).includes('extra_arguments')), 'the escaped ansible provisioner stays');
+      else if (what.startsWith('a source and a variable')) {
+        const left = cutsOf(text, prunedRanges(text)!).map((c) => text.slice(c.start, c.end)).join('\n');
+        for (const gone of ['ami_name', 'tags', 'user_data', 'launch_block_device_mappings', 'subnet_filter', 'description', 'validation', 'map(string)']) assert.ok(left.includes(gone), `${gone} is left out`);
+        for (const kept of ['ssh_username', 'communicator', 'default', '/home/builder/.ansible/cp', 'playbook_file']) assert.ok(!left.includes(kept), `${kept} stays`);
+      }
       if (!what.startsWith('an unterminated')) assert.ok(cut > 0, 'something is left out');
       const file = '/ws/image.pkr.hcl';
       const files = { [file]: text, '/ws/playbook.yml': '- hosts: all\n', '/ws/scripts/setup.sh': 'true\n' };

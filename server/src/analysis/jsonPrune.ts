@@ -1,0 +1,143 @@
+/**
+ * The parts of a legacy JSON template the findings can depend on, for a
+ * parse that skips the rest (the lint's, as hclPrune.ts for HCL2).
+ *
+ * Only `ansible` provisioners are analysed; of the others the model keeps
+ * the files they name (they place Packer's working directory). An element of
+ * the top-level `provisioners` array whose text holds neither `ansible`, nor
+ * a key that names a file, nor a `\u` escape (which could spell either)
+ * contributes nothing to a finding: its contents are left out of the text
+ * given to the parser (it stays an object, `{}`), and the offsets of the
+ * tree are mapped back to the whole text. What is lost is only what the lint
+ * does not report: a syntax error inside such a provisioner. The caller
+ * parses the whole text when the pruned one has a syntax error, and the scan
+ * gives up (undefined) on anything it does not follow: comments, unbalanced
+ * brackets, an unterminated string.
+ */
+import { PATH_ATTRS } from './types';
+
+export interface PrunedJson {
+  /** The text with the left-out contents removed. */
+  text: string;
+  /** The offset in the whole text of an offset in `text`. */
+  original(offset: number): number;
+}
+
+/** Provisioners below this many characters are not worth a cut. */
+const MIN_CUT = 64;
+const STRUCTURE = /["{}[\]/]/g;
+const NAMES_A_FILE = new RegExp(`"(?:${[...PATH_ATTRS].join('|')})"\\s*:`);
+
+const enum C {
+  QUOTE = 34,
+  SLASH = 47,
+  BACKSLASH = 92,
+  COLON = 58,
+  LBRACE = 123,
+  RBRACE = 125,
+  LBRACKET = 91,
+  RBRACKET = 93,
+}
+
+export function prunedJson(text: string): PrunedJson | undefined {
+  if (text.length < MIN_CUT * 2 || !text.includes('"provisioners"')) return undefined;
+  const cuts = prunableProvisioners(text);
+  if (!cuts || cuts.length === 0) return undefined;
+  const parts: string[] = [];
+  /** Per cut, where it is in the pruned text and how much was removed up to and with it. */
+  const at: number[] = [];
+  const removed: number[] = [];
+  let from = 0;
+  let gone = 0;
+  for (const [start, end] of cuts) {
+    parts.push(text.slice(from, start));
+    gone += end - start;
+    at.push(end - gone);
+    removed.push(gone);
+    from = end;
+  }
+  parts.push(text.slice(from));
+  return {
+    text: parts.join(''),
+    original(offset: number): number {
+      let lo = 0;
+      let hi = at.length - 1;
+      let k = -1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (at[mid] <= offset) {
+          k = mid;
+          lo = mid + 1;
+        } else hi = mid - 1;
+      }
+      return k < 0 ? offset : offset + removed[k];
+    },
+  };
+}
+
+/** The contents (inside the braces) of the provisioners that can be left out, in order; undefined when unsure. */
+function prunableProvisioners(text: string): [number, number][] | undefined {
+  const cuts: [number, number][] = [];
+  const stack: number[] = [];
+  /** The stack depth inside the top-level `provisioners` array, or -1. */
+  let inList = -1;
+  /** After the key `"provisioners":`, the index of its colon. */
+  let colon = -1;
+  let element = -1;
+  const re = new RegExp(STRUCTURE);
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const i = m.index;
+    const ch = text.charCodeAt(i);
+    const after = colon;
+    colon = -1;
+    if (ch === C.QUOTE) {
+      const end = stringEnd(text, i);
+      if (end < 0) return undefined;
+      re.lastIndex = end;
+      if (stack.length === 1 && stack[0] === C.LBRACE && text.startsWith('"provisioners"', i) && end === i + 14) {
+        let k = end;
+        while (isBlank(text.charCodeAt(k))) k++;
+        if (text.charCodeAt(k) === C.COLON) colon = k;
+      }
+      continue;
+    }
+    if (ch === C.SLASH) return undefined; // a comment: not a template Packer reads, parse it all
+    if (ch === C.LBRACE || ch === C.LBRACKET) {
+      if (ch === C.LBRACKET && after >= 0 && blankBetween(text, after + 1, i)) inList = stack.length + 1;
+      stack.push(ch);
+      if (ch === C.LBRACE && stack.length === inList + 1) element = i;
+      continue;
+    }
+    const open = stack.pop();
+    if (open !== (ch === C.RBRACE ? C.LBRACE : C.LBRACKET)) return undefined;
+    if (ch === C.RBRACE && element >= 0 && stack.length === inList) {
+      if (i - element >= MIN_CUT && !mayMatter(text.slice(element, i))) cuts.push([element + 1, i]);
+      element = -1;
+    } else if (ch === C.RBRACKET && stack.length === inList - 1) inList = -1;
+  }
+  return stack.length === 0 ? cuts : undefined;
+}
+
+/** At a quote: the index after the string's closing quote, or -1. */
+function stringEnd(text: string, quote: number): number {
+  for (let j = quote + 1; ; j++) {
+    j = text.indexOf('"', j);
+    if (j < 0) return -1;
+    let b = j - 1;
+    while (text.charCodeAt(b) === C.BACKSLASH) b--;
+    if ((j - 1 - b) % 2 === 0) return j + 1;
+  }
+}
+
+function mayMatter(element: string): boolean {
+  return element.includes('ansible') || element.includes('\\u') || NAMES_A_FILE.test(element);
+}
+
+function isBlank(ch: number): boolean {
+  return ch === 32 || ch === 10 || ch === 13 || ch === 9;
+}
+
+function blankBetween(text: string, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) if (!isBlank(text.charCodeAt(k))) return false;
+  return true;
+}
