@@ -14,7 +14,26 @@ import { analysisName, keyOfUri } from './documentKeys';
 /** Documents that may hold a `\r` not followed by `\n`: a line break for the client, not for tree-sitter, so their positions differ. */
 const loneCr = new WeakMap<TextDocument, boolean>();
 
+/** When the last change of each open document arrived (performance.now()), before its update. */
+const arrivals = new Map<string, number>();
+
+/**
+ * How long ago the last change of `uri` arrived, in ms (0 when none is
+ * noted): the debounce counts from the change's arrival, so the update of a
+ * large document (a copy of its text) runs inside the wait, not after it.
+ */
+export function sinceChange(uri: string): number {
+  const at = arrivals.get(uri);
+  return at === undefined ? 0 : Math.max(0, performance.now() - at);
+}
+
+/** Forgets the arrival of a closed document's last change. */
+export function forgetArrival(uri: string): void {
+  arrivals.delete(uri);
+}
+
 export function updateNotingEdits(doc: TextDocument, changes: TextDocumentContentChangeEvent[], version: number): TextDocument {
+  arrivals.set(doc.uri, performance.now());
   const key = keyOfUri(doc.uri);
   const name = key === undefined ? undefined : analysisName(key, doc.languageId);
   if (name === undefined || !isKept(name)) return TextDocument.update(doc, changes, version);

@@ -22,7 +22,7 @@ import { initHcl } from './analysis';
 import { hclRuntime } from './wasmPaths';
 import { CODE_ACTION_KINDS, codeActions, type EditCapabilities } from './codeActions';
 import { useRuleDocsCommand } from './diagnostics';
-import { updateNotingEdits } from './documentChanges';
+import { forgetArrival, sinceChange, updateNotingEdits } from './documentChanges';
 import { SettingsStore } from './settings';
 import { SETTINGS_SECTION } from './shared/settings';
 import { FixAllRequest, ListTemplatesRequest, ServerReadyNotification, TemplateInfoRequest, ToolchainNotification, type InitializationOptions } from './shared/protocol';
@@ -174,8 +174,13 @@ connection.onDidChangeWatchedFiles(
 );
 
 documents.onDidOpen(guardNotification('opening a document', (e) => index?.opened(e.document)));
-documents.onDidChangeContent(guardNotification('a document change', (e) => index?.changed(e.document)));
-documents.onDidClose(guardNotification('closing a document', (e) => index?.closed(e.document)));
+documents.onDidChangeContent(guardNotification('a document change', (e) => index?.changed(e.document, sinceChange(e.document.uri))));
+documents.onDidClose(
+  guardNotification('closing a document', (e) => {
+    forgetArrival(e.document.uri);
+    index?.closed(e.document);
+  }),
+);
 
 connection.onCodeAction(guard('code actions', [], (params) => (index && params?.textDocument ? codeActions(index, params, edits) : [])));
 

@@ -259,10 +259,11 @@ export class WorkspaceIndex {
     this.textChanged(key, DEBOUNCE_MS);
   }
 
-  changed(doc: TextDocument): void {
+  /** `elapsed`: how long ago the change arrived (its update took that long): the debounce counts from its arrival. */
+  changed(doc: TextDocument, elapsed = 0): void {
     const key = keyOfUri(doc.uri);
     if (!key || !this.openUris.has(key)) return;
-    this.schedule(key, this.justOpened.delete(key) ? 0 : DEBOUNCE_MS);
+    this.schedule(key, this.justOpened.delete(key) ? 0 : Math.max(0, DEBOUNCE_MS - elapsed));
     this.textChanged(key, DEBOUNCE_MS);
   }
 

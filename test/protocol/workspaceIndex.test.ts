@@ -12,7 +12,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { codeActions } from '../../server/src/codeActions';
 import { SettingsStore } from '../../server/src/settings';
 import { templateInfo } from '../../server/src/templateRequests';
-import { WorkspaceIndex } from '../../server/src/workspaceIndex';
+import { DEBOUNCE_MS, WorkspaceIndex } from '../../server/src/workspaceIndex';
+import { forgetArrival, sinceChange, updateNotingEdits } from '../../server/src/documentChanges';
 import { ready } from '../support/analysis';
 import { fileUri } from './lspClient';
 import { LEGACY_CLEAN, LEGACY_MISSING } from './templates';
@@ -85,6 +86,33 @@ describe('WorkspaceIndex', () => {
     TextDocument.update(doc, [{ text: LEGACY_MISSING }], 2);
     await index.refresh(file);
     assert.deepStrictEqual(published.at(-1)!.diagnostics.map((d) => d.code), ['control-path-missing']);
+    index.dispose();
+  });
+
+  it("counts the debounce from the change's arrival: a change whose update took the whole wait is analysed at once", async () => {
+    const { docs, index, analyses } = setup();
+    const file = path.join(dir, 't.json');
+    const doc = TextDocument.create(fileUri(file), 'json', 1, LEGACY_MISSING);
+    docs.set(doc.uri, doc);
+    index.opened(doc);
+    index.changed(doc); // the change event that follows an open
+    await index.idle();
+    const before = analyses();
+    // Timers fire in the order they expire, whatever the load: a marker at a third of the debounce.
+    const marker = () => new Promise<number>((resolve) => setTimeout(() => resolve(analyses()), DEBOUNCE_MS / 3));
+    const arrivedNow = updateNotingEdits(doc, [{ text: LEGACY_CLEAN }], 2);
+    assert.ok(sinceChange(doc.uri) < DEBOUNCE_MS / 3, 'the arrival is noted at the update');
+    index.changed(arrivedNow, sinceChange(doc.uri));
+    assert.equal(await marker(), before, 'a change that just arrived waits for the debounce');
+    await index.idle();
+    assert.equal(analyses(), before + 1);
+    updateNotingEdits(doc, [{ text: LEGACY_MISSING }], 3);
+    index.changed(doc, DEBOUNCE_MS);
+    const seen = marker();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    assert.equal(await seen, before + 2, 'a change that arrived a debounce ago is analysed before the marker');
+    forgetArrival(doc.uri);
+    assert.equal(sinceChange(doc.uri), 0, 'a closed document has no arrival');
     index.dispose();
   });
 
