@@ -8,15 +8,20 @@
  * and `packer` block, and the file paths any provisioner names (they place
  * Packer's working directory). A top-level `build` block whose text holds
  * neither the word `ansible` nor an attribute that names a file contributes
- * nothing to a finding: such blocks are left out of the parse. What is lost
- * is only what the lint does not report: the syntax errors inside them
- * (`packer validate` reports those) and their build names (Bake AMI's picks,
- * which do not prune).
+ * nothing to a finding: such blocks are left out of the parse, and so are the
+ * provisioners and post-processors of that kind inside the builds that stay.
+ * Of a top-level `source` only the communicator settings are read, of a
+ * `variable` only its default: their other attributes and nested blocks are
+ * left out too. What is lost is only what the lint does not report: the
+ * syntax errors inside what is left out (`packer validate` reports those)
+ * and the build names (Bake AMI's picks, which do not prune).
  *
  * A lexical scan finds the top-level blocks: comments, quoted strings with
- * their `${ }` / `%{ }` templates, and heredocs are skipped, braces counted.
- * Where it meets something it does not follow (an unterminated string or
- * heredoc, unbalanced braces) it gives up and the whole text is parsed; the
+ * their `${ }` / `%{ }` templates, and heredocs are skipped, braces counted
+ * (and, inside a source or variable, brackets and parentheses, to find where
+ * a value ends). Where it meets something it does not follow (an
+ * unterminated string or heredoc, unbalanced braces) it gives up and the
+ * whole text is parsed, or leaves that attribute in; the
  * caller also parses the whole text again when the pruned parse has a
  * syntax error, so a wrong cut cannot change what is reported.
  */

@@ -428,11 +428,11 @@ function blockBody(block: TsNode): TsNode | undefined {
   return block.namedChildren.find((c) => c?.type === 'body') ?? undefined;
 }
 
-/** The attributes of a body (only those in `keep`, when given: converting a value costs). */
 /** What a `variable` and a `local` block are read for. */
 const VARIABLE_ATTRS = new Set(['default']);
 const LOCAL_ATTRS = new Set(['expression']);
 
+/** The attributes of a body (only those in `keep`, when given: converting a value costs). */
 function attrsOf(body: TsNode, conv: (n: TsNode) => Value, keep?: Set<string>): Map<string, Attribute> {
   const m = new Map<string, Attribute>();
   for (const a of childrenOfType(body, 'attribute')) {
