@@ -414,7 +414,8 @@ function mayMatter(block: string): boolean {
   return block.includes('ansible') || block.includes('\\u') || NAMES_A_FILE.test(block);
 }
 
-function isBlank(text: string, from: number, to: number): boolean {
+/** True when text[from, to) is only spaces, tabs and line breaks (also used by jsonPrune.ts). */
+export function isBlank(text: string, from: number, to: number): boolean {
   for (let i = from; i < to; i++) {
     const ch = text.charCodeAt(i);
     if (ch !== C.SPACE && ch !== C.NL && ch !== 9 && ch !== 13) return false;

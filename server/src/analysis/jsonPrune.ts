@@ -14,6 +14,7 @@
  * gives up (undefined) on anything it does not follow: comments, unbalanced
  * brackets, an unterminated string.
  */
+import { isBlank } from './hclPrune';
 import { PATH_ATTRS } from './types';
 
 export interface PrunedJson {
@@ -96,14 +97,14 @@ function prunableProvisioners(text: string): [number, number][] | undefined {
       re.lastIndex = end;
       if (stack.length === 1 && stack[0] === C.LBRACE && text.startsWith('"provisioners"', i) && end === i + 14) {
         let k = end;
-        while (isBlank(text.charCodeAt(k))) k++;
+        while (k < text.length && isBlank(text, k, k + 1)) k++;
         if (text.charCodeAt(k) === C.COLON) colon = k;
       }
       continue;
     }
     if (ch === C.SLASH) return undefined; // a comment: not a template Packer reads, parse it all
     if (ch === C.LBRACE || ch === C.LBRACKET) {
-      if (ch === C.LBRACKET && after >= 0 && blankBetween(text, after + 1, i)) inList = stack.length + 1;
+      if (ch === C.LBRACKET && after >= 0 && isBlank(text, after + 1, i)) inList = stack.length + 1;
       stack.push(ch);
       if (ch === C.LBRACE && stack.length === inList + 1) element = i;
       continue;
@@ -133,11 +134,3 @@ function mayMatter(element: string): boolean {
   return element.includes('ansible') || element.includes('\\u') || NAMES_A_FILE.test(element);
 }
 
-function isBlank(ch: number): boolean {
-  return ch === 32 || ch === 10 || ch === 13 || ch === 9;
-}
-
-function blankBetween(text: string, from: number, to: number): boolean {
-  for (let k = from; k < to; k++) if (!isBlank(text.charCodeAt(k))) return false;
-  return true;
-}

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Node as TsNode } from 'web-tree-sitter';
 import { Analyzer } from '../../../server/src/analysis';
 import { prunedRanges, type IncludedRange } from '../../../server/src/analysis/hclPrune';
+import { BUILDER_ATTRS } from '../../../server/src/analysis/types';
 import { parseTree } from '../../../server/src/analysis/hclParser';
 import { diskHost, memoryHost, ready } from '../../support/analysis';
 import { needFolder, templateFolders } from '../../support/corpus';
@@ -41,7 +42,7 @@ function cutsOf(text: string, ranges: IncludedRange[]): { start: number; end: nu
 }
 
 /** What a source and a variable are read for (the rest of their bodies may be cut). */
-const READ: Record<string, string[]> = { source: ['communicator', 'ssh_host', 'ssh_interface', 'ssh_port', 'ssh_username', 'winrm_host', 'ssh_bastion_host'], variable: ['default'] };
+const READ: Record<string, string[]> = { source: [...BUILDER_ATTRS], variable: ['default'] };
 
 /**
  * The nodes a cut may hold, by start, from a full parse: top-level `build` blocks and the provisioner/post-processor

@@ -12,11 +12,11 @@ import path from 'node:path';
 import { parseTree, type Node } from 'jsonc-parser';
 import { Analyzer } from '../../../server/src/analysis';
 import { prunedJson } from '../../../server/src/analysis/jsonPrune';
+import { PATH_ATTRS } from '../../../server/src/analysis/types';
 import { parseJsonPruned } from '../../../server/src/analysis/parseJson';
 import { diskHost, memoryHost, ready } from '../../support/analysis';
 import { needFolder, templateFolders } from '../../support/corpus';
 
-const FILE_KEYS = ['script', 'scripts', 'source', 'playbook_file', 'galaxy_file', 'inventory_file', 'roles_path', 'collections_path', 'playbook_dir', 'playbook_files'];
 
 function legacyFiles(dir: string): string[] {
   const out: string[] = [];
@@ -63,7 +63,7 @@ function assertCutsAreProvisioners(text: string, label: string): number {
     assert.equal(c.end, p.offset + p.length - 1, `${label}: the cut at ${c.start} ends at ${c.end}, its provisioner's inside at ${p.offset + p.length - 1}`);
     const body = text.slice(p.offset, p.offset + p.length);
     assert.ok(!body.includes('ansible'), `${label}: cut a provisioner naming ansible`);
-    for (const k of FILE_KEYS) assert.ok(!body.includes(`"${k}"`), `${label}: cut a provisioner naming a file (${k})`);
+    for (const k of PATH_ATTRS) assert.ok(!body.includes(`"${k}"`), `${label}: cut a provisioner naming a file (${k})`);
     cut += c.end - c.start;
   }
   return cut;
