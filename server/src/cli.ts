@@ -44,7 +44,7 @@ Options:
   --fix                      apply the preferred fixes in place, then report what is left;
                              only files inside the paths given are written
   -j, --jobs <n>             threads for a large lint (200 files or more; default: one
-                             per core, at most 8; 1 for a single thread)
+                             per core but one, at most 8; 1 for a single thread)
   --verbose                  say on stderr how many files were linted, on how many
                              threads, in how long
   -h, --help                 show this help

@@ -1,6 +1,6 @@
 /**
  * The lint's analysis of many files, on this thread or spread over worker
- * threads (one per core): the files are cut into runs of the same folder
+ * threads (one per core but one, see defaultJobs): the files are cut into runs of the same folder
  * (a folder's HCL2 files read each other), handed out to the workers as they
  * finish, and the results put back in the files' order, so the output is the
  * same whatever the number of workers.
@@ -32,9 +32,15 @@ export const PARALLEL_MIN_FILES = 200;
 const BATCH_FILES = 16;
 const WORKER_ROLE = 'packer-bake-lint-worker';
 
-/** The number of threads used by default: one per core, at most 8. */
+/**
+ * The number of threads used by default: one per core but one, at most 8.
+ * A lint thread keeps more than one core busy (V8's garbage collector and
+ * compiler threads run beside it): on 2 cores one thread lints the 5,000
+ * templates of the benchmark in 0.8x the time of two (docs/BENCHMARKS.md).
+ */
 export function defaultJobs(): number {
-  return Math.max(1, Math.min(8, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length));
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return Math.max(1, Math.min(8, cores - 1));
 }
 
 /** Analyses `files` in order on this thread, with one analyser and one caching host. */
@@ -68,7 +74,7 @@ export class FileLinter {
       }
       try {
         // A copy: strings sliced from the template's text would keep the whole text alive until the run ends.
-        out.findings.push(...structuredClone((await analyseLoading(() => this.analyzer.analyze(file, r.text), file)).findings));
+        out.findings.push(...structuredClone((await analyseLoading(() => this.analyzer.analyze(file, r.text))).findings));
       } catch (e) {
         out.problems.push({ file, what: 'cannot analyse', why: e instanceof Error ? e.message : String(e) });
       }
@@ -78,12 +84,11 @@ export class FileLinter {
 }
 
 /**
- * One analysis, loading the HCL parser first when the file is an HCL2
- * template, or when the analysis asks for it (a `.pkr.json` template's HCL2
- * siblings and var files), then analysing again.
+ * One analysis, loading the HCL parser when the analysis asks for it (an
+ * HCL2 text the lint's fast parse leaves to tree-sitter, see hclFast.ts:
+ * most HCL2 templates need no parser at all), then analysing again.
  */
-export async function analyseLoading(analyse: () => AnalysisResult, file: string): Promise<AnalysisResult> {
-  if (/\.pkr\.hcl$/i.test(file)) await loadHcl();
+export async function analyseLoading(analyse: () => AnalysisResult): Promise<AnalysisResult> {
   await hclSettled();
   for (;;) {
     try {

@@ -59,3 +59,17 @@ export function needFolder(ctx: Mocha.Context, dir: string, available: () => boo
   console.warn(`    skipped: ${dir} is not beside this clone`);
   ctx.skip();
 }
+
+/** The HCL2 files below `dir` (`.pkr.hcl`, or those `name` matches), sorted; dot folders and node_modules left out. */
+export function hclFiles(dir: string, name = /\.pkr\.hcl$/): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory() && e.name !== 'node_modules' && !e.name.startsWith('.')) walk(p);
+      else if (e.isFile() && name.test(e.name)) out.push(p);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}

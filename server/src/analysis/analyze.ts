@@ -14,7 +14,7 @@ import { socketPlans, type ArgPart, type PlanContext, type SocketPlan, type Sock
 import type { Setting } from './settings';
 import { RULES, type Rule } from './rules';
 import type { RuleContext } from './rules/rule';
-import { relativePaths, workingDirectory } from './workingDirectory';
+import { relativePaths, workingDirectory, type ChildPick } from './workingDirectory';
 import { atLeast, describeFlavors, flavorsFor, OPENSSH_SCP_USES_SFTP, type Flavor } from './toolchain';
 import { DOCS_BASE } from './rules/rule';
 import { DEFAULT_SAFE_DIRS } from './rules/controlPathUnsafeDir';
@@ -209,6 +209,8 @@ export class Analyzer {
   private readonly folders = new Map<string, FolderAggregate>();
   private readonly cfgs = new Map<string, Cached<AnsibleCfg>>();
   private readonly workingDirectories = new Map<string, ReturnType<typeof workingDirectory>>();
+  /** The working directory search's picks among a folder's subfolders (workingDirectory.ts), until a file changes. */
+  private readonly childPicks = new Map<string, ChildPick>();
   private settings: AnalysisSettings;
 
   /**
@@ -414,7 +416,7 @@ export class Analyzer {
     const key = `${template.file}\0${given ?? ''}\0${roots.join('\0')}\0${relativePaths(template, scope).map((r) => `${r.from}=${r.path}`).join('\0')}`;
     const known = this.workingDirectories.get(key);
     if (known) return known;
-    const wd = workingDirectory({ template, scope, listDir: (d) => this.host.listDir(d), roots, given });
+    const wd = workingDirectory({ template, scope, listDir: (d) => this.host.listDir(d), roots, given, memo: this.childPicks });
     if (this.workingDirectories.size >= 1000) this.workingDirectories.clear();
     // Copies: the key and the reason are built from slices of the template's text, which would keep every
     // remembered template's whole text alive (V8's sliced and concatenated strings point into their source).
@@ -425,6 +427,7 @@ export class Analyzer {
   /** Forgets cached sibling templates and config files (call when a file changes on disk). */
   invalidate(file?: string): void {
     this.workingDirectories.clear();
+    this.childPicks.clear();
     if (file === undefined) {
       this.siblings.clear();
       this.cfgs.clear();

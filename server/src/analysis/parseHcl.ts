@@ -8,6 +8,7 @@ import { decodeHclLiteral } from './stringOffsets';
 import { toExpr, type Expr } from './expr';
 import { commitEdits, isKept, lastEdit, parseRange, parseTree, pendingEdit } from './hclParser';
 import { prunedRanges } from './hclPrune';
+import { parseHclFast } from './hclFast';
 import { detached, shifted } from './shiftSpans';
 import { onForget } from './documentEdits';
 
@@ -64,9 +65,16 @@ export function parseHcl(file: string, text: string, options: { prune?: boolean 
   return t;
 }
 
-/** A parse of the parts of `text` findings depend on; the whole text when that parse has a syntax error. */
-function prunedTree(text: string, file: string) {
+/**
+ * A parse of the parts of `text` findings depend on (hclFast.ts's when it
+ * follows them, tree-sitter's otherwise); the whole text when that parse has
+ * a syntax error.
+ */
+function prunedTree(text: string, file: string): Tree {
   const ranges = prunedRanges(text);
+  const fast = parseHclFast(text, ranges);
+  // The same tree as tree-sitter's, of plain objects (hclFast.ts): the conversion reads only what both have.
+  if (fast) return fast as unknown as Tree;
   if (!ranges) return parseTree(text, file);
   const tree = parseTree(text, undefined, ranges);
   if (!tree.rootNode.hasError) return tree;

@@ -10,6 +10,7 @@
 import * as path from 'path';
 import { PATH_ATTRS, type Template, type Value } from './types';
 import { resolveValue, type Scope } from './evaluate';
+import { ownCopy } from './shiftSpans';
 
 export interface WorkingDirectory {
   dir: string;
@@ -25,7 +26,21 @@ export interface WorkingDirectoryInput {
   roots: string[];
   /** Stated by the user (setting, `--cwd`, the bake task): used as is. */
   given?: string;
+  /**
+   * The best subfolder of a folder for a list of relative paths, kept by the
+   * caller for as long as its listings hold (see `bestChild`): the templates
+   * of a large tree share their ancestors, and many name the same paths.
+   */
+  memo?: Map<string, ChildPick>;
 }
+
+/** The first subfolder from which the most of the paths exist (none: `dir` undefined). */
+export interface ChildPick {
+  dir?: string;
+  found: RelativePath[];
+}
+
+type RelativePath = { path: string; from: string };
 
 /** How many levels above the template's folder are tried when no root bounds the search. */
 const MAX_LEVELS = 3;
@@ -38,8 +53,8 @@ const SKIP = new Set(['node_modules', '.git', 'dist', 'out']);
 const COMPLETE_LISTING = 10000;
 
 /** The relative file paths the template names (evaluated where possible), with where each comes from. */
-export function relativePaths(template: Template, scope: Scope): { path: string; from: string }[] {
-  const out: { path: string; from: string }[] = [];
+export function relativePaths(template: Template, scope: Scope): RelativePath[] {
+  const out: RelativePath[] = [];
   // `${path.cwd}/x` names x relative to the working directory too: evaluate with a marker for it.
   const marked: Scope = { ...scope, cwd: CWD_MARK };
   const add = (v: Value, from: string) => {
@@ -119,13 +134,32 @@ export function workingDirectory(input: WorkingDirectoryInput): WorkingDirectory
     if (found.length > best.found.length) best = { dir, found };
   };
   for (const a of ancestors) consider(a);
-  for (const a of [templateDir, ...ancestors]) {
+  // The subfolders of each folder, in name order; the first of the most wins, as above. The template's own folder
+  // among them scores `own` again, which never beats `best`: so the pick does not depend on the template.
+  const bestChild = (a: string): ChildPick => {
+    let pick: ChildPick = { found: [] };
     const children = (input.listDir(a) ?? []).filter((n) => !n.startsWith('.') && !SKIP.has(n)).sort().slice(0, MAX_CHILDREN);
     for (const c of children) {
       const dir = path.join(a, c);
-      if (dir === templateDir || input.listDir(dir) === undefined) continue;
-      consider(dir);
+      if (input.listDir(dir) === undefined) continue;
+      const found = score(dir);
+      if (found.length > pick.found.length) pick = { dir, found };
     }
+    return pick;
+  };
+  const relsKey = input.memo && rels.map((r) => `${r.from}=${r.path}`).join('\0');
+  for (const a of [templateDir, ...ancestors]) {
+    const key = `${a}\0${relsKey}`;
+    let pick = input.memo?.get(key);
+    if (!pick) {
+      pick = bestChild(a);
+      if (input.memo) {
+        if (input.memo.size >= 10000) input.memo.clear();
+        // Copies: the paths are slices of the template's text, which they would keep alive (see shiftSpans.ts).
+        input.memo.set(ownCopy(key), { dir: pick.dir, found: pick.found.map((r) => ({ path: ownCopy(r.path), from: r.from })) });
+      }
+    }
+    if (pick.dir !== undefined && pick.found.length > best.found.length) best = { dir: pick.dir, found: pick.found };
   }
   if (best.found.length === 0) {
     return { dir: templateDir, reason: `the template's folder (assumed: ${describe(rels[0])} exists from no directory nearby)`, checked };
@@ -146,6 +180,6 @@ export function nameSet(names: string[]): Set<string> {
   return s;
 }
 
-function describe(r: { path: string; from: string }): string {
+function describe(r: RelativePath): string {
   return `${r.from} ${r.path}`;
 }

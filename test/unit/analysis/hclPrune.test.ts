@@ -13,21 +13,8 @@ import { prunedRanges, type IncludedRange } from '../../../server/src/analysis/h
 import { BUILDER_ATTRS } from '../../../server/src/analysis/types';
 import { parseTree } from '../../../server/src/analysis/hclParser';
 import { diskHost, memoryHost, ready } from '../../support/analysis';
-import { needFolder, templateFolders } from '../../support/corpus';
+import { hclFiles, needFolder, templateFolders } from '../../support/corpus';
 
-
-function hclFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory() && e.name !== 'node_modules' && !e.name.startsWith('.')) walk(p);
-      else if (e.isFile() && e.name.endsWith('.pkr.hcl')) out.push(p);
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
 
 /** The spans left out: the gaps between the included ranges. */
 function cutsOf(text: string, ranges: IncludedRange[]): { start: number; end: number }[] {
