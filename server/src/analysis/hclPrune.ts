@@ -46,6 +46,11 @@ interface Cut {
 
 const NAMES_A_FILE = new RegExp(`(?:^|[{\\s,])(?:${[...PATH_ATTRS].join('|')})\\s*[=:]`);
 
+/** A run of string characters that need no look: not a quote, escape, line break or template start. */
+const STRING_RUN = /[^"\\\n$%]+/y;
+/** A run of body characters that open or close nothing the scan follows (no line break, comment, string, heredoc or brace). */
+const BODY_RUN = /[^\n#/"<{}]+/y;
+
 /** Blocks below this many characters are not worth a cut (a range costs the parser something too). */
 const MIN_CUT = 256;
 const MIN_NESTED_CUT = 128;
@@ -152,6 +157,8 @@ function prunableBuilds(text: string): Cut[] | undefined {
   const skipString = (from: number): number => {
     let j = from;
     while (j < n) {
+      STRING_RUN.lastIndex = j;
+      if (STRING_RUN.test(text)) j = STRING_RUN.lastIndex;
       const ch = text.charCodeAt(j);
       if (ch === C.QUOTE) return j + 1;
       if (ch === C.NL) return -1; // quoted strings do not span lines in HCL
@@ -295,6 +302,15 @@ function prunableBuilds(text: string): Cut[] | undefined {
     if (ch === C.SPACE || ch === 9 || ch === 13) {
       i++;
       continue;
+    }
+    if (depth >= 2) {
+      // Deep inside a block only comments, strings, heredocs and braces matter to the scan: skip the rest at once.
+      BODY_RUN.lastIndex = i;
+      if (BODY_RUN.test(text)) {
+        i = BODY_RUN.lastIndex;
+        atStatementStart = false;
+        continue;
+      }
     }
     if (ch === C.HASH || (ch === C.SLASH && text.charCodeAt(i + 1) === C.SLASH)) {
       const nl = text.indexOf('\n', i);
