@@ -1,5 +1,6 @@
 /**
- * Bundles the CLI, the language server and the bare-parse baseline into a
+ * Bundles the CLI, the language server, the bare-parse baseline and the
+ * corpus analysis of measures (a) and (b) into a
  * private folder with esbuild, the way scripts/build.mjs bundles dist/ (same
  * options, same wasm files beside them). A private folder keeps the benchmark
  * from racing a concurrent `npm run build`, which empties dist/.
@@ -15,6 +16,8 @@ export interface Bundles {
   dir: string;
   cli: string;
   bareParse: string;
+  /** bench/corpusAnalysisMain.ts */
+  corpusAnalysis: string;
   /** Undefined when the server does not build (yet). */
   server?: string;
   serverError?: string;
@@ -28,10 +31,11 @@ export async function bundle(): Promise<Bundles> {
   const out = (name: string) => path.join(dir, name);
   await build({ ...common, entryPoints: [path.join(root, 'server/src/cli.ts')], outfile: out('cli.js') });
   await build({ ...common, entryPoints: [path.join(root, 'bench/bareParse.ts')], outfile: out('bareParse.js') });
+  await build({ ...common, entryPoints: [path.join(root, 'bench/corpusAnalysisMain.ts')], outfile: out('corpusAnalysis.js') });
   for (const f of wasmFiles) {
     fs.copyFileSync(f, out(path.basename(f)));
   }
-  const result: Bundles = { dir, cli: out('cli.js'), bareParse: out('bareParse.js') };
+  const result: Bundles = { dir, cli: out('cli.js'), bareParse: out('bareParse.js'), corpusAnalysis: out('corpusAnalysis.js') };
   try {
     await build({ ...common, entryPoints: [path.join(root, 'server/src/server.ts')], outfile: out('server.js') });
     result.server = out('server.js');

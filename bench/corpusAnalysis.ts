@@ -1,16 +1,20 @@
 /**
  * Measures (a) and (b): the whole analysis of each corpus template (parse,
  * model, socket plans, every rule) against the bare parse of the same text,
- * in this process, interleaved, median of several rounds.
+ * interleaved, median of several rounds. bench/run.ts runs it bundled with
+ * the options of scripts/build.mjs (bench/corpusAnalysisMain.ts), in a process
+ * of its own, so that what is timed is the code as shipped: run from source by
+ * tsx it carried tsx's transform (a `__name` call for every function a closure
+ * creates), which the bundle has not.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseTree, type ParseError } from 'jsonc-parser';
 import { Parser, Language } from 'web-tree-sitter';
-import { Analyzer, formatForName } from '../server/src/analysis';
-import { ready, diskHost, wasmPaths } from '../test/support/analysis';
-import { cachedHost } from '../server/src/diskHost';
-import { corpusDir, corpusIndex } from '../test/support/corpus';
+import { Analyzer, formatForName, initHcl } from '../server/src/analysis';
+import { cachedHost, diskHost } from '../server/src/diskHost';
+import { hclRuntime, type HclWasmPaths } from '../server/src/wasmPaths';
+import type { CorpusEntry } from '../test/support/corpus';
 import { versus } from './lib';
 
 export interface FileFigure {
@@ -31,18 +35,20 @@ export interface CorpusFigures {
   chars: number;
 }
 
-export async function corpusAnalysis(rounds: number): Promise<CorpusFigures[]> {
-  await ready();
-  await Parser.init({ locateFile: () => wasmPaths.treeSitter });
+/** `corpus`: the folder of ../shared/corpus; `wasm`: the HCL parser's files (beside the bundle). */
+export async function corpusAnalysis(rounds: number, corpus: string, wasm: HclWasmPaths): Promise<CorpusFigures[]> {
+  await initHcl(hclRuntime(wasm));
+  await Parser.init({ locateFile: () => wasm.treeSitter });
   const parser = new Parser();
-  parser.setLanguage(await Language.load(wasmPaths.hcl));
+  parser.setLanguage(await Language.load(wasm.hcl));
+  const index = JSON.parse(fs.readFileSync(path.join(corpus, 'index.json'), 'utf8')) as CorpusEntry[];
   const options = { allowTrailingComma: false, disallowComments: false, allowEmptyContent: true };
   const out: CorpusFigures[] = [];
   for (const format of ['json', 'hcl'] as const) {
     const files: FileFigure[] = [];
-    for (const e of corpusIndex()) {
+    for (const e of index) {
       if (e.kind === 'support' || e.format !== format) continue;
-      const file = path.join(corpusDir, e.file);
+      const file = path.join(corpus, e.file);
       // Files the analyser does not read by name (e.g. packer.json.tmpl) are not measured: their analysis is a no-op.
       if (!formatForName(file)) continue;
       const text = fs.readFileSync(file, 'utf8');
