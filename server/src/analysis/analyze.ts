@@ -330,10 +330,13 @@ export class Analyzer {
       // Flavors whose plans come out the same need the rules run once (most templates).
       const seen = new Map<string, Finding[]>();
       const transferMatters = atLeast(this.settings.toolchain.openssh, OPENSSH_SCP_USES_SFTP) === true;
-      for (const flavor of flavors) {
-        const plans = ansible.flatMap((p) => socketPlans(p, vplan, flavor));
+      const byProvisioner = ansible.map((p) => socketPlans(p, vplan, flavors));
+      // Flavors that decided a plan alike share its parts (socketPlan.ts): its signature is made once.
+      const signatures = new WeakMap<object, string>();
+      for (const [i, flavor] of flavors.entries()) {
+        const plans = byProvisioner.flatMap((x) => x[i]);
         allPlans.push(...plans);
-        const signature = planSignature(plans, transferMatters);
+        const signature = planSignature(plans, transferMatters, signatures);
         const same = seen.get(signature);
         if (same) {
           results.push({ flavor, varFile: variant.varFile, findings: same });
@@ -691,15 +694,19 @@ export class Analyzer {
  * findings (the transfer tool only matters to the rules once the OpenSSH
  * version is known; messages name it, and the first flavor's words are kept).
  */
-function planSignature(plans: SocketPlan[], transferMatters: boolean): string {
+function planSignature(plans: SocketPlan[], transferMatters: boolean, made: WeakMap<object, string>): string {
   const setting = (s: Setting | undefined) => (s ? `${s.label}=${s.value}@${s.file}:${s.span.start}` : '');
   const target = (t: SocketTarget) => (t.kind === 'none' ? `none:${t.why}` : `${t.path}|${t.inDefaultDir}|${t.via}|${setting(t.decidedBy)}`);
   return plans.map((p) => {
     if (!p.known) return `?${p.why}`;
+    const known = made.get(p.argv);
+    if (known !== undefined) return known;
     const args = (parts: ArgPart[]) => parts.map((x) => `${setting(x.setting)}:${x.args.join('\u0001')}`).join(';');
-    return [target(p.ssh), target(p.transfer), transferMatters ? `${p.transferTool}${p.transferFallsBack ? '+piped' : ''}` : '', args(p.argv.ssh), args(p.argv.transfer), setting(p.controlPath), setting(p.controlPathDir),
+    const signature = [target(p.ssh), target(p.transfer), transferMatters ? `${p.transferTool}${p.transferFallsBack ? '+piped' : ''}` : '', args(p.argv.ssh), args(p.argv.transfer), setting(p.controlPath), setting(p.controlPathDir),
       setting(p.sshArgs), setting(p.sshCommonArgs), setting(p.sshExtraArgs), setting(p.transferExtraArgs), p.broken.map((b) => `${setting(b.setting)}:${b.why}`).join(','), p.override?.builder ?? '',
       `${p.useProxy}|${p.user}|${p.endpoint.hostBytes}|${p.endpoint.portBytes}`].join('\u0002');
+    made.set(p.argv, signature);
+    return signature;
   }).join('\n');
 }
 

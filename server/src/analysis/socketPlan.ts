@@ -136,20 +136,29 @@ export interface PlanContext {
 /** The names of environment variables that can move or disable the socket. */
 const RELEVANT_ENV = /^ANSIBLE_(SSH_ARGS|SSH_COMMON_ARGS|SSH_EXTRA_ARGS|SCP_EXTRA_ARGS|SFTP_EXTRA_ARGS|SSH_CONTROL_PATH|SSH_CONTROL_PATH_DIR|CONFIG|TRANSPORT|SSH_TRANSFER_METHOD)$/;
 
-export function socketPlans(p: Provisioner, ctx: PlanContext, flavor: Flavor): SocketPlan[] {
-  const plans: SocketPlan[] = [];
+export function socketPlans(p: Provisioner, ctx: PlanContext, flavors: Flavor[]): SocketPlan[][] {
+  const plans: SocketPlan[][] = flavors.map(() => []);
   const applicable = applicableBuilders(p, ctx);
   const overridden = new Set(p.overrides.map((o) => o.builder));
+  // What does not depend on the flavor is worked out once for all of them (planner).
+  const add = (attrs: Map<string, Attribute>, builders: Builder[], override?: SocketPlan['override']) => {
+    const planners = new Map<Flavor['sshExtraArgsJoin'], (flavor: Flavor) => SocketPlan>();
+    flavors.forEach((flavor, i) => {
+      let plan = planners.get(flavor.sshExtraArgsJoin);
+      if (!plan) planners.set(flavor.sshExtraArgsJoin, (plan = planner(p, attrs, ctx, builders, flavor.sshExtraArgsJoin)));
+      const made = plan(flavor);
+      if (override) made.override = override;
+      plans[i].push(made);
+    });
+  };
   if (applicable.length === 0 || applicable.some((b) => !overridden.has(b.name))) {
-    plans.push(planFor(p, p.attrs, ctx, applicable.filter((b) => !overridden.has(b.name)), flavor));
+    add(p.attrs, applicable.filter((b) => !overridden.has(b.name)));
   }
   for (const o of p.overrides) {
     if (![...o.attrs.keys()].some((k) => PLAN_ATTRS.has(k))) continue;
     const merged = new Map(p.attrs);
     for (const [k, v] of o.attrs) merged.set(k, v);
-    const plan = planFor(p, merged, ctx, applicable.filter((b) => b.name === o.builder), flavor);
-    plan.override = { builder: o.builder, nameSpan: o.nameSpan };
-    plans.push(plan);
+    add(merged, applicable.filter((b) => b.name === o.builder), { builder: o.builder, nameSpan: o.nameSpan });
   }
   return plans;
 }
@@ -192,8 +201,15 @@ interface EnvEntry {
 
 type Str = Extract<Value, { kind: 'string' }>;
 
-function planFor(p: Provisioner, attrs: Map<string, Attribute>, ctx: PlanContext, builders: Builder[], flavor: Flavor): SocketPlan {
-  const unknown = (why: string): SocketPlan => ({ known: false, provisioner: p, why, flavor });
+/**
+ * The plan of one provisioner (with these attributes, for these builders) as
+ * a function of the flavor: what does not depend on it (the attributes'
+ * values, ansible_env_vars, extra_arguments, ansible.cfg) is worked out
+ * once; flavors that pick the same settings and transfer tool share the rest
+ * (a fresh plan object each, differing in `flavor`).
+ */
+function planner(p: Provisioner, attrs: Map<string, Attribute>, ctx: PlanContext, builders: Builder[], join: Flavor['sshExtraArgsJoin']): (flavor: Flavor) => SocketPlan {
+  const unknown = (why: string) => (flavor: Flavor): SocketPlan => ({ known: false, provisioner: p, why, flavor });
   const { template, scope } = ctx;
   const get = (name: string): Value | undefined => {
     const a = attrs.get(name);
@@ -222,7 +238,7 @@ function planFor(p: Provisioner, attrs: Map<string, Attribute>, ctx: PlanContext
   const useProxy = !(useProxyV && ((useProxyV.kind === 'bool' && !useProxyV.value) || (useProxyV.kind === 'string' && useProxyV.value === 'false')));
   // Without the proxy, Packer writes ansible_connection=winrm into the inventory for WinRM builders.
   if (!useProxy && builders.length > 0 && builders.every((b) => communicator(b) === 'winrm')) {
-    return none(p, flavor, 'WinRM: Packer connects Ansible with ansible_connection=winrm');
+    return (flavor) => none(p, flavor, 'WinRM: Packer connects Ansible with ansible_connection=winrm');
   }
   const useSftpV = get('use_sftp');
   const useSftp = (useSftpV?.kind === 'bool' && useSftpV.value) || (useSftpV?.kind === 'string' && useSftpV.value === 'true');
@@ -235,7 +251,7 @@ function planFor(p: Provisioner, attrs: Map<string, Attribute>, ctx: PlanContext
   const envGet = (key: string) => [...env].reverse().find((e) => e.key === key)?.setting;
 
   // extra_arguments, as ansible-playbook's argparse reads them (the last occurrence wins).
-  const args = argEntries(attrs.get('extra_arguments'), attrs.get('ansible_ssh_extra_args'), scope, template.file, flavor, ctx);
+  const args = argEntries(attrs.get('extra_arguments'), attrs.get('ansible_ssh_extra_args'), scope, template.file, join, ctx);
   if (typeof args === 'string') return unknown(args);
 
   // Host variables from inventory_file_template (below extra vars, above the command line).
@@ -270,119 +286,140 @@ function planFor(p: Provisioner, attrs: Map<string, Attribute>, ctx: PlanContext
   } else if (ctx.cwd !== undefined) {
     cfg = ctx.loadCfg(path.join(ctx.cwd, 'ansible.cfg'));
   }
-  if (cfg?.unreadable) return { known: false, provisioner: p, why: `Ansible cannot read ${cfg.file}: ${cfg.unreadable.why}`, flavor, unreadableCfg: cfg };
+  if (cfg?.unreadable) {
+    const unreadableCfg = cfg;
+    return (flavor) => ({ known: false, provisioner: p, why: `Ansible cannot read ${unreadableCfg.file}: ${unreadableCfg.unreadable!.why}`, flavor, unreadableCfg });
+  }
   const fromCfg = (key: 'control_path' | 'control_path_dir' | 'ssh_args' | 'ssh_common_args' | 'ssh_extra_args' | 'scp_extra_args' | 'sftp_extra_args' | 'transport'): Setting | undefined => {
     const s = cfg?.settings[key];
     return s && cfg ? settingFromCfg(key, s.value, cfg.file, s.span) : undefined;
   };
 
   const transport = varGet('connection')?.value ?? args.connection ?? envGet('ANSIBLE_TRANSPORT')?.value ?? fromCfg('transport')?.value ?? 'ssh';
-  const conn = unquoteIf(transport.trim(), unquotesAll(flavor));
-  // `packer` is the connection plugin Packer's docs give for Windows through the proxy: an ssh
-  // subclass that, as documented, has no option definitions of its own, so ansible-core 2.14 and
-  // 2.19 fail the task before any ssh runs (docs/facts.md). What a project's own packer.py does
-  // with sockets is not known: no claim either way.
-  if (conn === 'packer') return none(p, flavor, 'the connection is the packer plugin (connection_plugins/packer.py), whose use of ssh is not known');
-  if (conn !== 'ssh' && conn !== 'smart') return none(p, flavor, `the connection is ${conn}, not ssh`);
-
-  // The transfer tool: ssh_transfer_method when set; else, up to 2.16, scp because Packer sets
-  // ANSIBLE_SCP_IF_SSH=True unless use_sftp; from 2.17 (no scp_if_ssh) sftp first.
   const method = (varGet('ssh_transfer_method')?.value ?? envGet('ANSIBLE_SSH_TRANSFER_METHOD')?.value ?? cfg?.settings.transfer_method?.value)?.trim().replace(/^['"]|['"]$/g, '');
-  const transferTool: 'scp' | 'sftp' = method === 'scp' || method === 'sftp' ? method : flavor.ansible === 'ge217' || useSftp ? 'sftp' : 'scp';
-  const transferFallsBack = flavor.ansible === 'ge217' && (method === undefined || method === 'smart');
-
-  const pick = (...candidates: (Setting | undefined)[]) => {
-    const s = candidates.find((c) => c !== undefined);
-    return s && effective(s, unquotesAll(flavor));
+  const candidates = {
+    sshArgs: [varGet('ssh_args'), envGet('ANSIBLE_SSH_ARGS'), fromCfg('ssh_args')],
+    common: [varGet('ssh_common_args'), args.sshCommon, envGet('ANSIBLE_SSH_COMMON_ARGS'), fromCfg('ssh_common_args')],
+    sshExtra: [varGet('ssh_extra_args'), args.sshExtra, envGet('ANSIBLE_SSH_EXTRA_ARGS'), fromCfg('ssh_extra_args')],
+    scpExtra: [varGet('scp_extra_args'), args.scpExtra, envGet('ANSIBLE_SCP_EXTRA_ARGS'), fromCfg('scp_extra_args')],
+    sftpExtra: [varGet('sftp_extra_args'), args.sftpExtra, envGet('ANSIBLE_SFTP_EXTRA_ARGS'), fromCfg('sftp_extra_args')],
+    controlPath: [varGet('control_path'), envGet('ANSIBLE_SSH_CONTROL_PATH'), fromCfg('control_path')],
+    controlPathDir: [varGet('control_path_dir'), envGet('ANSIBLE_SSH_CONTROL_PATH_DIR'), fromCfg('control_path_dir')],
   };
-  const sshArgs = pick(varGet('ssh_args'), envGet('ANSIBLE_SSH_ARGS'), fromCfg('ssh_args'));
-  const common = pick(varGet('ssh_common_args'), args.sshCommon, envGet('ANSIBLE_SSH_COMMON_ARGS'), fromCfg('ssh_common_args'));
-  const sshExtra = pick(varGet('ssh_extra_args'), args.sshExtra, envGet('ANSIBLE_SSH_EXTRA_ARGS'), fromCfg('ssh_extra_args'));
-  const transferExtra = transferTool === 'scp'
-    ? pick(varGet('scp_extra_args'), args.scpExtra, envGet('ANSIBLE_SCP_EXTRA_ARGS'), fromCfg('scp_extra_args'))
-    : pick(varGet('sftp_extra_args'), args.sftpExtra, envGet('ANSIBLE_SFTP_EXTRA_ARGS'), fromCfg('sftp_extra_args'));
-  let controlPath = pick(varGet('control_path'), envGet('ANSIBLE_SSH_CONTROL_PATH'), fromCfg('control_path'));
-  const controlPathDir = pick(varGet('control_path_dir'), envGet('ANSIBLE_SSH_CONTROL_PATH_DIR'), fromCfg('control_path_dir'));
+  /** The plans made so far, by what the flavor decided (see below). */
+  const made: { key: unknown[]; plan: KnownPlan }[] = [];
+  return (flavor) => {
+    const conn = unquoteIf(transport.trim(), unquotesAll(flavor));
+    // `packer` is the connection plugin Packer's docs give for Windows through the proxy: an ssh
+    // subclass that, as documented, has no option definitions of its own, so ansible-core 2.14 and
+    // 2.19 fail the task before any ssh runs (docs/facts.md). What a project's own packer.py does
+    // with sockets is not known: no claim either way.
+    if (conn === 'packer') return none(p, flavor, 'the connection is the packer plugin (connection_plugins/packer.py), whose use of ssh is not known');
+    if (conn !== 'ssh' && conn !== 'smart') return none(p, flavor, `the connection is ${conn}, not ssh`);
 
-  const broken: KnownPlan['broken'] = [];
-  if (args.sshExtraGlued && sshExtra?.label === 'ansible_ssh_extra_args') broken.push({ setting: sshExtra, why: args.sshExtraGlued });
-  // Quotes this ansible-core keeps in a path (docs/facts.md): ssh drops double quotes inside ControlPath="...", not single ones.
-  if (controlPath && isQuoted(controlPath.value)) {
-    if (controlPath.value.startsWith('"')) controlPath = subSetting(controlPath, 1, controlPath.value.length - 1);
-    else broken.push({ setting: controlPath, why: `ssh takes the quotes as part of the path, a folder that does not exist ("unix_listener: cannot bind to path '...: No such file or directory")` });
-  }
-  if (controlPathDir && isQuoted(controlPathDir.value)) {
-    broken.push({
-      setting: controlPathDir,
-      why: controlPathDir.value.startsWith("'")
-        ? `Ansible reads ${controlPathDir.value} as a folder inside the directory Packer runs in and puts the socket there`
-        : `ssh looks for the socket in a folder named after the quoted path inside the directory Packer runs in, which does not exist ("No such file or directory")`,
-    });
-  }
-  /** The argument strings one command gets, in order: ssh_args (or Ansible's default), ssh_common_args, its own extra args. */
-  const partsFor = (extra: Setting | undefined): ArgPart[] | string => {
-    const parts: ArgPart[] = [];
-    for (const setting of [sshArgs, common, extra]) {
-      if (setting === sshArgs && !setting) {
-        parts.push({ args: splitArgs(DEFAULT_SSH_ARGS) ?? [] });
-        continue;
-      }
-      if (!setting) continue;
-      const split = splitArgs(setting.value);
-      if (!split) return `${setting.label} has unbalanced quotes`;
-      const word = severalOptionsInOneWord(split);
-      if (word !== undefined && !broken.some((b) => b.setting === setting)) {
-        const tool = setting === extra && extra !== sshExtra ? transferTool : 'ssh';
-        const fails = tool === 'ssh' ? '"extra arguments at end of line"' : '"unknown option"';
-        broken.push({ setting, why: `${tool} receives ${JSON.stringify(word)} as one argument and fails before connecting (${fails})` });
-      }
-      parts.push({ setting, args: split });
+    // The transfer tool: ssh_transfer_method when set; else, up to 2.16, scp because Packer sets
+    // ANSIBLE_SCP_IF_SSH=True unless use_sftp; from 2.17 (no scp_if_ssh) sftp first.
+    const transferTool: 'scp' | 'sftp' = method === 'scp' || method === 'sftp' ? method : flavor.ansible === 'ge217' || useSftp ? 'sftp' : 'scp';
+    const transferFallsBack = flavor.ansible === 'ge217' && (method === undefined || method === 'smart');
+
+    const pick = (...candidates: (Setting | undefined)[]) => {
+      const s = candidates.find((c) => c !== undefined);
+      return s && effective(s, unquotesAll(flavor));
+    };
+    const sshArgs = pick(...candidates.sshArgs);
+    const common = pick(...candidates.common);
+    const sshExtra = pick(...candidates.sshExtra);
+    const transferExtra = pick(...(transferTool === 'scp' ? candidates.scpExtra : candidates.sftpExtra));
+    let controlPath = pick(...candidates.controlPath);
+    const controlPathDir = pick(...candidates.controlPathDir);
+    // The rest depends on the flavor only through these (effective() returns the setting itself when it unquotes
+    // nothing): a flavor that decided them alike gets the same plan.
+    const key = [transferTool, transferFallsBack, sshArgs, common, sshExtra, transferExtra, controlPath, controlPathDir];
+    const same = made.find((m) => m.key.every((k, i) => k === key[i]));
+    if (same) return { ...same.plan, flavor };
+
+    const broken: KnownPlan['broken'] = [];
+    if (args.sshExtraGlued && sshExtra?.label === 'ansible_ssh_extra_args') broken.push({ setting: sshExtra, why: args.sshExtraGlued });
+    // Quotes this ansible-core keeps in a path (docs/facts.md): ssh drops double quotes inside ControlPath="...", not single ones.
+    if (controlPath && isQuoted(controlPath.value)) {
+      if (controlPath.value.startsWith('"')) controlPath = subSetting(controlPath, 1, controlPath.value.length - 1);
+      else broken.push({ setting: controlPath, why: `ssh takes the quotes as part of the path, a folder that does not exist ("unix_listener: cannot bind to path '...: No such file or directory")` });
     }
-    return parts;
-  };
-
-  const target = (parts: ArgPart[]): SocketTarget => {
-    const all = parts.flatMap((x) => x.args);
-    const opts = sshOptions(all);
-    const master = firstOption(opts, 'controlmaster');
-    let given = firstOption(opts, 'controlpath');
-    let decidedBy: Setting | undefined;
-    let via: 'ssh-arg' | 'control_path' | 'control_path_dir' | 'default' = 'ssh-arg';
-    let inDefaultDir = false;
-    if (given !== undefined) {
-      const owner = parts.find((x) => firstOption(sshOptions(x.args), 'controlpath') !== undefined)?.setting;
-      decidedBy = owner && locateInside(owner, given);
-    } else if (all.some((a) => a.toLowerCase().includes('controlpersist')) && !all.some((a) => a.toLowerCase().includes('controlpath'))) {
-      const dir = controlPathDir?.value ?? DEFAULT_CONTROL_PATH_DIR;
-      if (controlPath) {
-        given = pythonFormat(controlPath.value, dir);
-        decidedBy = controlPath;
-        via = 'control_path';
-        // `%(directory)s/...` without a directory setting is still Ansible's default directory.
-        inDefaultDir = !controlPathDir && controlPath.value.startsWith('%(directory)s');
-      } else {
-        given = `${dir.replace(/\/+$/, '')}/<hash>`;
-        decidedBy = controlPathDir;
-        via = controlPathDir ? 'control_path_dir' : 'default';
-        inDefaultDir = !controlPathDir;
-      }
-      if (given === undefined) return { kind: 'socket', path: undefined, inDefaultDir, decidedBy, via };
+    if (controlPathDir && isQuoted(controlPathDir.value)) {
+      broken.push({
+        setting: controlPathDir,
+        why: controlPathDir.value.startsWith("'")
+          ? `Ansible reads ${controlPathDir.value} as a folder inside the directory Packer runs in and puts the socket there`
+          : `ssh looks for the socket in a folder named after the quoted path inside the directory Packer runs in, which does not exist ("No such file or directory")`,
+      });
     }
-    if (given === undefined) return { kind: 'none', why: 'no ControlPath: the ssh arguments do not ask for ControlPersist' };
-    if (given.toLowerCase() === 'none') return { kind: 'none', why: 'ControlPath is none' };
-    if (!createsMaster(master)) return { kind: 'none', why: `ControlMaster is ${master ?? 'not set'}, so ssh creates no socket` };
-    return { kind: 'socket', path: given, inDefaultDir, decidedBy, via };
-  };
-  const sshParts = partsFor(sshExtra);
-  if (typeof sshParts === 'string') return unknown(sshParts);
-  const transferParts = partsFor(transferExtra);
-  if (typeof transferParts === 'string') return unknown(transferParts);
-  const ssh = target(sshParts);
-  const transfer = target(transferParts);
-  const argv = { ssh: sshParts, transfer: transferParts };
-  return {
-    known: true, provisioner: p, flavor, ssh, transfer, transferTool, transferFallsBack, argv, controlPath, controlPathDir, sshArgs, sshCommonArgs: common,
-    sshExtraArgs: sshExtra, transferExtraArgs: transferExtra, useProxy, user, endpoint: endpoint(useProxy, builders, scope), cfg, broken,
+    /** The argument strings one command gets, in order: ssh_args (or Ansible's default), ssh_common_args, its own extra args. */
+    const partsFor = (extra: Setting | undefined): ArgPart[] | string => {
+      const parts: ArgPart[] = [];
+      for (const setting of [sshArgs, common, extra]) {
+        if (setting === sshArgs && !setting) {
+          parts.push({ args: splitArgs(DEFAULT_SSH_ARGS) ?? [] });
+          continue;
+        }
+        if (!setting) continue;
+        const split = splitArgs(setting.value);
+        if (!split) return `${setting.label} has unbalanced quotes`;
+        const word = severalOptionsInOneWord(split);
+        if (word !== undefined && !broken.some((b) => b.setting === setting)) {
+          const tool = setting === extra && extra !== sshExtra ? transferTool : 'ssh';
+          const fails = tool === 'ssh' ? '"extra arguments at end of line"' : '"unknown option"';
+          broken.push({ setting, why: `${tool} receives ${JSON.stringify(word)} as one argument and fails before connecting (${fails})` });
+        }
+        parts.push({ setting, args: split });
+      }
+      return parts;
+    };
+
+    const target = (parts: ArgPart[]): SocketTarget => {
+      const all = parts.flatMap((x) => x.args);
+      const opts = sshOptions(all);
+      const master = firstOption(opts, 'controlmaster');
+      let given = firstOption(opts, 'controlpath');
+      let decidedBy: Setting | undefined;
+      let via: 'ssh-arg' | 'control_path' | 'control_path_dir' | 'default' = 'ssh-arg';
+      let inDefaultDir = false;
+      if (given !== undefined) {
+        const owner = parts.find((x) => firstOption(sshOptions(x.args), 'controlpath') !== undefined)?.setting;
+        decidedBy = owner && locateInside(owner, given);
+      } else if (all.some((a) => a.toLowerCase().includes('controlpersist')) && !all.some((a) => a.toLowerCase().includes('controlpath'))) {
+        const dir = controlPathDir?.value ?? DEFAULT_CONTROL_PATH_DIR;
+        if (controlPath) {
+          given = pythonFormat(controlPath.value, dir);
+          decidedBy = controlPath;
+          via = 'control_path';
+          // `%(directory)s/...` without a directory setting is still Ansible's default directory.
+          inDefaultDir = !controlPathDir && controlPath.value.startsWith('%(directory)s');
+        } else {
+          given = `${dir.replace(/\/+$/, '')}/<hash>`;
+          decidedBy = controlPathDir;
+          via = controlPathDir ? 'control_path_dir' : 'default';
+          inDefaultDir = !controlPathDir;
+        }
+        if (given === undefined) return { kind: 'socket', path: undefined, inDefaultDir, decidedBy, via };
+      }
+      if (given === undefined) return { kind: 'none', why: 'no ControlPath: the ssh arguments do not ask for ControlPersist' };
+      if (given.toLowerCase() === 'none') return { kind: 'none', why: 'ControlPath is none' };
+      if (!createsMaster(master)) return { kind: 'none', why: `ControlMaster is ${master ?? 'not set'}, so ssh creates no socket` };
+      return { kind: 'socket', path: given, inDefaultDir, decidedBy, via };
+    };
+    const sshParts = partsFor(sshExtra);
+    if (typeof sshParts === 'string') return unknown(sshParts)(flavor);
+    const transferParts = partsFor(transferExtra);
+    if (typeof transferParts === 'string') return unknown(transferParts)(flavor);
+    const ssh = target(sshParts);
+    const transfer = target(transferParts);
+    const argv = { ssh: sshParts, transfer: transferParts };
+    const plan: KnownPlan = {
+      known: true, provisioner: p, flavor, ssh, transfer, transferTool, transferFallsBack, argv, controlPath, controlPathDir, sshArgs, sshCommonArgs: common,
+      sshExtraArgs: sshExtra, transferExtraArgs: transferExtra, useProxy, user, endpoint: endpoint(useProxy, builders, scope), cfg, broken,
+    };
+    made.push({ key, plan });
+    return { ...plan };
   };
 }
 
@@ -546,10 +583,10 @@ const ARG_OPTIONS: Record<string, keyof Omit<ArgSettings, 'vars' | 'connection' 
  * Packer 1.6 and packer-plugin-ansible before 1.1.1 concatenate the items
  * into one quoted string, `'ab'`; later plugins quote each item, `'a' 'b'`.
  */
-function packerSshExtraArgs(items: Str[], flavor: Flavor, span: Span): Str {
+function packerSshExtraArgs(items: Str[], join: Flavor['sshExtraArgsJoin'], span: Span): Str {
   const q = (s: string): Str => ({ kind: 'string', value: s, span, pieces: [] });
   const parts: Str[] = [];
-  if (flavor.sshExtraArgsJoin === 'joined') {
+  if (join === 'joined') {
     // Concatenated with no separator at all (hashicorp/packer-plugin-ansible#116).
     parts.push(q("'"), ...items, q("'"));
   } else {
@@ -564,7 +601,7 @@ function packerDefaultSshExtraArgs(file: string): Setting {
   return { label: '--ssh-extra-args', where: "Packer's own arguments", origin: 'cli', value: PACKER_SSH_EXTRA_ARGS, file, span: { start: 0, end: 0 }, pieces: [] };
 }
 
-function argEntries(a: Attribute | undefined, sshExtraAttr: Attribute | undefined, scope: Scope, file: string, flavor: Flavor, ctx: PlanContext): ArgSettings | string {
+function argEntries(a: Attribute | undefined, sshExtraAttr: Attribute | undefined, scope: Scope, file: string, join: Flavor['sshExtraArgsJoin'], ctx: PlanContext): ArgSettings | string {
   // Packer passes --ssh-extra-args itself, before extra_arguments: '-o IdentitiesOnly=yes' unless
   // ansible_ssh_extra_args replaces it. It beats ANSIBLE_SSH_EXTRA_ARGS and ansible.cfg (docs/facts.md).
   const out: ArgSettings = { vars: new Map(), sshExtra: packerDefaultSshExtraArgs(file) };
@@ -572,10 +609,10 @@ function argEntries(a: Attribute | undefined, sshExtraAttr: Attribute | undefine
     const v = resolveValue(sshExtraAttr.value, scope);
     const items = v.kind === 'list' ? v.items : [v];
     if (items.some((x) => x.kind !== 'string')) return 'ansible_ssh_extra_args is only known at build time';
-    const joined = packerSshExtraArgs(items as Str[], flavor, sshExtraAttr.value.span);
+    const joined = packerSshExtraArgs(items as Str[], join, sshExtraAttr.value.span);
     out.sshExtra = settingFromString('ansible_ssh_extra_args', 'ansible_ssh_extra_args', 'cli', joined, 0, joined.value.length, { file, span: sshExtraAttr.value.span });
     const glued = (items as Str[]).some((x, i) => i > 0 && /\S$/.test((items[i - 1] as Str).value) && /^\S/.test(x.value));
-    if (flavor.sshExtraArgsJoin === 'joined' && glued) {
+    if (join === 'joined' && glued) {
       out.sshExtraGlued = 'Packer 1.6 and packer-plugin-ansible before 1.1.1 concatenate the ansible_ssh_extra_args items with no space between them, so ssh gets options run together (such as "yes-o") and fails';
     }
   }
