@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { Analyzer, DEFAULT_SETTINGS, RULES, type AnalysisSettings, type RuleSeverity } from './analysis';
-import { boundedDiskHost, cachedHost } from './diskHost';
+import { boundedDiskHost, cachedHost, listingOf } from './diskHost';
 import { EditScope } from './editScope';
 import { WriteRefused, digest, writeIfUnchanged } from './fileWrite';
 import { FixSession } from './fixSession';
@@ -184,8 +184,8 @@ function parseCommandLine(argv: string[], io: CliIo): Options | undefined {
   return { format: format as Format, fix: values.fix!, jobs, verbose: values.verbose!, targets, settings: { rules, safeDirectories: values['safe-dir']!, toolchain, maxFileSize, roots, workingDirectory } };
 }
 
-/** The files to lint: the files given, and the templates the walk finds in the folders given. */
-async function collect(targets: string[]): Promise<string[]> {
+/** The files to lint: the files given, and the templates the walk finds in the folders given (whose listings go to `listings`). */
+async function collect(targets: string[], listings: Map<string, string[]>): Promise<string[]> {
   const files: string[] = [];
   for (const abs of targets) {
     let dir = false;
@@ -195,7 +195,7 @@ async function collect(targets: string[]): Promise<string[]> {
       // Gone since the command line was checked: reading it reports it.
     }
     if (!dir) files.push(abs);
-    else files.push(...scanFolderSync(abs));
+    else files.push(...scanFolderSync(abs, (d, entries) => listings.set(d, listingOf(entries))));
   }
   return [...new Set(files)];
 }
@@ -214,7 +214,9 @@ class Problems {
 async function run(argv: string[], io: CliIo): Promise<number> {
   const options = parseCommandLine(argv, io);
   if (!options) return 0;
-  const files = await collect(options.targets);
+  // The walk's folder listings, for the analysis's working-directory search (which lists the same folders).
+  const listings = new Map<string, string[]>();
+  const files = await collect(options.targets, listings);
   // The HCL parser (WebAssembly) is loaded when the first HCL2 text is parsed, not before: a run over
   // legacy JSON templates never loads it. No spare instance ahead of time either (see hclParser.ts).
   lazyHcl(() => hclRuntime(), { spare: false });
@@ -224,7 +226,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     if (options.format === 'text') io.err(`packer-bake: applied ${fixed} fix${fixed === 1 ? '' : 'es'}`);
   }
   const started = performance.now();
-  const linter = new FileLinter(options.settings);
+  const linter = new FileLinter(options.settings, listings);
   // Worker threads run this bundle: only from the bundle (tests that import this file run one thread).
   const threads = files.length >= PARALLEL_MIN_FILES && __filename.endsWith('.js') ? Math.min(options.jobs, Math.ceil(files.length / (PARALLEL_MIN_FILES / 2))) : 1;
   const outcome = threads > 1 ? await lintInWorkers(__filename, files, options.settings, threads, linter) : await linter.lint(files);

@@ -19,6 +19,8 @@ export interface DiskHostOptions {
    * (Packer rejects a BOM in a JSON template, and the analysis says so).
    */
   stripBom?: boolean;
+  /** Folder listings already read (listingOf's), answered without listing again. */
+  listings?: ReadonlyMap<string, string[]>;
 }
 
 /**
@@ -34,12 +36,29 @@ export function boundedDiskHost(options: DiskHostOptions): AnalysisHost {
       if (!r.ok || r.binary) return undefined;
       return options.stripBom ? withoutBom(r.text) : r.text;
     },
-    listDir: listDirBounded,
+    listDir: (dir) => {
+      // A folder the caller's walk listed already (the lint's, moments before) is not listed again.
+      const known = options.listings?.get(dir);
+      return known ?? listDirBounded(dir);
+    },
   };
 }
 
 /** The names of a listing (listDirBounded's) that are regular files: no folder to list there. */
 const regularFiles = new WeakMap<string[], Set<string>>();
+
+/** A listing as listDirBounded gives it, from entries read elsewhere (up to MAX_LISTING of them, in their order). */
+export function listingOf(entries: readonly { name: string; isFile(): boolean }[]): string[] {
+  const names: string[] = [];
+  const files = new Set<string>();
+  for (const e of entries) {
+    if (names.length >= MAX_LISTING) break;
+    names.push(e.name);
+    if (e.isFile()) files.add(e.name);
+  }
+  regularFiles.set(names, files);
+  return names;
+}
 
 /** Up to MAX_LISTING entry names of a folder, or undefined when it cannot be listed. */
 export function listDirBounded(dir: string): string[] | undefined {

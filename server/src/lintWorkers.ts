@@ -48,9 +48,10 @@ export class FileLinter {
   private readonly host: ReturnType<typeof cachedHost>;
   private readonly analyzer: Analyzer;
 
-  constructor(private readonly settings: AnalysisSettings) {
+  /** `listings`: folder listings the caller read already (diskHost.ts's listingOf). */
+  constructor(private readonly settings: AnalysisSettings, listings?: ReadonlyMap<string, string[]>) {
     const limit = settings.maxFileSize;
-    this.host = cachedHost(boundedDiskHost({ limit: () => limit }));
+    this.host = cachedHost(boundedDiskHost({ limit: () => limit, listings }));
     this.analyzer = new Analyzer(this.host, settings, { findingsOnly: true });
   }
 

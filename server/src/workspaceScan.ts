@@ -79,8 +79,10 @@ export async function* scanFolder(root: string, onLimit?: () => void, limit = MA
 /**
  * The same walk, synchronous and without sizes, for the CLI (which waits for
  * the list anyway): a `readdir` per folder and a `stat` only for links.
+ * `onListing` sees each folder's entries as read (the lint's analysis asks
+ * for the same listings).
  */
-export function scanFolderSync(root: string): string[] {
+export function scanFolderSync(root: string, onListing?: (dir: string, entries: readonly Dirent[]) => void): string[] {
   const out: string[] = [];
   const pending = [root];
   while (pending.length > 0) {
@@ -91,6 +93,7 @@ export function scanFolderSync(root: string): string[] {
     } catch {
       continue;
     }
+    onListing?.(dir, entries);
     const { subdirs, files } = classify(dir, entries);
     for (const { file, link } of files) if (!link || linksToFile(file)) out.push(file);
     pending.push(...subdirs.reverse());

@@ -5,7 +5,11 @@
  * at MAX_LISTING names is not taken as the whole folder.
  */
 import assert from 'node:assert/strict';
-import { MAX_LISTING, cachedHost } from '../../server/src/diskHost';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { MAX_LISTING, boundedDiskHost, cachedHost, listDirBounded, listingOf } from '../../server/src/diskHost';
+import { scanFolderSync } from '../../server/src/workspaceScan';
 import type { AnalysisHost } from '../../server/src/analysis';
 
 function countingHost(dirs: Record<string, string[]>): AnalysisHost & { asked: string[] } {
@@ -50,5 +54,34 @@ describe('cachedHost', () => {
     host.listDir('/big');
     assert.deepEqual(host.listDir('/big/later'), ['x'], 'a folder past the cut exists');
     assert.deepEqual(base.asked, ['/big', '/big/later']);
+  });
+
+  it("takes the lint walk's listings as its own: the same names and files, and no listing of those folders again", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-listings-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'packer', 'ansible'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'packer', 'template.json'), '{}');
+      fs.writeFileSync(path.join(dir, 'packer', 'ansible', 'playbook.yml'), '');
+      fs.symlinkSync('template.json', path.join(dir, 'packer', 'link.json'));
+      const listings = new Map<string, string[]>();
+      scanFolderSync(dir, (d, entries) => listings.set(d, listingOf(entries)));
+      assert.deepEqual([...listings.keys()].sort(), [dir, path.join(dir, 'packer'), path.join(dir, 'packer', 'ansible')]);
+      for (const [d, names] of listings) assert.deepEqual([...names].sort(), [...listDirBounded(d)!].sort(), d);
+      // The walk's listing tells files from folders as listDirBounded's does: a file there is no folder to list.
+      const seeded = cachedHost(boundedDiskHost({ limit: () => 1 << 20, listings }));
+      assert.equal(seeded.listDir(path.join(dir, 'packer', 'template.json')), undefined);
+      assert.equal(seeded.listDir(path.join(dir, 'packer', 'roles')), undefined);
+      // Once walked, a folder is answered from the walk even if it changed since (the lint is one snapshot).
+      fs.writeFileSync(path.join(dir, 'packer', 'ansible', 'late.yml'), '');
+      assert.deepEqual(seeded.listDir(path.join(dir, 'packer', 'ansible')), ['playbook.yml']);
+      assert.deepEqual([...boundedDiskHost({ limit: () => 1 << 20 }).listDir(path.join(dir, 'packer', 'ansible'))!].sort(), ['late.yml', 'playbook.yml']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps at most MAX_LISTING names of a listing read elsewhere', () => {
+    const entries = Array.from({ length: MAX_LISTING + 5 }, (_, i) => ({ name: `f${i}`, isFile: () => true }));
+    assert.equal(listingOf(entries).length, MAX_LISTING);
   });
 });
