@@ -4,7 +4,8 @@
  * locals and sources) come through an `AnalysisHost`, never from `fs`.
  */
 import * as path from 'path';
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { LineIndex } from './lineIndex';
 import type { Builder, Finding, RequiredPlugin, Severity, Template, TemplateFormat, Value } from './types';
 import { isLegacyTemplate, jsonTemplate, parseJsonPruned, parseJsonTree } from './parseJson';
 import { ParseTooSlow, parseHcl, parseHclVarFile } from './parseHcl';
@@ -267,7 +268,7 @@ export class Analyzer {
       return { ...empty, findings: [{ ruleId: SKIPPED, severity: 'info', message: `packer-bake skipped this file: ${why}.`, file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, fixes: [] }] };
     }
     if (!template) return empty;
-    const doc = document ?? TextDocument.create(file, 'packer', 0, text);
+    const doc = document ?? new LineIndex(text);
     const docs = new Map<string, Pick<TextDocument, 'positionAt'>>([[file, doc]]);
     // Findings and fixes may point into another file: an ansible.cfg, a sibling's variable default.
     const docOf = (f: string): Pick<TextDocument, 'positionAt'> => {
@@ -276,7 +277,7 @@ export class Analyzer {
         // Read through the host even when the text is known (a folder's file): a host may keep what each analysis
         // read of the files its fixes edit, to offer a fix only while they hold that text.
         const read = this.host.readFile(f);
-        d = TextDocument.create(f, 'text', 0, this.siblings.get(f)?.text ?? this.cfgs.get(f)?.text ?? read ?? '');
+        d = new LineIndex(this.siblings.get(f)?.text ?? this.cfgs.get(f)?.text ?? read ?? '');
         docs.set(f, d);
       }
       return d;
@@ -304,7 +305,7 @@ export class Analyzer {
     const loadCfg = (cfgFile: string): AnsibleCfg | undefined => {
       dependsOn.add(cfgFile);
       const cfg = this.loadCfg(cfgFile);
-      if (cfg) docs.set(cfgFile, TextDocument.create(cfgFile, 'ini', 0, cfg.text));
+      if (cfg) docs.set(cfgFile, new LineIndex(cfg.text));
       return cfg;
     };
     const planContext: PlanContext = {

@@ -1,0 +1,25 @@
+/**
+ * The analysis's LineIndex (server/src/analysis/lineIndex.ts) gives the
+ * positions vscode-languageserver-textdocument's TextDocument gives, for
+ * every offset of texts made of every kind of line break.
+ */
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { LineIndex } from '../../../server/src/analysis/lineIndex';
+
+function samePositions(text: string): void {
+  const doc = TextDocument.create('file:///t', 'text', 0, text);
+  const index = new LineIndex(text);
+  for (let offset = -2; offset <= text.length + 2; offset++) {
+    assert.deepEqual(index.positionAt(offset), doc.positionAt(offset), `offset ${offset} of ${JSON.stringify(text)}`);
+  }
+}
+
+describe('LineIndex', () => {
+  it('gives TextDocument.positionAt for every offset', () => {
+    for (const text of ['', 'a', '\n', '\r', '\r\n', '\n\r', 'a\r\nb\rc\nd', '\r\r\n\n', 'é😀\r\n😀', 'no break at all']) samePositions(text);
+    const piece = fc.constantFrom('a', 'bc', '\n', '\r', '\r\n', '😀', ' ', '\n\n');
+    fc.assert(fc.property(fc.array(piece, { maxLength: 30 }), (pieces) => samePositions(pieces.join(''))), { numRuns: 500 });
+  });
+});
