@@ -335,7 +335,7 @@ export class Analyzer {
       // Flavors that decided a plan alike share its parts (socketPlan.ts): its signature is made once.
       const signatures = new WeakMap<object, string>();
       for (const [i, flavor] of flavors.entries()) {
-        const plans = byProvisioner.flatMap((x) => x[i]);
+        const plans = ([] as SocketPlan[]).concat(...byProvisioner.map((x) => x[i]));
         allPlans.push(...plans);
         const signature = planSignature(plans, transferMatters, signatures);
         const same = seen.get(signature);
@@ -761,7 +761,7 @@ function otherUses(via: string, count: (pattern: RegExp) => number): number {
 
 function toFinding(rule: Rule, raw: RawFinding, severity: Severity, doc: (file: string) => Pick<TextDocument, 'positionAt'>, toolchain: Toolchain): Finding {
   const range = (file: string, s: { start: number; end: number }) => ({ start: doc(file).positionAt(s.start), end: doc(file).positionAt(s.end) });
-  const assumes = rule.toolchain && Object.fromEntries(rule.toolchain.flatMap((k) => (toolchain[k] ? [[k, toolchain[k]]] : [])));
+  const assumes = rule.toolchain && Object.fromEntries(rule.toolchain.filter((k) => toolchain[k]).map((k) => [k, toolchain[k]]));
   return {
     ruleId: rule.id,
     ...(assumes ? { assumes } : {}),

@@ -56,6 +56,13 @@ export interface ArgPart {
   args: readonly string[];
 }
 
+/** The arguments of all the parts, in order (a loop: V8's flatMap costs a microsecond or more per call). */
+export function argsOf(parts: readonly ArgPart[]): string[] {
+  const all: string[] = [];
+  for (const part of parts) for (const a of part.args) all.push(a);
+  return all;
+}
+
 /** How long the values of ssh's `%h` and `%p` can be, and what that was based on (for messages). */
 export interface Endpoint {
   hostBytes: number;
@@ -376,7 +383,7 @@ function planner(p: Provisioner, attrs: Map<string, Attribute>, ctx: PlanContext
     };
 
     const target = (parts: ArgPart[]): SocketTarget => {
-      const all = parts.flatMap((x) => x.args);
+      const all = argsOf(parts);
       const opts = sshOptions(all);
       const master = firstOption(opts, 'controlmaster');
       let given = firstOption(opts, 'controlpath');

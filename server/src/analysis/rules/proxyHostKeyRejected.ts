@@ -4,13 +4,13 @@ import { replaceValue } from '../settings';
 import { resolveValue } from '../evaluate';
 import { firstOption, sshOptions } from '../sshArgs';
 import { atLeast, OPENSSH_REFUSES_SSH_RSA, proxyOffersOnlyRsa } from '../toolchain';
-import type { ArgPart, KnownPlan } from '../socketPlan';
+import { argsOf, type ArgPart, type KnownPlan } from '../socketPlan';
 
 export const ALLOW_SSH_RSA = '-o HostKeyAlgorithms=+ssh-rsa -o PubkeyAcceptedKeyTypes=+ssh-rsa';
 
 /** Whether the first HostKeyAlgorithms option of these arguments admits ssh-rsa. */
 export function allowsSshRsa(parts: ArgPart[]): boolean {
-  const v = firstOption(sshOptions(parts.flatMap((p) => p.args)), 'hostkeyalgorithms');
+  const v = firstOption(sshOptions(argsOf(parts)), 'hostkeyalgorithms');
   return v !== undefined && !v.startsWith('-') && v.split(',').some((a) => a.replace(/^[+^]/, '') === 'ssh-rsa');
 }
 
