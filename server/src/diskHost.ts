@@ -47,8 +47,8 @@ export function boundedDiskHost(options: DiskHostOptions): AnalysisHost {
 /** The names of a listing (listDirBounded's) that are regular files: no folder to list there. */
 const regularFiles = new WeakMap<string[], Set<string>>();
 
-/** A listing as listDirBounded gives it, from entries read elsewhere (up to MAX_LISTING of them, in their order). */
-export function listingOf(entries: readonly { name: string; isFile(): boolean }[]): string[] {
+/** A listing as listDirBounded gives it, from entries read elsewhere (up to MAX_LISTING of them, in their order; no more are pulled). */
+export function listingOf(entries: Iterable<{ name: string; isFile(): boolean }>): string[] {
   const names: string[] = [];
   const files = new Set<string>();
   for (const e of entries) {
@@ -67,15 +67,10 @@ export function listDirBounded(dir: string): string[] | undefined {
     // Most folders asked about are files or do not exist (the working directory search): a stat that does not
     // throw answers those without the cost of an exception.
     if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return undefined;
-    d = fs.opendirSync(dir);
-    const names: string[] = [];
-    const files = new Set<string>();
-    for (let e = d.readSync(); e && names.length < MAX_LISTING; e = d.readSync()) {
-      names.push(e.name);
-      if (e.isFile()) files.add(e.name);
-    }
-    regularFiles.set(names, files);
-    return names;
+    const opened = (d = fs.opendirSync(dir));
+    return listingOf((function* () {
+      for (let e = opened.readSync(); e; e = opened.readSync()) yield e;
+    })());
   } catch {
     return undefined;
   } finally {
