@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DEFAULT_SETTINGS, SKIPPED, formatForName, type AnalysisHost, type AnalysisResult } from './analysis';
-import { readBoundedSync, type ReadResult } from './boundedRead';
+import { readBoundedSync, readTextSync, type ReadResult, type TextReadResult } from './boundedRead';
 import { withoutBom } from './textBytes';
 import { nameSet } from './analysis/workingDirectory';
 
@@ -29,10 +29,16 @@ export interface DiskHostOptions {
  * parsed; a folder listing is bounded too.
  */
 export function boundedDiskHost(options: DiskHostOptions): AnalysisHost {
+  // The bytes only for a caller that keeps them (the fix's digests); else the text alone (readTextSync).
+  const read = (f: string): TextReadResult => {
+    if (!options.onRead) return readTextSync(f, options.limit());
+    const r = readBoundedSync(f, options.limit());
+    options.onRead(f, r);
+    return r;
+  };
   return {
     readFile: (f) => {
-      const r = readBoundedSync(f, options.limit());
-      options.onRead?.(f, r);
+      const r = read(f);
       if (!r.ok || r.binary) return undefined;
       return options.stripBom ? withoutBom(r.text) : r.text;
     },

@@ -10,7 +10,7 @@ import * as path from 'path';
 import { Worker, isMainThread, parentPort, workerData } from 'worker_threads';
 import { Analyzer, type AnalysisResult, type AnalysisSettings, type Finding } from './analysis';
 import { HclNotLoaded, hclSettled, lazyHcl, loadHcl } from './analysis/hclParser';
-import { readBoundedSync } from './boundedRead';
+import { readTextSync } from './boundedRead';
 import { boundedDiskHost, cachedHost, skippedTemplate, tooLargeReason } from './diskHost';
 import { hclRuntime } from './wasmPaths';
 
@@ -63,7 +63,7 @@ export class FileLinter {
     const out: LintOutcome = { findings: [], problems: [] };
     const limit = this.settings.maxFileSize;
     for (const file of files) {
-      const r = readBoundedSync(file, limit);
+      const r = readTextSync(file, limit);
       if (!r.ok) {
         if (r.reason === 'too-large') out.findings.push(...skippedTemplate(file, tooLargeReason(limit)).findings);
         else out.problems.push({ file, what: 'cannot read', why: r.message });

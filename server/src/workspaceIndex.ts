@@ -24,7 +24,7 @@ import type { Diagnostic, DiagnosticRelatedInformation, TextDocuments } from 'vs
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { Analyzer, type AnalysisHost, type AnalysisResult, type Finding, type Template } from './analysis';
 import { deferringParses, dropTree, keepTree, prepareTree } from './analysis/hclParser';
-import { readBounded, readBoundedSync } from './boundedRead';
+import { readBounded, readTextSync } from './boundedRead';
 import { analysisName, isFileKey, keyOfUri, uriOfKey } from './documentKeys';
 import { mergeDiagnostics, toDiagnostic } from './diagnostics';
 import { listDirBounded, skippedTemplate, tooLargeReason } from './diskHost';
@@ -367,7 +367,7 @@ export class WorkspaceIndex {
     const cacheable = this.cacheable(file);
     const known = cacheable ? this.diskReads.get(file) : undefined;
     if (known && known.limit === this.maxFileSize) return known.text;
-    const r = readBoundedSync(file, this.maxFileSize);
+    const r = readTextSync(file, this.maxFileSize);
     const text = r.ok && !r.binary ? analysisText(file, r.text) : undefined;
     if (cacheable) this.diskReads.set(file, { text, limit: this.maxFileSize });
     return text;
@@ -392,7 +392,7 @@ export class WorkspaceIndex {
     const doc = this.openDocument(key);
     if (doc) return { text: doc.getText(), version: doc.version, utf8: true };
     if (!isFileKey(key)) return undefined;
-    const r = readBoundedSync(key, this.maxFileSize);
+    const r = readTextSync(key, this.maxFileSize);
     return r.ok && !r.binary ? { text: withoutBom(r.text), version: null, utf8: r.utf8 } : undefined;
   }
 
@@ -402,7 +402,7 @@ export class WorkspaceIndex {
       readFile: (file) => {
         const doc = this.openDocument(file);
         if (doc) return doc.getText();
-        const r = readBoundedSync(file, limit);
+        const r = readTextSync(file, limit);
         return r.ok && !r.binary ? analysisText(file, r.text) : undefined;
       },
       listDir: listDirBounded,
@@ -427,7 +427,7 @@ export class WorkspaceIndex {
   editRefusal(key: string): string | undefined {
     const refused = this.containmentRefusal(key);
     if (refused || this.openDocument(key) || !isFileKey(key)) return refused;
-    const r = readBoundedSync(key, this.maxFileSize);
+    const r = readTextSync(key, this.maxFileSize);
     if (!r.ok) return r.message;
     if (r.binary || !r.utf8) return 'it is not valid UTF-8, and saving it would replace its invalid bytes';
     if (isReadOnly(key)) return 'it is read-only';

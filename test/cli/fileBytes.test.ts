@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { readBounded, readBoundedSync } from '../../server/src/boundedRead';
+import { readBounded, readBoundedSync, readTextSync } from '../../server/src/boundedRead';
 import { WriteRefused, digest, writeIfUnchanged } from '../../server/src/fileWrite';
 import { decodeBytes, encodeText, looksBinary } from '../../server/src/textBytes';
 
@@ -71,6 +71,32 @@ describe('file bytes', () => {
         assert.deepEqual(await read(dir, 5), { ok: false, reason: 'not-regular', message: 'it is a folder' });
         assert.deepEqual(await read(path.join(dir, 'none'), 5), { ok: false, reason: 'missing', message: 'it does not exist' });
       }
+    });
+
+    it('readTextSync: the same texts and refusals through its kept buffer, which no text shares', () => {
+      // Sizes around the kept buffer (1 MiB) and the first read (64 KiB); contents differ, so a shared buffer would show.
+      const sizes = [5, 70 * 1024, 3, 1024 * 1024 - 1, 1024 * 1024 + 7, 200 * 1024, 0];
+      const texts: string[] = [];
+      sizes.forEach((n, k) => {
+        const file = path.join(dir, `s${k}`);
+        fs.writeFileSync(file, String.fromCharCode(97 + k).repeat(n));
+        const r = readTextSync(file, 2 * 1024 * 1024);
+        assert.ok(r.ok && !r.binary);
+        texts.push(r.text);
+        const b = readBoundedSync(file, 2 * 1024 * 1024);
+        assert.ok(b.ok && !b.binary);
+        assert.deepEqual(r, { ok: true, binary: false, text: b.text, utf8: b.utf8 });
+      });
+      sizes.forEach((n, k) => assert.equal(texts[k], String.fromCharCode(97 + k).repeat(n), `file ${k}`));
+      fs.writeFileSync(path.join(dir, 'bin'), Buffer.from([0, 1, 2]));
+      assert.deepEqual(readTextSync(path.join(dir, 'bin'), 10), { ok: true, binary: true });
+      fs.writeFileSync(path.join(dir, 'latin1'), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]));
+      assert.deepEqual(readTextSync(path.join(dir, 'latin1'), 10), { ok: true, binary: false, text: 'caf\udce9\n', utf8: false });
+      assert.deepEqual(readTextSync(path.join(dir, 's0'), 4), { ok: false, reason: 'too-large', message: 'it is larger than 4 bytes' });
+      assert.deepEqual(readTextSync(dir, 5), { ok: false, reason: 'not-regular', message: 'it is a folder' });
+      assert.deepEqual(readTextSync('/proc/self/status', 16), { ok: false, reason: 'too-large', message: 'it is larger than 16 bytes' });
+      const status = readTextSync('/proc/self/status', 1 << 20);
+      assert.ok(status.ok && !status.binary && status.text.startsWith('Name:'));
     });
 
     it('bounds a file whose stat size lies (/proc/self/status says 0 bytes) by the bytes read', () => {
