@@ -101,10 +101,7 @@ export function toExpr(n: TsNode, file: string, source: string, depth = 0): Expr
       const args = argNodes.map((c, i) => (i === argNodes.length - 1 && expand ? sequence(named(c).filter((x) => x.type !== 'ellipsis'), c, file, source, depth + 1) : sub(c)));
       return { t: 'call', name, args, expand, span: span(n), text: short(n) };
     }
-    case 'conditional': {
-      const [c, a, b] = named(n).filter((x) => x.type === 'expression');
-      return c && a && b ? { t: 'cond', cond: sub(c), then: sub(a), else: sub(b), span: span(n) } : unknown(n);
-    }
+    case 'conditional': return conditional(n, sub, depth);
     case 'unary_operation': {
       const op = n.children.find((c) => c && !c.isNamed)?.text ?? '';
       const operand = named(n);
@@ -237,6 +234,35 @@ function templateParts(n: TsNode, inner: TsNode[], start: number, end: number, f
     return { t: 'lit', value: { kind: 'string', value: lit.value, span: span(n), source: { file, span: span(n), offsets: lit.pieces![0].offsets, syntax: 'hcl' } }, span: span(n) };
   }
   return { t: 'tmpl', parts, span: span(n) };
+}
+
+/**
+ * A conditional. tree-sitter-hcl reads `a ? b : c ? d : e` as
+ * `(a ? b : c) ? d : e` (its rule is left-associative); HCL, and so Packer,
+ * as `a ? b : (c ? d : e)` (hclsyntax reads a whole expression after the
+ * `:`; test/tools/hclEvaluation.test.ts asks `packer console`). The chain is
+ * read down its left spine and rebuilt to the right. A condition in
+ * parentheses is `expression > ( expression )`, not `expression >
+ * conditional`, and stays as written.
+ */
+function conditional(n: TsNode, sub: (c: TsNode) => Expr, depth: number): Expr {
+  // levels[0] is `n`: [condition, then, else]; each next level is the condition of the one before.
+  const levels: TsNode[][] = [];
+  for (let at: TsNode | undefined = n; at; ) {
+    const parts = named(at).filter((x) => x.type === 'expression');
+    if (parts.length !== 3) return unknown(n);
+    if (depth + levels.length > MAX_EXPR_DEPTH) return unknown(n, 'nested too deeply');
+    levels.push(parts);
+    const inner = named(parts[0]);
+    at = inner.length === 1 && inner[0].type === 'conditional' ? inner[0] : undefined;
+  }
+  const last = levels.length - 1;
+  let rest = sub(levels[0][2]);
+  for (let k = 0; k < last; k++) {
+    const cond = levels[k + 1][2];
+    rest = { t: 'cond', cond: sub(cond), then: sub(levels[k][1]), else: rest, span: { start: cond.startIndex, end: n.endIndex } };
+  }
+  return { t: 'cond', cond: sub(levels[last][0]), then: sub(levels[last][1]), else: rest, span: span(n) };
 }
 
 /** A heredoc: its lines between the opening line and the closing marker (`<<-` strips the common indentation). */

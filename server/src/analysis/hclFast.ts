@@ -9,8 +9,9 @@
  * same way: bodies of attributes and blocks, labels that are plain words,
  * numbers, `true`/`false`/`null`, quoted strings with `${ }` interpolations,
  * tuples, objects, references with `.name` and `[index]` steps, and function
- * calls. At anything else (operators, conditionals, parentheses, heredocs,
- * `%{ }` directives, for expressions, splats, comments inside an expression,
+ * calls, operators, parentheses, conditionals (chained after the `:`), and
+ * heredocs. At anything else (`%{ }` directives, for expressions, splats,
+ * a conditional inside a conditional's `then`, comments inside an expression,
  * non-ASCII names, any syntax error) it gives up, and the caller parses with
  * tree-sitter: so a tree from here is always one tree-sitter agrees with, and
  * never has an error. Comments between items are skipped (no consumer of the
@@ -334,7 +335,11 @@ class Parser {
   /**
    * An expression: operands (a term and its steps, or a unary operation)
    * joined by binary operators, as tree-sitter-hcl nests them (left
-   * associative, by its precedence table), and at most one conditional.
+   * associative, by its precedence table), and conditionals chained after
+   * the `:`, also left associative as tree-sitter-hcl nests them:
+   * `a ? b : c ? d : e` is `(a ? b : c) ? d : e` in its tree (expr.ts reads
+   * the chain as HCL does). A conditional inside a `then` is left to
+   * tree-sitter.
    */
   private expression(depth: number): FastNode {
     if (depth > MAX_DEPTH) throw new GiveUp();
@@ -343,24 +348,27 @@ class Parser {
       this.afterExpression();
       return this.wrap(first);
     }
-    const cond = this.wrap(first);
-    this.blanks(false);
-    const q = this.token('?', this.i, this.i + 1);
-    this.i++;
-    this.blanks(false);
-    const then = this.wrap(this.binary(0, depth + 1));
-    const [c, next] = this.peek();
-    if (c !== C.COLON || next === C.COLON) throw new GiveUp();
-    this.blanks(false);
-    const colon = this.token(':', this.i, this.i + 1);
-    this.i++;
-    this.blanks(false);
-    const otherwise = this.wrap(this.binary(0, depth + 1));
-    // `a ? b : c ? d : e` and the like: left to tree-sitter.
-    if (this.peek()[0] === C.QUESTION) throw new GiveUp();
+    let cond = this.wrap(first);
+    let links = 0;
+    do {
+      if (++links > MAX_DEPTH) throw new GiveUp();
+      this.blanks(false);
+      const q = this.token('?', this.i, this.i + 1);
+      this.i++;
+      this.blanks(false);
+      const then = this.wrap(this.binary(0, depth + 1));
+      const [c, next] = this.peek();
+      if (c !== C.COLON || next === C.COLON) throw new GiveUp();
+      this.blanks(false);
+      const colon = this.token(':', this.i, this.i + 1);
+      this.i++;
+      this.blanks(false);
+      const otherwise = this.wrap(this.binary(0, depth + 1));
+      const node = this.node('conditional', cond.startIndex, otherwise.endIndex, [cond, q, then, colon, otherwise]);
+      cond = this.node('expression', node.startIndex, node.endIndex, [node]);
+    } while (this.peek()[0] === C.QUESTION);
     this.afterExpression();
-    const node = this.node('conditional', cond.startIndex, otherwise.endIndex, [cond, q, then, colon, otherwise]);
-    return this.node('expression', node.startIndex, node.endIndex, [node]);
+    return cond;
   }
 
   private wrap(kids: FastNode[]): FastNode {
@@ -406,7 +414,7 @@ class Parser {
       const u = this.node('unary_operation', op.startIndex, inner[inner.length - 1].endIndex, [op, ...inner]);
       return [this.node('operation', u.startIndex, u.endIndex, [u])];
     }
-    const kids = [this.term(depth)];
+    const kids = c === C.LPAREN ? this.parenthesized(depth) : [this.term(depth)];
     for (;;) {
       const k = this.code();
       if (k === C.DOT) {
@@ -419,15 +427,7 @@ class Parser {
       } else if (k === C.LBRACKET) {
         if (this.code(this.i + 1) === C.STAR) throw new GiveUp();
         const start = this.i;
-        this.i++;
-        const outer = this.commentsOk;
-        this.commentsOk = true;
-        this.blanks(false);
-        const e = this.expression(depth + 1);
-        this.blanks(false);
-        this.commentsOk = outer;
-        if (this.code() !== C.RBRACKET) throw new GiveUp();
-        this.i++;
+        const e = this.inside(C.RBRACKET, depth);
         const inner = this.node('new_index', start, this.i, [this.token('[', start, start + 1), e, this.token(']', this.i - 1, this.i)]);
         kids.push(this.node('index', start, this.i, [inner]));
       } else {
@@ -436,6 +436,34 @@ class Parser {
     }
     this.checkGapInside(kids[kids.length - 1].endIndex);
     return kids;
+  }
+
+  /**
+   * `( expression )`: three children of whatever holds the term (tree-sitter-hcl's
+   * term rule is hidden), comments allowed inside as in brackets.
+   */
+  private parenthesized(depth: number): FastNode[] {
+    const start = this.i;
+    const e = this.inside(C.RPAREN, depth);
+    return [this.token('(', start, start + 1), e, this.token(')', this.i - 1, this.i)];
+  }
+
+  /**
+   * At an opening bracket (the last character of `${`): the expression
+   * inside, up to `close`; this.i after it. Comments may stand between its
+   * tokens except in a string's interpolation.
+   */
+  private inside(close: number, depth: number, comments = true): FastNode {
+    this.i++;
+    const outer = this.commentsOk;
+    this.commentsOk = comments;
+    this.blanks(false);
+    const e = this.expression(depth + 1);
+    this.blanks(false);
+    this.commentsOk = outer;
+    if (this.code() !== close) throw new GiveUp();
+    this.i++;
+    return e;
   }
 
   /**
@@ -454,6 +482,7 @@ class Parser {
     const c = this.code();
     const start = this.i;
     if (c === C.QUOTE) return this.quoted(depth);
+    if (c === C.LT && this.code(start + 1) === C.LT) return this.heredoc(depth);
     if (c === C.LBRACKET || c === C.LBRACE) {
       const inner = c === C.LBRACKET ? this.tuple(depth) : this.object(depth);
       return this.node('collection_value', start, inner.endIndex, [inner]);
@@ -568,6 +597,74 @@ class Parser {
   }
 
   /**
+   * A heredoc, `<<MARKER` or `<<-MARKER` at a line's end, up to a line that
+   * holds only the marker (blanks before it): `template_expr >
+   * heredoc_template`, its interpolations as in a quoted string. Left to
+   * tree-sitter: a marker outside `[A-Za-z_][A-Za-z0-9_]*` or with anything
+   * after it on its line, a line other than the closing one that starts with
+   * the marker, no line break after the closing marker, an interpolation
+   * over more than one line, and what quoted() leaves (`%{ }`, `$${`, `%%{`,
+   * `${~`). A backslash is plain text in a heredoc.
+   */
+  private heredoc(depth: number): FastNode {
+    const start = this.i;
+    const dash = this.code(start + 2) === C.MINUS;
+    const idStart = start + (dash ? 3 : 2);
+    let j = idStart;
+    if (!isIdStart(this.code(j))) throw new GiveUp();
+    while (isIdStart(this.code(j)) || isDigit(this.code(j))) j++;
+    if (this.code(j) !== C.NL) throw new GiveUp();
+    const marker = this.s.slice(idStart, j);
+    const kids: FastNode[] = [
+      this.node('heredoc_start', start, idStart, [this.token(dash ? '<<-' : '<<', start, idStart)]),
+      this.node('heredoc_identifier', idStart, j),
+    ];
+    for (let line = j + 1; ; ) {
+      const nl = this.s.indexOf('\n', line);
+      if (nl < 0) throw new GiveUp();
+      let k = line;
+      while (this.code(k) === C.SPACE || this.code(k) === C.TAB) k++;
+      if (this.s.startsWith(marker, k)) {
+        if (k + marker.length !== nl) throw new GiveUp();
+        this.checkGapInside(nl);
+        kids.push(this.node('heredoc_identifier', k, nl));
+        this.i = nl;
+        const doc = this.node('heredoc_template', start, nl, kids);
+        return this.node('template_expr', start, nl, [doc]);
+      }
+      for (k = line; k < nl; ) {
+        const c = this.s.charCodeAt(k);
+        if ((c === C.DOLLAR || c === C.PERCENT) && this.code(k + 1) === c) {
+          let e = k + 1;
+          while (this.code(e) === c) e++;
+          if (this.code(e) === C.LBRACE) throw new GiveUp();
+          k = e;
+        } else if ((c === C.DOLLAR || c === C.PERCENT) && this.code(k + 1) === C.LBRACE) {
+          if (c === C.PERCENT || this.code(k + 2) === C.TILDE) throw new GiveUp();
+          kids.push(this.interpolation(k, depth));
+          if (this.i > nl) throw new GiveUp();
+          k = this.i;
+        } else {
+          k++;
+        }
+      }
+      line = nl + 1;
+    }
+  }
+
+  /** A `${ }` interpolation starting at `at`, this.i after it. */
+  private interpolation(at: number, depth: number): FastNode {
+    this.checkGapInside(at);
+    this.i = at + 1;
+    const e = this.inside(C.RBRACE, depth, false);
+    return this.node('template_interpolation', at, this.i, [
+      this.node('template_interpolation_start', at, at + 2),
+      e,
+      this.node('template_interpolation_end', this.i - 1, this.i),
+    ]);
+  }
+
+  /**
    * A quoted string: `literal_value > string_lit` without interpolation,
    * `template_expr > quoted_template` with. Literal runs are not split the
    * way tree-sitter's scanner splits them (around blanks): expr.ts reads them
@@ -606,22 +703,7 @@ class Parser {
         if (c === C.PERCENT) throw new GiveUp();
         if (this.code(j + 2) === C.TILDE) throw new GiveUp();
         literal(j);
-        this.checkGapInside(j);
-        const istart = j;
-        this.i = j + 2;
-        const outer = this.commentsOk;
-        this.commentsOk = false;
-        this.blanks(false);
-        const e = this.expression(depth + 1);
-        this.blanks(false);
-        this.commentsOk = outer;
-        if (this.code() !== C.RBRACE) throw new GiveUp();
-        this.i++;
-        kids.push(this.node('template_interpolation', istart, this.i, [
-          this.node('template_interpolation_start', istart, istart + 2),
-          e,
-          this.node('template_interpolation_end', this.i - 1, this.i),
-        ]));
+        kids.push(this.interpolation(j, depth));
         interpolated = true;
         j = this.i;
         run = j;

@@ -79,7 +79,10 @@ describe('the fast HCL2 parse of the lint', () => {
   const cases: Record<string, { text: string; reads: boolean }> = {
     'precedence and associativity': { text: 'a = 1 + 2 * 3 - 4 / 5 % 6\nb = x == y != z\nc = p < q && r >= s || !t\nd = -u.v[0] * -w\ne = a - b - c\n', reads: true },
     'a conditional over operations, with steps and calls': { text: 'x = var.a != null ? replace(var.a, "-", "_") : local.b[var.i].c\n', reads: true },
-    'nested conditionals are left to tree-sitter': { text: 'x = a ? b : c ? d : e\n', reads: false },
+    'conditionals chained after the colon (left-associative in tree-sitter-hcl\'s tree)': { text: 'x = a ? b : c ? d : e\ny = p != "" ? q : r.s ? "" : t.u ? 1 + 2 : v\n', reads: true },
+    'a conditional after an operation in a chain': { text: 'x = a ? b : c + 1 > 2 ? d : e\n', reads: true },
+    'a conditional inside a then is left to tree-sitter': { text: 'x = a ? b ? c : d : e\n', reads: false },
+    'a conditional in parentheses as a condition, as a then, over lines': { text: 'x = (a ? b : c) ? d : e\ny = a ? (b ? c : d) : e\nz = (\n  var.m != null # given\n  ? var.m\n  : local.d\n)\n', reads: true },
     'an index on the next line (tree-sitter reads it as a step)': { text: 'x = y\n[0]\n', reads: false },
     'a call with a blank before its parenthesis': { text: 'x = f (1)\n', reads: false },
     'comments inside brackets and between items': { text: '# head\nx = [\n  "a", # one\n  // two\n  "b", /* three */\n]\ny = { a = 1 /* c */, b = 2 }\n', reads: true },
@@ -90,7 +93,15 @@ describe('the fast HCL2 parse of the lint', () => {
     'a %%{ escape after more percent signs': { text: 'x = "%%%%{a}"\n', reads: false },
     'a directive': { text: 'x = "%{ if a }b%{ endif }"\n', reads: false },
     'a strip marker': { text: 'x = "${~ a ~}"\n', reads: false },
-    'a heredoc': { text: 'x = <<EOF\nhello\nEOF\n', reads: false },
+    'heredocs, plain and indented, with interpolations, backslashes and lone dollars': { text: 'x = <<EOF\nhello ${var.a} \\" $b %c %%h $$d\n  EOF\ny = <<-EOT\n    #!/bin/bash\n    userdel -r ${var.u}\n\tEOT\nz = 1\n', reads: true },
+    'an empty heredoc, a heredoc in a tuple and in a call': { text: 'x = <<EOF\nEOF\ny = [<<A\na\nA\n, 2]\nz = f(<<B\nb ${c}\nB\n)\n', reads: true },
+    'a heredoc whose marker line is not closed by a line break': { text: 'x = <<EOF\nhello\nEOF', reads: false },
+    'a heredoc with a line that starts with its marker': { text: 'x = <<-EOT\n  a\n  EOTX\n  EOT\n', reads: false },
+    'a heredoc with blanks after its opening marker, or CRLF': { text: 'x = <<EOF \na\nEOF\ny = <<EOF\r\na\r\nEOF\r\n', reads: false },
+    'a heredoc with a directive': { text: 'x = <<EOF\n%{ if a }b%{ endif }\nEOF\n', reads: false },
+    'a heredoc with a $${ escape': { text: 'x = <<EOF\n$${a}\nEOF\n', reads: false },
+    'a heredoc with an interpolation over two lines': { text: 'x = <<EOF\n${f(a,\nb)}\nEOF\n', reads: false },
+    'a heredoc whose marker has a dash': { text: 'x = <<END-OF\na\nEND-OF\n', reads: false },
     'labels with blanks or escapes': { text: 'source "a b" "c" {\n}\n', reads: false },
     'two attributes on one line': { text: 'a = 1 b = 2\n', reads: false },
     'one-line blocks and empty bodies': { text: 'source "amazon-ebs" "x" { ssh_username = "u" }\nbuild {}\nvariable "v" {\n  # only a comment\n}\n', reads: true },
@@ -100,7 +111,8 @@ describe('the fast HCL2 parse of the lint', () => {
     'a legacy index': { text: 'x = var.l.0\n', reads: false },
     'an ellipsis': { text: 'x = max(var.l...)\n', reads: false },
     'a provider function': { text: 'x = provider::p::f(1)\n', reads: false },
-    'parentheses': { text: 'x = (a + b) * c\n', reads: false },
+    'parentheses, with steps after them and under a unary operator': { text: 'x = (a + b) * c\ny = (var.o).k[0]\nz = -(1 + 2)\nw = f((a), (b))\n', reads: true },
+    'empty parentheses': { text: 'x = ()\n', reads: false },
     'exponents and hexadecimal numbers': { text: 'x = 1.5e3\n', reads: false },
     'an identifier outside ASCII': { text: 'ü = 1\n', reads: false },
     'an unterminated string': { text: 'x = "abc\ny = 1\n', reads: false },
@@ -148,11 +160,13 @@ describe('the fast HCL2 parse of the lint', () => {
       if (r < 0.65) return `${pick(['-', '!'])}${gen(d + 1)}`;
       if (r < 0.75) return `${gen(d + 1)} ? ${gen(d + 1)} : ${gen(d + 1)}`;
       if (r < 0.85) return `[${blank()}${gen(d + 1)},${blank()}${gen(d + 1)}${pick(['', ','])}${blank()}]`;
-      if (r < 0.93) return `{${blank()}k = ${gen(d + 1)}${blank()}"l": ${gen(d + 1)}${blank()}}`;
+      if (r < 0.9) return `{${blank()}k = ${gen(d + 1)}${blank()}"l": ${gen(d + 1)}${blank()}}`;
+      if (r < 0.95) return `(${pick(['', ' ', '\n  '])}${gen(d + 1)}${pick(['', ' ', '\n'])})${pick(['', '.k', '[0]'])}`;
+      if (r < 0.97) return pick(['<<EOF\nl ${b}\n  EOF\n', '<<-EOT\n  $x %%h ${f(1)}\n  EOT\n']);
       return `g(${gen(d + 1)}, ${gen(d + 1)})`;
     };
     let read = 0;
-    const count = 400;
+    const count = 800;
     for (let k = 0; k < count; k++) {
       const text = `locals {\n  a = ${gen(0)}\n  b = 1\n}\n`;
       if (compared(text, undefined, text) !== undefined) read++;

@@ -59,8 +59,8 @@ describe('the CLI loads the HCL parser lazily', function () {
 
   it('an HCL2 template after JSON ones is analysed (one instance, no spare ahead of time)', () => {
     fs.writeFileSync(path.join(dir, 'a.json'), legacy());
-    // A heredoc: the lint's fast parse leaves this template to tree-sitter.
-    fs.writeFileSync(path.join(dir, 'z.pkr.hcl'), hcl('ansible_env_vars = ["ANSIBLE_SSH_CONTROL_PATH=/tmp/a-%h"]\n    extra_arguments = [<<EOF\n-v\nEOF\n    ]'));
+    // A for expression: the lint's fast parse leaves this template to tree-sitter.
+    fs.writeFileSync(path.join(dir, 'z.pkr.hcl'), hcl('ansible_env_vars = ["ANSIBLE_SSH_CONTROL_PATH=/tmp/a-%h"]\n    extra_arguments = [for a in ["-v"] : a]'));
     const r = lint(dir, '.');
     assert.equal(r.instances, 1);
     assert.deepEqual(r.findings.map((f) => [f.file, f.rule]), [['a.json', 'control-path-missing'], ['z.pkr.hcl', 'control-path-unescaped-percent']]);
@@ -68,8 +68,8 @@ describe('the CLI loads the HCL parser lazily', function () {
 
   it('a .pkr.json template whose HCL2 sibling needs the parser mid-analysis is analysed as with the parser loaded', () => {
     // The variable's default lives in the HCL2 sibling; without it the control path would be unknown.
-    // A heredoc: the lint's fast parse (hclFast.ts) leaves it to tree-sitter, so the parser is needed.
-    fs.writeFileSync(path.join(dir, 'vars.pkr.hcl'), 'variable "cp" {\n  default = "/tmp/a-%h"\n  description = <<EOF\nWhere the socket goes.\nEOF\n}\n');
+    // A for expression: the lint's fast parse (hclFast.ts) leaves it to tree-sitter, so the parser is needed.
+    fs.writeFileSync(path.join(dir, 'vars.pkr.hcl'), 'variable "cp" {\n  default = "/tmp/a-%h"\n  description = join("", [for s in ["Where the socket goes."] : s])\n}\n');
     writeImage(dir);
     const lazy = lint(dir, 'image.pkr.json');
     assert.equal(lazy.instances, 1);
@@ -83,7 +83,7 @@ describe('the CLI loads the HCL parser lazily', function () {
     fs.writeFileSync(path.join(dir, 'vars.pkr.hcl'), 'variable "cp" {\n  default = "/tmp/a-%h"\n}\n');
     const fast = lint(dir, 'vars.pkr.hcl', 'image.pkr.json');
     assert.equal(fast.instances, 0);
-    fs.writeFileSync(path.join(dir, 'vars.pkr.hcl'), 'variable "cp" {\n  default = "/tmp/a-%h"\n  description = <<EOF\nWhere the socket goes.\nEOF\n}\n');
+    fs.writeFileSync(path.join(dir, 'vars.pkr.hcl'), 'variable "cp" {\n  default = "/tmp/a-%h"\n  description = join("", [for s in ["Where the socket goes."] : s])\n}\n');
     const parsed = lint(dir, 'vars.pkr.hcl', 'image.pkr.json');
     assert.equal(parsed.instances, 1);
     assert.deepEqual(fast.findings, parsed.findings);
