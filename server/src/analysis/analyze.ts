@@ -417,10 +417,11 @@ export class Analyzer {
   private workingDirectoryOf(template: Template, scope: Scope): ReturnType<typeof workingDirectory> {
     const given = this.settings.workingDirectory;
     const roots = this.settings.roots ?? [];
-    const key = `${template.file}\0${given ?? ''}\0${roots.join('\0')}\0${relativePaths(template, scope).map((r) => `${r.from}=${r.path}`).join('\0')}`;
+    const rels = relativePaths(template, scope);
+    const key = `${template.file}\0${given ?? ''}\0${roots.join('\0')}\0${rels.map((r) => `${r.from}=${r.path}`).join('\0')}`;
     const known = this.workingDirectories.get(key);
     if (known) return known;
-    const wd = workingDirectory({ template, scope, listDir: (d) => this.host.listDir(d), roots, given, memo: this.childPicks });
+    const wd = workingDirectory({ template, scope, listDir: (d) => this.host.listDir(d), roots, given, memo: this.childPicks, rels });
     if (this.workingDirectories.size >= 1000) this.workingDirectories.clear();
     // Copies: the key and the reason are built from slices of the template's text, which would keep every
     // remembered template's whole text alive (V8's sliced and concatenated strings point into their source).

@@ -32,6 +32,8 @@ export interface WorkingDirectoryInput {
    * of a large tree share their ancestors, and many name the same paths.
    */
   memo?: Map<string, ChildPick>;
+  /** relativePaths(template, scope), when the caller has worked them out already. */
+  rels?: RelativePath[];
 }
 
 /** The first subfolder from which the most of the paths exist (none: `dir` undefined). */
@@ -100,7 +102,7 @@ export function relativePaths(template: Template, scope: Scope): RelativePath[] 
 export function workingDirectory(input: WorkingDirectoryInput): WorkingDirectory & { checked: string[] } {
   const templateDir = path.dirname(input.template.file);
   if (input.given) return { dir: input.given, reason: 'stated in the settings', checked: [] };
-  const rels = relativePaths(input.template, input.scope);
+  const rels = input.rels ?? relativePaths(input.template, input.scope);
   const checked = rels.map((r) => path.resolve(templateDir, r.path));
   if (rels.length === 0) return { dir: templateDir, reason: "the template's folder (no relative path in the template says otherwise)", checked };
   const exists = (file: string) => {
@@ -109,14 +111,20 @@ export function workingDirectory(input: WorkingDirectoryInput): WorkingDirectory
   };
   // A path `a/b/c` can only exist from a folder that holds `a`: the folder's listing answers most candidates
   // without resolving each path (thousands of candidates in a large workspace). Paths going up are resolved.
-  const heads = rels.map((r) => {
-    const first = path.normalize(r.path).split(/[\\/]/)[0];
-    return first === '..' || first === '.' || first === '' ? undefined : first;
-  });
-  const score = (dir: string) => {
+  const firsts = rels.map((r) => path.normalize(r.path).split(/[\\/]/)[0]);
+  const heads = firsts.map((first) => (first === '..' || first === '.' || first === '' ? undefined : first));
+  // `up`, in the search among a folder's subfolders: a path going up (`../x`) names the same file from each of
+  // them (`a/b/../x` is `a/x`), so it is asked once, not once per subfolder.
+  const score = (dir: string, up?: Map<number, boolean>) => {
     const names = input.listDir(dir);
     const listed = names !== undefined && names.length < COMPLETE_LISTING ? nameSet(names) : undefined;
-    return rels.filter((r, i) => (listed && heads[i] !== undefined && !listed.has(heads[i]!) ? false : exists(path.resolve(dir, r.path))));
+    return rels.filter((r, i) => {
+      if (listed && heads[i] !== undefined && !listed.has(heads[i]!)) return false;
+      if (!up || firsts[i] !== '..') return exists(path.resolve(dir, r.path));
+      let found = up.get(i);
+      if (found === undefined) up.set(i, (found = exists(path.resolve(dir, r.path))));
+      return found;
+    });
   };
   const own = score(templateDir);
   if (own.length === rels.length) return { dir: templateDir, reason: `the template's folder (${describe(own[0])} exists from there)`, checked };
@@ -139,10 +147,11 @@ export function workingDirectory(input: WorkingDirectoryInput): WorkingDirectory
   const bestChild = (a: string): ChildPick => {
     let pick: ChildPick = { found: [] };
     const children = (input.listDir(a) ?? []).filter((n) => !n.startsWith('.') && !SKIP.has(n)).sort().slice(0, MAX_CHILDREN);
+    const up = new Map<number, boolean>();
     for (const c of children) {
       const dir = path.join(a, c);
       if (input.listDir(dir) === undefined) continue;
-      const found = score(dir);
+      const found = score(dir, up);
       if (found.length > pick.found.length) pick = { dir, found };
     }
     return pick;

@@ -70,6 +70,21 @@ describe('working directory', () => {
     assert.equal(r.workingDirectory?.dir, '/ws/images');
     assert.match(r.workingDirectory!.reason, /assumed/);
   });
+  it('asks a path going up (../x) once per folder whose subfolders it searches, with the answer each of them would give', () => {
+    // From every subfolder of /ws, ../roles/x.yml is /ws/roles/x.yml; files/req.yml exists from /ws/b only.
+    const found = {
+      '/ws/a/images/t.json': legacy({ playbook_file: '../roles/x.yml', galaxy_file: 'files/req.yml' }),
+      '/ws/a/images/sub/readme.md': '',
+      '/ws/roles/x.yml': '',
+      '/ws/b/files/req.yml': '',
+    };
+    assert.equal(analyse(found, '/ws/a/images/t.json').workingDirectory?.dir, '/ws/b');
+    // ../nowhere/x.yml exists from no subfolder of /ws/images: the template folder, assumed (not the first subfolder).
+    const missing = { '/ws/images/t.json': legacy({ playbook_file: '../nowhere/x.yml' }), '/ws/images/sub/readme.md': '', '/ws/images/sub2/readme.md': '' };
+    const r = analyse(missing, '/ws/images/t.json');
+    assert.equal(r.workingDirectory?.dir, '/ws/images');
+    assert.match(r.workingDirectory!.reason, /assumed/);
+  });
   it('does not search above the root it is given', () => {
     const files = { '/ws/repo/images/t.json': legacy({ playbook_file: 'ansible/site.yml' }), '/ws/ansible/site.yml': '' };
     assert.equal(analyse(files, '/ws/repo/images/t.json', { roots: ['/ws/repo'] }).workingDirectory?.dir, '/ws/repo/images');
