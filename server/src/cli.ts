@@ -8,7 +8,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import * as v8 from 'v8';
 import { Analyzer, DEFAULT_SETTINGS, RULES, type AnalysisSettings, type RuleSeverity } from './analysis';
-import { boundedDiskHost, cachedHost, listingOf } from './diskHost';
+import { MAX_LISTING, boundedDiskHost, cachedHost, listingOf } from './diskHost';
 import { EditScope } from './editScope';
 import { WriteRefused, digest, writeIfUnchanged } from './fileWrite';
 import { FixSession } from './fixSession';
@@ -185,8 +185,14 @@ function parseCommandLine(argv: string[], io: CliIo): Options | undefined {
   return { format: format as Format, fix: values.fix!, jobs, verbose: values.verbose!, targets, settings: { rules, safeDirectories: values['safe-dir']!, toolchain, maxFileSize, roots, workingDirectory } };
 }
 
-/** The files to lint: the files given, and the templates the walk finds in the folders given (whose listings go to `listings`). */
-async function collect(targets: string[], listings: Map<string, string[]>): Promise<string[]> {
+/**
+ * The files to lint: the files given, and the templates the walk finds in
+ * the folders given (whose listings go to `listings`). A folder with more
+ * entries than the walk reads (MAX_LISTING) is a problem: not all of it was
+ * linted.
+ */
+async function collect(targets: string[], listings: Map<string, string[]>, problems: Problems): Promise<string[]> {
+  const cut = (d: string) => problems.add(d, 'not walked whole', `it has more than ${MAX_LISTING.toLocaleString('en-US')} entries; the templates among the first ${MAX_LISTING.toLocaleString('en-US')} were linted`);
   const files: string[] = [];
   for (const abs of targets) {
     let dir = false;
@@ -196,7 +202,7 @@ async function collect(targets: string[], listings: Map<string, string[]>): Prom
       // Gone since the command line was checked: reading it reports it.
     }
     if (!dir) files.push(abs);
-    else files.push(...scanFolderSync(abs, (d, entries) => listings.set(d, listingOf(entries))));
+    else files.push(...scanFolderSync(abs, (d, entries) => listings.set(d, listingOf(entries)), cut));
   }
   return [...new Set(files)];
 }
@@ -217,11 +223,11 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   if (!options) return 0;
   // The walk's folder listings, for the analysis's working-directory search (which lists the same folders).
   const listings = new Map<string, string[]>();
-  const files = await collect(options.targets, listings);
+  const problems = new Problems(io);
+  const files = await collect(options.targets, listings, problems);
   // The HCL parser (WebAssembly) is loaded when the first HCL2 text is parsed, not before: a run over
   // legacy JSON templates never loads it. No spare instance ahead of time either (see hclParser.ts).
   lazyHcl(() => hclRuntime(), { spare: false });
-  const problems = new Problems(io);
   if (options.fix) {
     const fixed = await fixFiles(files, options, problems, io);
     if (options.format === 'text') io.err(`packer-bake: applied ${fixed} fix${fixed === 1 ? '' : 'es'}`);

@@ -27,12 +27,12 @@ import { deferringParses, dropTree, keepTree, prepareTree } from './analysis/hcl
 import { readBounded, readTextSync } from './boundedRead';
 import { analysisName, isFileKey, keyOfUri, uriOfKey } from './documentKeys';
 import { mergeDiagnostics, toDiagnostic } from './diagnostics';
-import { listDirBounded, skippedTemplate, tooLargeReason } from './diskHost';
+import { MAX_LISTING, listDirBounded, skippedTemplate, tooLargeReason } from './diskHost';
 import { EditScope } from './editScope';
 import { analysisSettings, type SettingsStore } from './settings';
 import { DEFAULT_MAX_FILE_SIZE, type PackerBakeSettings } from './shared/settings';
 import { withoutBom } from './textBytes';
-import { inSkippedDir, isCandidateName, scanFolder } from './workspaceScan';
+import { MAX_CANDIDATES, inSkippedDir, isCandidateName, scanFolder } from './workspaceScan';
 
 /** Delay between the last keystroke and the analysis of a changed document. */
 export const DEBOUNCE_MS = 150;
@@ -229,7 +229,8 @@ export class WorkspaceIndex {
 
   private async scan(root: string): Promise<void> {
     const limit = () => this.options.log(`stopped scanning ${root} after too many candidate files; open a template to analyse it`);
-    for await (const { file } of scanFolder(root, limit)) {
+    const cut = (dir: string) => this.options.log(`${dir} has more than ${MAX_LISTING.toLocaleString('en-US')} entries: the templates among the first ${MAX_LISTING.toLocaleString('en-US')} are analysed`);
+    for await (const { file } of scanFolder(root, limit, MAX_CANDIDATES, cut)) {
       if (!this.folders.has(root)) return;
       this.diskFiles.add(file);
       if (this.openUris.has(file)) continue;

@@ -9,6 +9,7 @@ import { promises as fs, type Dirent } from 'fs';
 import * as fsSync from 'fs';
 import * as path from 'path';
 import { CONTAINER_DIRS, containerFileKind, formatForName } from './analysis';
+import { MAX_LISTING } from './diskHost';
 import { CONTAINER_WATCH_PATTERNS, TEMPLATE_FILE_PATTERNS } from './shared/documents';
 
 /** Folders never walked: dependencies, VCS data, build output. Hidden folders are skipped too. */
@@ -45,18 +46,17 @@ export function inSkippedDir(root: string, file: string): boolean {
  * loop); links to regular files are (reading them is bounded, and edits
  * through them are checked by EditScope). FIFOs, devices and sockets are never
  * yielded. `onLimit` is called once when `limit` candidates were yielded.
+ * Of a folder at most MAX_LISTING entries are read (in the order the file
+ * system gives them; `onCut` says which folders had more), so a folder of
+ * millions of entries costs that many, not all of them.
  */
-export async function* scanFolder(root: string, onLimit?: () => void, limit = MAX_CANDIDATES): AsyncGenerator<Candidate> {
+export async function* scanFolder(root: string, onLimit?: () => void, limit = MAX_CANDIDATES, onCut?: (dir: string) => void): AsyncGenerator<Candidate> {
   const pending = [root];
   let count = 0;
   while (pending.length > 0) {
     const dir = pending.pop()!;
-    let entries;
-    try {
-      entries = await fs.readdir(dir, { withFileTypes: true });
-    } catch {
-      continue;
-    }
+    const entries = await folderEntries(dir, onCut);
+    if (!entries) continue;
     const { subdirs, files } = classify(dir, entries);
     for (const { file } of files) {
       let stat;
@@ -82,23 +82,67 @@ export async function* scanFolder(root: string, onLimit?: () => void, limit = MA
  * `onListing` sees each folder's entries as read (the lint's analysis asks
  * for the same listings).
  */
-export function scanFolderSync(root: string, onListing?: (dir: string, entries: readonly Dirent[]) => void): string[] {
+export function scanFolderSync(root: string, onListing?: (dir: string, entries: readonly Dirent[]) => void, onCut?: (dir: string) => void): string[] {
   const out: string[] = [];
   const pending = [root];
   while (pending.length > 0) {
     const dir = pending.pop()!;
-    let entries;
-    try {
-      entries = fsSync.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      continue;
-    }
+    const entries = folderEntriesSync(dir, onCut);
+    if (!entries) continue;
     onListing?.(dir, entries);
     const { subdirs, files } = classify(dir, entries);
     for (const { file, link } of files) if (!link || linksToFile(file)) out.push(file);
     pending.push(...subdirs.reverse());
   }
   return out;
+}
+
+/** Entries a folder's handle yields at a time (fewer system calls than Node's default of 32). */
+const DIR_BUFFER = 256;
+
+/** A folder's entries as they are read, up to MAX_LISTING; `add` is false (and onCut told) at one more. */
+class Entries {
+  readonly list: Dirent[] = [];
+  constructor(private readonly dir: string, private readonly onCut?: (dir: string) => void) {}
+
+  add(e: Dirent): boolean {
+    if (this.list.length >= MAX_LISTING) {
+      this.onCut?.(this.dir);
+      return false;
+    }
+    this.list.push(e);
+    return true;
+  }
+}
+
+/** Up to MAX_LISTING entries of `dir` (onCut(dir) when it has more), or undefined when it cannot be listed. */
+function folderEntriesSync(dir: string, onCut?: (dir: string) => void): Dirent[] | undefined {
+  let d: fsSync.Dir | undefined;
+  try {
+    d = fsSync.opendirSync(dir, { bufferSize: DIR_BUFFER });
+    const entries = new Entries(dir, onCut);
+    for (let e = d.readSync(); e && entries.add(e); e = d.readSync());
+    return entries.list;
+  } catch {
+    return undefined;
+  } finally {
+    d?.closeSync();
+  }
+}
+
+/** The same, without blocking. */
+async function folderEntries(dir: string, onCut?: (dir: string) => void): Promise<Dirent[] | undefined> {
+  let d: fsSync.Dir | undefined;
+  try {
+    d = await fs.opendir(dir, { bufferSize: DIR_BUFFER });
+    const entries = new Entries(dir, onCut);
+    for (let e = await d.read(); e && entries.add(e); e = await d.read());
+    return entries.list;
+  } catch {
+    return undefined;
+  } finally {
+    await d?.close();
+  }
 }
 
 function linksToFile(file: string): boolean {

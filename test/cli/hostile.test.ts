@@ -215,6 +215,18 @@ describe('packer-bake lint on hostile repositories', () => {
       assert.equal(lint(['lint', '--fix', '.'], ws).code, 1, 'the symlink leads out: not fixed');
       assert.equal(fs.readFileSync(path.join(outside, 'real.pkr.hcl'), 'utf8'), hcl(UNESCAPED));
     });
+
+    it('walks at most 50,000 entries of a folder, lints what it walked, and says which folder it did not walk whole (exit 3)', function () {
+      this.timeout(120000);
+      const big = path.join(ws, 'big');
+      fs.mkdirSync(big);
+      for (let k = 0; k < 50001; k++) fs.writeFileSync(path.join(big, `f${k}.txt`), '');
+      fs.writeFileSync(path.join(ws, 't.pkr.hcl'), hcl(UNESCAPED));
+      const r = lint(['lint', '--format', 'json', '.'], ws);
+      assert.equal(r.code, 3, r.err);
+      assert.equal(r.err.trim(), 'packer-bake: big: not walked whole: it has more than 50,000 entries; the templates among the first 50,000 were linted');
+      assert.deepEqual((JSON.parse(r.out) as { file: string; rule: string }[]).map((f) => [f.file, f.rule]), [['t.pkr.hcl', 'control-path-unescaped-percent']]);
+    });
   });
 });
 

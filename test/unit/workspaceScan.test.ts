@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { scanFolder, scanFolderSync } from '../../server/src/workspaceScan';
+import { MAX_LISTING } from '../../server/src/diskHost';
 
 describe('the workspace walk', () => {
   let dir: string;
@@ -40,5 +41,36 @@ describe('the workspace walk', () => {
     const rel = cli.map((f) => path.relative(dir, f));
     for (const f of ['a.json', 'b.pkr.hcl', 'link-to-file.json', 'images/web/template.json', '.devcontainer/devcontainer.json']) assert.ok(rel.includes(f), f);
     for (const f of ['node_modules/p/t.json', '.git/t.json', '.hidden/t.json', 'dist/t.json', 'dangling.json', 'loop.json', 'fifo.json', 'link-to-folder/web/template.json', 'readme.md']) assert.ok(!rel.includes(f), f);
+  });
+
+  it('reads at most MAX_LISTING entries of a folder, and says which folder had more', async function () {
+    this.timeout(120000);
+    const big = fs.mkdtempSync(path.join(os.tmpdir(), 'packer-bake-big-'));
+    try {
+      // MAX_LISTING + 3 entries in one folder; a template in a subfolder, walked whatever the order of the entries.
+      for (let k = 0; k < MAX_LISTING + 2; k++) fs.writeFileSync(path.join(big, `f${k}.txt`), '');
+      fs.mkdirSync(path.join(big, 'sub'));
+      fs.writeFileSync(path.join(big, 'sub', 't.json'), '{}');
+      const cutSync: string[] = [];
+      const listed: number[] = [];
+      const cli = scanFolderSync(big, (d, entries) => d === big && listed.push(entries.length), (d) => cutSync.push(d));
+      assert.deepEqual(cutSync, [big]);
+      assert.deepEqual(listed, [MAX_LISTING]);
+      const cut: string[] = [];
+      const server: string[] = [];
+      for await (const c of scanFolder(big, undefined, Infinity, (d) => cut.push(d))) server.push(c.file);
+      assert.deepEqual(cut, [big]);
+      assert.deepEqual(server, cli);
+      // Without the cut (a folder of MAX_LISTING entries exactly), no folder is named.
+      fs.rmSync(path.join(big, 'f0.txt'));
+      fs.rmSync(path.join(big, 'f1.txt'));
+      fs.rmSync(path.join(big, 'f2.txt'));
+      const none: string[] = [];
+      const all = scanFolderSync(big, undefined, (d) => none.push(d));
+      assert.deepEqual(none, []);
+      assert.deepEqual(all, [path.join(big, 'sub', 't.json')]);
+    } finally {
+      fs.rmSync(big, { recursive: true, force: true });
+    }
   });
 });
