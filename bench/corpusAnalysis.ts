@@ -14,7 +14,7 @@ import { Parser, Language } from 'web-tree-sitter';
 import { Analyzer, formatForName, initHcl } from '../server/src/analysis';
 import { cachedHost, diskHost } from '../server/src/diskHost';
 import { hclRuntime, type HclWasmPaths } from '../server/src/wasmPaths';
-import type { CorpusEntry } from '../test/support/corpus';
+import { corpusIndex } from '../test/support/corpus';
 import { versus } from './lib';
 
 export interface FileFigure {
@@ -41,7 +41,7 @@ export async function corpusAnalysis(rounds: number, corpus: string, wasm: HclWa
   await Parser.init({ locateFile: () => wasm.treeSitter });
   const parser = new Parser();
   parser.setLanguage(await Language.load(wasm.hcl));
-  const index = JSON.parse(fs.readFileSync(path.join(corpus, 'index.json'), 'utf8')) as CorpusEntry[];
+  const index = corpusIndex(corpus);
   const options = { allowTrailingComma: false, disallowComments: false, allowEmptyContent: true };
   const out: CorpusFigures[] = [];
   for (const format of ['json', 'hcl'] as const) {

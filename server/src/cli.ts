@@ -301,18 +301,19 @@ function version(): string {
 
 /**
  * How much V8 lets the old generation grow before collecting again, in
- * percent (see below). On the benchmark's 5,000 templates, one thread, three
- * runs each, interleaved: V8's own choice peaked at 216-231 MiB, 30% at
- * 157-172 MiB, in 1.0-1.1x the time; 100% at 175-194 MiB.
+ * percent. A lint allocates hundreds of MB of texts and trees that die young,
+ * while what is live stays under 100 MiB. On the benchmark's 5,000 templates,
+ * one thread, three runs each, interleaved: V8's own choice peaked at
+ * 216-231 MiB, 30% at 157-172 MiB, in 1.0-1.1x the time; 100% at 175-194 MiB
+ * (docs/BENCHMARKS.md, measure d).
  */
 const HEAP_GROWING_PERCENT = 30;
 
 if (isLintWorker()) serveLintWorker();
 else if (require.main === module) {
-  // V8 lets the old generation grow by a factor it picks from the allocation rate before it collects again: a lint
-  // allocates hundreds of MB of texts and trees that die young, so the heap peaked at 210-240 MiB while what was
-  // live stayed under 100 MiB. A smaller growth factor collects sooner (docs/BENCHMARKS.md, measure d). V8 reads
-  // this flag at each collection, so setting it now takes effect; the command line cannot be assumed (npx, bins).
+  // V8 picks the old generation's growth from the allocation rate, and a lint allocates hundreds of MB that die
+  // young (HEAP_GROWING_PERCENT). V8 reads this flag at each collection, so setting it now takes effect; the
+  // command line cannot be assumed (npx, bins).
   v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   // Set the exit code and let Node finish writing: process.exit() would cut piped output at 64 KiB.
   main(process.argv.slice(2), { cwd: process.cwd(), out: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`) }).then(

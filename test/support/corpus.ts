@@ -18,8 +18,9 @@ export function corpusAvailable(): boolean {
   return fs.existsSync(path.join(corpusDir, 'index.json'));
 }
 
-export function corpusIndex(): CorpusEntry[] {
-  return JSON.parse(fs.readFileSync(path.join(corpusDir, 'index.json'), 'utf8')) as CorpusEntry[];
+/** The corpus's index; `dir` where the corpus is (a bundle's __dirname does not lead to it). */
+export function corpusIndex(dir = corpusDir): CorpusEntry[] {
+  return JSON.parse(fs.readFileSync(path.join(dir, 'index.json'), 'utf8')) as CorpusEntry[];
 }
 
 /** The second corpus: real templates no one here wrote, judged by hand (test/unit/corpus/judgement.ts). */
