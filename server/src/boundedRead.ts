@@ -14,9 +14,8 @@
  *
  * readTextSync, for callers that want the text only (the lint's and the
  * analysis's reads), reads into one buffer kept between reads instead of a
- * new one per file: a fresh buffer per file was most of what a read cost on
- * the 5,000-template benchmark (allocation, the copy when it grew, and the
- * garbage collections the buffers' external memory brought on).
+ * new one per file (an allocation per file, a copy when it grew, and external
+ * memory that brings on garbage collections); the text is a copy anyway.
  */
 import * as fs from 'fs';
 import { decodeBytes, looksBinary, type DecodedText } from './textBytes';
