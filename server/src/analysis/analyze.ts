@@ -235,7 +235,7 @@ export class Analyzer {
     // Most `.json` files are not legacy templates (package.json, tsconfig.json...): one without a "builders" key
     // cannot be one. A key can only be spelt otherwise with \u escapes; a text with any is parsed to be sure.
     if (kind === 'maybe-json' && !couldBeLegacyTemplate(text)) return undefined;
-    const { root, problems } = kind === 'maybe-json' && this.options.findingsOnly ? parseJsonPruned(text) : parseJsonTree(text, file);
+    const { root, problems } = this.options.findingsOnly ? parseJsonPruned(text, kind === 'maybe-json' ? 'legacy' : 'hcl-json') : parseJsonTree(text, file);
     if (kind === 'maybe-json') {
       if (!isLegacyTemplate(root)) return undefined;
       return jsonTemplate(file, text, 'json', root, problems);

@@ -4,11 +4,13 @@
  *
  * Only `ansible` provisioners are analysed; of the others the model keeps
  * the files they name (they place Packer's working directory). An element of
- * the top-level `provisioners` array whose text holds neither `ansible`, nor
- * a key that names a file, nor a `\u` escape (which could spell either)
- * contributes nothing to a finding: its contents are left out of the text
- * given to the parser (it stays an object, `{}`), and the offsets of the
- * tree are mapped back to the whole text. What is lost is only what the lint
+ * the top-level `provisioners` array (in HCL2 JSON, `.pkr.json`: of a
+ * `provisioner` array in a top-level `build` block, `{ "shell": { ... } }`)
+ * whose text holds neither `ansible`, nor a key that names a file, nor a `\u`
+ * escape (which could spell either) contributes nothing to a finding: its
+ * contents are left out of the text given to the parser (it stays an object,
+ * `{}`, which neither reading takes for a provisioner), and the offsets of
+ * the tree are mapped back to the whole text. What is lost is only what the lint
  * does not report: a syntax error inside such a provisioner. The caller
  * parses the whole text when the pruned one has a syntax error, and the scan
  * gives up (undefined) on anything it does not follow: comments, unbalanced
@@ -40,9 +42,15 @@ const enum C {
   RBRACKET = 93,
 }
 
-export function prunedJson(text: string): PrunedJson | undefined {
-  if (text.length < MIN_CUT * 2 || !text.includes('"provisioners"')) return undefined;
-  const cuts = prunableProvisioners(text);
+/** A legacy JSON template, or an HCL2 JSON one (`.pkr.json`). */
+export type JsonShape = 'legacy' | 'hcl-json';
+
+/** The key of the list whose elements may be left out. */
+const LIST_KEY: Record<JsonShape, string> = { legacy: 'provisioners', 'hcl-json': 'provisioner' };
+
+export function prunedJson(text: string, shape: JsonShape = 'legacy'): PrunedJson | undefined {
+  if (text.length < MIN_CUT * 2 || !text.includes(`"${LIST_KEY[shape]}"`)) return undefined;
+  const cuts = prunableProvisioners(text, shape);
   if (!cuts || cuts.length === 0) return undefined;
   const parts: string[] = [];
   /** Per cut, where it is in the pruned text and how much was removed up to and with it. */
@@ -76,15 +84,29 @@ export function prunedJson(text: string): PrunedJson | undefined {
   };
 }
 
+/**
+ * Where a key may name the list (`at`) or a top-level block (`top`): in a
+ * legacy template the top-level object; in HCL2 JSON also a `build` block's
+ * body, `"build": { ... }` or `"build": [{ ... }, ...]`.
+ */
+function keyPlace(shape: JsonShape, stack: number[], topKey: string | undefined): 'top' | 'list' | undefined {
+  if (stack.length === 1) return stack[0] === C.LBRACE ? (shape === 'legacy' ? 'list' : 'top') : undefined;
+  if (shape === 'legacy' || topKey !== 'build') return undefined;
+  if (stack.length === 2) return stack[1] === C.LBRACE ? 'list' : undefined;
+  return stack.length === 3 && stack[1] === C.LBRACKET && stack[2] === C.LBRACE ? 'list' : undefined;
+}
+
 /** The contents (inside the braces) of the provisioners that can be left out, in order; undefined when unsure. */
-function prunableProvisioners(text: string): [number, number][] | undefined {
+function prunableProvisioners(text: string, shape: JsonShape): [number, number][] | undefined {
   const cuts: [number, number][] = [];
   const stack: number[] = [];
-  /** The stack depth inside the top-level `provisioners` array, or -1. */
+  /** The stack depth inside the provisioners' array, or -1. */
   let inList = -1;
-  /** After the key `"provisioners":`, the index of its colon. */
+  /** After the list's key (`"provisioners":`), the index of its colon. */
   let colon = -1;
   let element = -1;
+  /** The top-level key whose value the scan is in (HCL2 JSON: the block type). */
+  let topKey: string | undefined;
   const re = new RegExp(STRUCTURE);
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const i = m.index;
@@ -95,10 +117,16 @@ function prunableProvisioners(text: string): [number, number][] | undefined {
       const end = stringEnd(text, i);
       if (end < 0) return undefined;
       re.lastIndex = end;
-      if (stack.length === 1 && stack[0] === C.LBRACE && text.startsWith('"provisioners"', i) && end === i + 14) {
+      const place = keyPlace(shape, stack, topKey);
+      if (place) {
         let k = end;
         while (k < text.length && isBlank(text, k, k + 1)) k++;
-        if (text.charCodeAt(k) === C.COLON) colon = k;
+        if (text.charCodeAt(k) === C.COLON) {
+          // Keys spelt with escapes match nothing here: their lists are not pruned.
+          const key = text.slice(i + 1, end - 1);
+          if (place === 'top') topKey = key;
+          else if (key === LIST_KEY[shape]) colon = k;
+        }
       }
       continue;
     }

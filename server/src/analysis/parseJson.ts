@@ -8,7 +8,7 @@ import { jsonStringOffsets } from './stringOffsets';
 import { coveringEdit, onForget, parsedInFull, takeEdits, type Span3 } from './documentEdits';
 import { isKept } from './hclParser';
 import { detached, ownCopy, shifted } from './shiftSpans';
-import { prunedJson } from './jsonPrune';
+import { prunedJson, type JsonShape } from './jsonPrune';
 
 /**
  * The syntax tree of `text`. `file`, when it is an open document of the
@@ -111,13 +111,13 @@ function moveNode(node: Node, delta: number): void {
 const PARSE_OPTIONS = { allowTrailingComma: false, disallowComments: false, allowEmptyContent: true };
 
 /**
- * The syntax tree of a legacy template's `text` for the lint (findings only):
+ * The syntax tree of a JSON template's `text` (legacy or, `shape` 'hcl-json', a `.pkr.json`) for the lint (findings only):
  * the provisioners no finding can depend on are left out of the parse
  * (jsonPrune.ts), the offsets are those of the whole text; the whole text is
  * parsed when the rest has a syntax error.
  */
-export function parseJsonPruned(text: string): { root: Node | undefined; problems: ParseProblem[] } {
-  const pruned = prunedJson(text);
+export function parseJsonPruned(text: string, shape: JsonShape = 'legacy'): { root: Node | undefined; problems: ParseProblem[] } {
+  const pruned = prunedJson(text, shape);
   if (!pruned) return parseJsonText(text);
   const errors: ParseError[] = [];
   const root = parseTree(pruned.text, errors, PARSE_OPTIONS);

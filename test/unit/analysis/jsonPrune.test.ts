@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseTree, type Node } from 'jsonc-parser';
 import { Analyzer } from '../../../server/src/analysis';
@@ -16,6 +17,7 @@ import { PATH_ATTRS } from '../../../server/src/analysis/types';
 import { parseJsonPruned } from '../../../server/src/analysis/parseJson';
 import { diskHost, memoryHost, ready } from '../../support/analysis';
 import { needFolder, templateFolders } from '../../support/corpus';
+import { generateWorkspace } from '../../../bench/workspace';
 
 
 function legacyFiles(dir: string): string[] {
@@ -144,5 +146,81 @@ describe('the pruned legacy JSON parse of the lint', () => {
     assert.equal(problems(inside, true), 0, 'the lint does not');
     assert.equal(problems(kept, true), problems(kept, false));
     assert.equal(problems(kept, true), 1);
+  });
+});
+
+describe('the pruned HCL2 JSON (.pkr.json) parse of the lint', () => {
+  before(ready);
+
+  const shell = (k: number) => `{ "shell": { "inline": [${Array.from({ length: 4 }, (_, j) => `"echo step ${k}.${j} && sudo apt-get install -y curl"`).join(', ')}] } }`;
+  const ansible = '{ "ansible": { "playbook_file": "./playbook.yml", "ansible_env_vars": ["ANSIBLE_SSH_CONTROL_PATH=/tmp/ansible-ssh-%h-%p-%r"] } }';
+  const source = '"source": { "amazon-ebs": { "x": { "ssh_username": "ubuntu" } } }';
+  const file = '/ws/image.pkr.json';
+  const files = (text: string) => ({ [file]: text, '/ws/playbook.yml': '- hosts: all\n', '/ws/scripts/setup.sh': 'true\n' });
+  const lintFindings = (text: string) => new Analyzer(memoryHost(files(text)), {}, { findingsOnly: true }).analyze(file, text).findings;
+  const fullFindings = (text: string) => new Analyzer(memoryHost(files(text)), {}).analyze(file, text).findings;
+  /** The texts of the cuts, in the whole text. */
+  const cutTexts = (text: string): string[] => {
+    const cuts = prunedJson(text, 'hcl-json');
+    if (!cuts) return [];
+    const out: string[] = [];
+    for (let i = 1; i <= cuts.text.length; i++) {
+      const here = cuts.original(i);
+      const prev = cuts.original(i - 1);
+      if (here > prev + 1) out.push(text.slice(prev + 1, here));
+    }
+    return out;
+  };
+
+  const cases: Record<string, { text: string; cut: number }> = {
+    'a build as an array of bodies': { text: `{\n  ${source},\n  "build": [{\n    "sources": ["source.amazon-ebs.x"],\n    "provisioner": [${shell(1)}, ${ansible}, ${shell(2)}]\n  }]\n}\n`, cut: 2 },
+    'a build as one body': { text: `{\n  ${source},\n  "build": {\n    "sources": ["source.amazon-ebs.x"],\n    "provisioner": [${shell(3)}, ${ansible}]\n  }\n}\n`, cut: 1 },
+    'a provisioner that names a file is kept': { text: `{\n  ${source},\n  "build": {\n    "sources": ["source.amazon-ebs.x"],\n    "provisioner": [{ "shell": { "script": "scripts/setup.sh", "environment_vars": ["A=1", "B=2", "C=3", "D=4", "E=5", "F=6"] } }, ${ansible}]\n  }\n}\n`, cut: 0 },
+    'a variable named provisioner with a list default, and a provisioner key outside a build, are not cut': { text: `{\n  "variable": { "provisioner": [{ "default": "${'x'.repeat(80)}" }] },\n  "locals": { "provisioner": [${shell(4)}] },\n  ${source},\n  "build": { "sources": ["source.amazon-ebs.x"], "provisioner": [${ansible}] }\n}\n`, cut: 0 },
+    'provisioners as one object keyed by type are not cut': { text: `{\n  ${source},\n  "build": { "sources": ["source.amazon-ebs.x"], "provisioner": { "shell": { "inline": ["${'y'.repeat(80)}"] }, "ansible": ${ansible.slice(13, -2)} } }\n}\n`, cut: 0 },
+    'an ansible type spelt with \\u escapes is kept': { text: `{\n  ${source},\n  "build": { "sources": ["source.amazon-ebs.x"], "provisioner": [${shell(5)}, { "\\u0061nsible": { "playbook_file": "./playbook.yml", "extra_arguments": ["-v", "${'z'.repeat(60)}"] } }] }\n}\n`, cut: 1 },
+  };
+  for (const [what, { text, cut }] of Object.entries(cases)) {
+    it(`${what}: ${cut} provisioner${cut === 1 ? '' : 's'} left out, the findings those of a full analysis`, () => {
+      JSON.parse(text);
+      const cuts = cutTexts(text);
+      assert.equal(cuts.length, cut, JSON.stringify(cuts));
+      for (const c of cuts) {
+        assert.ok(!c.includes('ansible') && !c.includes('\\u') && !c.includes('script'), c);
+        assert.ok(c.trim().startsWith('"shell"'), `a cut is a provisioner's inside: ${c}`);
+      }
+      const full = fullFindings(text);
+      assert.deepEqual(lintFindings(text), full);
+      if (!what.startsWith('a variable')) assert.ok(full.length > 0, 'the text has findings to compare');
+    });
+  }
+
+  it('generated .pkr.json templates (as in the benchmark workspace): something is left out, the findings those of a full analysis', function () {
+    this.timeout(120000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'packer-bake-pkrjson-'));
+    try {
+      generateWorkspace(dir, { count: 300, minBytes: 1024, maxBytes: 64 * 1024, seed: 3 });
+      const found: string[] = [];
+      const walk = (d: string) => {
+        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+          const p = path.join(d, e.name);
+          if (e.isDirectory()) walk(p);
+          else if (p.endsWith('.pkr.json')) found.push(p);
+        }
+      };
+      walk(dir);
+      assert.ok(found.length >= 10, `${found.length} .pkr.json files`);
+      let pruned = 0;
+      for (const f of found) {
+        const text = fs.readFileSync(f, 'utf8');
+        if (prunedJson(text, 'hcl-json')) pruned++;
+        const lint = new Analyzer(diskHost, { roots: [dir] }, { findingsOnly: true }).analyze(f, text).findings;
+        const full = new Analyzer(diskHost, { roots: [dir] }).analyze(f, text).findings;
+        assert.deepEqual(lint, full, path.relative(dir, f));
+      }
+      assert.ok(pruned >= found.length / 2, `pruned ${pruned} of ${found.length}`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
