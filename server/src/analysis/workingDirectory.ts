@@ -146,7 +146,7 @@ export function workingDirectory(input: WorkingDirectoryInput): WorkingDirectory
   // among them scores `own` again, which never beats `best`: so the pick does not depend on the template.
   const bestChild = (a: string): ChildPick => {
     let pick: ChildPick = { found: [] };
-    const children = (input.listDir(a) ?? []).filter((n) => !n.startsWith('.') && !SKIP.has(n)).sort().slice(0, MAX_CHILDREN);
+    const children = candidateChildren(input.listDir(a) ?? []);
     const up = new Map<number, boolean>();
     for (const c of children) {
       const dir = path.join(a, c);
@@ -176,6 +176,17 @@ export function workingDirectory(input: WorkingDirectoryInput): WorkingDirectory
   if (best.dir === templateDir) return { dir: templateDir, reason: `the template's folder (${describe(best.found[0])} exists from there)`, checked };
   checked.push(...rels.map((r) => path.resolve(best.dir, r.path)));
   return { dir: best.dir, reason: `${describe(best.found[0])} exists only from there`, checked };
+}
+
+/** The subfolders the search tries of a folder's listing, in name order, worked out once per listing (as nameSet). */
+const childLists = new WeakMap<string[], string[]>();
+function candidateChildren(names: string[]): string[] {
+  let c = childLists.get(names);
+  if (!c) {
+    c = names.filter((n) => !n.startsWith('.') && !SKIP.has(n)).sort().slice(0, MAX_CHILDREN);
+    childLists.set(names, c);
+  }
+  return c;
 }
 
 /** The names of a listing as a set, made once per listing (hosts keep their listings). */
