@@ -54,7 +54,8 @@ Options:
 
 Exit status: 0 when nothing at warning or above was found, 1 when something was,
 2 for bad usage (or an internal error), 3 when a file could not be read, analysed
-or written (each such file is named on stderr; the others were still linted).`;
+or written, or a folder had more than 50,000 entries (each is named on stderr;
+the others were still linted).`;
 
 const SEVERITIES = new Set(['error', 'warning', 'info', 'hint', 'off']);
 
@@ -207,7 +208,7 @@ async function collect(targets: string[], listings: Map<string, string[]>, probl
   return [...new Set(files)];
 }
 
-/** Files that could not be read, analysed or written: each named on stderr once, and exit status 3. */
+/** Files that could not be read, analysed or written, folders not walked whole: each named on stderr once, and exit status 3. */
 class Problems {
   count = 0;
   constructor(private readonly io: CliIo) {}
