@@ -33,7 +33,7 @@ export type ReadResult =
 /** readTextSync's result: ReadResult without the bytes. */
 export type TextReadResult = ({ ok: true; binary: false } & DecodedText) | { ok: true; binary: true } | ReadFailed;
 
-/** The largest read buffer allocated before the file proves it has more. */
+/** The smallest first read buffer, and the first step of growth (a file whose size fstat under-reports: /proc's). */
 const FIRST_CHUNK = 64 * 1024;
 
 // O_NONBLOCK and O_NOCTTY do not exist on Windows, where FIFOs cannot be opened by name anyway.

@@ -66,22 +66,65 @@ export function listingOf(entries: Iterable<{ name: string; isFile(): boolean }>
   return names;
 }
 
-/** Up to MAX_LISTING entry names of a folder, or undefined when it cannot be listed. */
-export function listDirBounded(dir: string): string[] | undefined {
+/** Entries a folder's handle yields at a time (fewer system calls than Node's default of 32). */
+const DIR_BUFFER = 256;
+
+/** A folder's entries as they are read, up to MAX_LISTING; `add` is false (and onCut told) at one more. */
+class Entries {
+  readonly list: fs.Dirent[] = [];
+  constructor(private readonly dir: string, private readonly onCut?: (dir: string) => void) {}
+
+  add(e: fs.Dirent): boolean {
+    if (this.list.length >= MAX_LISTING) {
+      this.onCut?.(this.dir);
+      return false;
+    }
+    this.list.push(e);
+    return true;
+  }
+}
+
+/** Up to MAX_LISTING entries of `dir` (onCut(dir) when it has more), or undefined when it cannot be listed. */
+export function folderEntriesSync(dir: string, onCut?: (dir: string) => void): fs.Dirent[] | undefined {
   let d: fs.Dir | undefined;
   try {
-    // Most folders asked about are files or do not exist (the working directory search): a stat that does not
-    // throw answers those without the cost of an exception.
-    if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return undefined;
-    const opened = (d = fs.opendirSync(dir));
-    return listingOf((function* () {
-      for (let e = opened.readSync(); e; e = opened.readSync()) yield e;
-    })());
+    d = fs.opendirSync(dir, { bufferSize: DIR_BUFFER });
+    const entries = new Entries(dir, onCut);
+    for (let e = d.readSync(); e && entries.add(e); e = d.readSync());
+    return entries.list;
   } catch {
     return undefined;
   } finally {
     d?.closeSync();
   }
+}
+
+/** The same, without blocking. */
+export async function folderEntries(dir: string, onCut?: (dir: string) => void): Promise<fs.Dirent[] | undefined> {
+  let d: fs.Dir | undefined;
+  try {
+    d = await fs.promises.opendir(dir, { bufferSize: DIR_BUFFER });
+    const entries = new Entries(dir, onCut);
+    for (let e = await d.read(); e && entries.add(e); e = await d.read());
+    return entries.list;
+  } catch {
+    return undefined;
+  } finally {
+    await d?.close();
+  }
+}
+
+/** Up to MAX_LISTING entry names of a folder, or undefined when it cannot be listed. */
+export function listDirBounded(dir: string): string[] | undefined {
+  try {
+    // Most folders asked about are files or do not exist (the working directory search): a stat that does not
+    // throw answers those without the cost of an exception.
+    if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return undefined;
+  } catch {
+    return undefined; // a path through a file (ENOTDIR), no permission
+  }
+  const entries = folderEntriesSync(dir);
+  return entries && listingOf(entries);
 }
 
 /** The analysis host over the file system with the default size limit, for tests. */

@@ -9,7 +9,7 @@ import { promises as fs, type Dirent } from 'fs';
 import * as fsSync from 'fs';
 import * as path from 'path';
 import { CONTAINER_DIRS, containerFileKind, formatForName } from './analysis';
-import { MAX_LISTING } from './diskHost';
+import { folderEntries, folderEntriesSync } from './diskHost';
 import { CONTAINER_WATCH_PATTERNS, TEMPLATE_FILE_PATTERNS } from './shared/documents';
 
 /** Folders never walked: dependencies, VCS data, build output. Hidden folders are skipped too. */
@@ -95,54 +95,6 @@ export function scanFolderSync(root: string, onListing?: (dir: string, entries: 
     pending.push(...subdirs.reverse());
   }
   return out;
-}
-
-/** Entries a folder's handle yields at a time (fewer system calls than Node's default of 32). */
-const DIR_BUFFER = 256;
-
-/** A folder's entries as they are read, up to MAX_LISTING; `add` is false (and onCut told) at one more. */
-class Entries {
-  readonly list: Dirent[] = [];
-  constructor(private readonly dir: string, private readonly onCut?: (dir: string) => void) {}
-
-  add(e: Dirent): boolean {
-    if (this.list.length >= MAX_LISTING) {
-      this.onCut?.(this.dir);
-      return false;
-    }
-    this.list.push(e);
-    return true;
-  }
-}
-
-/** Up to MAX_LISTING entries of `dir` (onCut(dir) when it has more), or undefined when it cannot be listed. */
-function folderEntriesSync(dir: string, onCut?: (dir: string) => void): Dirent[] | undefined {
-  let d: fsSync.Dir | undefined;
-  try {
-    d = fsSync.opendirSync(dir, { bufferSize: DIR_BUFFER });
-    const entries = new Entries(dir, onCut);
-    for (let e = d.readSync(); e && entries.add(e); e = d.readSync());
-    return entries.list;
-  } catch {
-    return undefined;
-  } finally {
-    d?.closeSync();
-  }
-}
-
-/** The same, without blocking. */
-async function folderEntries(dir: string, onCut?: (dir: string) => void): Promise<Dirent[] | undefined> {
-  let d: fsSync.Dir | undefined;
-  try {
-    d = await fs.opendir(dir, { bufferSize: DIR_BUFFER });
-    const entries = new Entries(dir, onCut);
-    for (let e = await d.read(); e && entries.add(e); e = await d.read());
-    return entries.list;
-  } catch {
-    return undefined;
-  } finally {
-    await d?.close();
-  }
 }
 
 function linksToFile(file: string): boolean {

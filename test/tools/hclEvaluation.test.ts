@@ -79,6 +79,7 @@ describe('oracle: HCL2 expressions as Packer reads them', function () {
     const text = 'locals {\n  x = (true ? false : true) ? "y" : "n"\n  y = true ? (false ? "a" : "b") : "c"\n}\n';
     const packer = packerValues(dir, text, ['x', 'y']);
     assert.deepEqual(packer, ['n', 'b']);
-    assert.deepEqual(analysisValues(dir, text, ['x', 'y'], false), packer);
+    assert.deepEqual(analysisValues(dir, text, ['x', 'y'], false), packer, "tree-sitter's tree");
+    assert.deepEqual(analysisValues(dir, text, ['x', 'y'], true), packer, 'the fast parse');
   });
 });

@@ -603,8 +603,8 @@ class Parser {
    * tree-sitter: a marker outside `[A-Za-z_][A-Za-z0-9_]*` or with anything
    * after it on its line, a line other than the closing one that starts with
    * the marker, no line break after the closing marker, an interpolation
-   * over more than one line, and what quoted() leaves (`%{ }`, `$${`, `%%{`,
-   * `${~`). A backslash is plain text in a heredoc.
+   * over more than one line, and what templatePart() leaves (`%{ }`, `$${`,
+   * `%%{`, `${~`). A backslash is plain text in a heredoc.
    */
   private heredoc(depth: number): FastNode {
     const start = this.i;
@@ -633,23 +633,38 @@ class Parser {
         return this.node('template_expr', start, nl, [doc]);
       }
       for (k = line; k < nl; ) {
-        const c = this.s.charCodeAt(k);
-        if ((c === C.DOLLAR || c === C.PERCENT) && this.code(k + 1) === c) {
-          let e = k + 1;
-          while (this.code(e) === c) e++;
-          if (this.code(e) === C.LBRACE) throw new GiveUp();
-          k = e;
-        } else if ((c === C.DOLLAR || c === C.PERCENT) && this.code(k + 1) === C.LBRACE) {
-          if (c === C.PERCENT || this.code(k + 2) === C.TILDE) throw new GiveUp();
-          kids.push(this.interpolation(k, depth));
-          if (this.i > nl) throw new GiveUp();
-          k = this.i;
-        } else {
-          k++;
+        const part = this.templatePart(k, depth);
+        if (part?.node) {
+          if (part.end > nl) throw new GiveUp();
+          kids.push(part.node);
         }
+        k = part ? part.end : k + 1;
       }
       line = nl + 1;
     }
+  }
+
+  /**
+   * At `k` in a quoted string or a heredoc: a run of `$` or `%` that escapes
+   * nothing (`%%h` is plain text, Ansible's `%%h`), or a `${ }` interpolation
+   * (its `node`); `end` is the index after it. Undefined when neither starts
+   * at `k`. `$${`, `%%{` (escapes), `%{` (a directive) and `${~` are left to
+   * tree-sitter.
+   */
+  private templatePart(k: number, depth: number): { end: number; node?: FastNode } | undefined {
+    const c = this.s.charCodeAt(k);
+    if (c !== C.DOLLAR && c !== C.PERCENT) return undefined;
+    const next = this.code(k + 1);
+    if (next === c) {
+      let e = k + 1;
+      while (this.code(e) === c) e++;
+      if (this.code(e) === C.LBRACE) throw new GiveUp();
+      return { end: e };
+    }
+    if (next !== C.LBRACE) return undefined;
+    if (c === C.PERCENT || this.code(k + 2) === C.TILDE) throw new GiveUp();
+    const node = this.interpolation(k, depth);
+    return { end: this.i, node };
   }
 
   /** A `${ }` interpolation starting at `at`, this.i after it. */
@@ -691,25 +706,14 @@ class Parser {
         j += 2;
         continue;
       }
-      // `$${`, `%%{` (escapes) and `%{` (a directive) are left to tree-sitter; `%%h` is plain text (Ansible's `%%h`).
-      if ((c === C.DOLLAR || c === C.PERCENT) && this.code(j + 1) === c) {
-        let k = j + 1;
-        while (this.code(k) === c) k++;
-        if (this.code(k) === C.LBRACE) throw new GiveUp();
-        j = k;
-        continue;
-      }
-      if ((c === C.DOLLAR || c === C.PERCENT) && this.code(j + 1) === C.LBRACE) {
-        if (c === C.PERCENT) throw new GiveUp();
-        if (this.code(j + 2) === C.TILDE) throw new GiveUp();
+      const part = this.templatePart(j, depth);
+      if (part?.node) {
         literal(j);
-        kids.push(this.interpolation(j, depth));
+        kids.push(part.node);
         interpolated = true;
-        j = this.i;
-        run = j;
-        continue;
+        run = part.end;
       }
-      j++;
+      j = part ? part.end : j + 1;
     }
     this.checkGapInside(j + 1);
     literal(j);

@@ -85,9 +85,10 @@ export function prunedJson(text: string, shape: JsonShape = 'legacy'): PrunedJso
 }
 
 /**
- * Where a key may name the list (`at`) or a top-level block (`top`): in a
- * legacy template the top-level object; in HCL2 JSON also a `build` block's
- * body, `"build": { ... }` or `"build": [{ ... }, ...]`.
+ * What a key at this place of the scan may be: the list's (`list`) or a
+ * top-level block type (`top`). In a legacy template the list's key is at the
+ * top level; in HCL2 JSON it is in a `build` block's body, `"build": { ... }`
+ * or `"build": [{ ... }, ...]`.
  */
 function keyPlace(shape: JsonShape, stack: number[], topKey: string | undefined): 'top' | 'list' | undefined {
   if (stack.length === 1) return stack[0] === C.LBRACE ? (shape === 'legacy' ? 'list' : 'top') : undefined;
