@@ -310,12 +310,25 @@ function version(): string {
  */
 const HEAP_GROWING_PERCENT = 30;
 
+/**
+ * How much bytecode V8's optimizing compiler inlines into one function, in
+ * all (V8's default: 920). A lint runs once over thousands of templates, and
+ * most of its time is spent before its code is optimized: the compiler thread
+ * works through the queue of hot functions while the main thread waits in
+ * slower code, and a large function that inlined much is compiled again
+ * whole when one inlined call meets a new shape. Less inlining empties the
+ * queue sooner (docs/BENCHMARKS.md, measure d).
+ */
+const INLINED_BYTECODE_CUMULATIVE = 150;
+
 if (isLintWorker()) serveLintWorker();
 else if (require.main === module) {
   // V8 picks the old generation's growth from the allocation rate, and a lint allocates hundreds of MB that die
   // young (HEAP_GROWING_PERCENT). V8 reads this flag at each collection, so setting it now takes effect; the
   // command line cannot be assumed (npx, bins).
   v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  // Read at each optimization, so it applies to this run's (and its workers') compilations.
+  v8.setFlagsFromString(`--max-inlined-bytecode-size-cumulative=${INLINED_BYTECODE_CUMULATIVE}`);
   // Set the exit code and let Node finish writing: process.exit() would cut piped output at 64 KiB.
   main(process.argv.slice(2), { cwd: process.cwd(), out: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`) }).then(
     (code) => {

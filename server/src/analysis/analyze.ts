@@ -6,7 +6,7 @@
 import * as path from 'path';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { LineIndex } from './lineIndex';
-import type { Builder, Finding, RequiredPlugin, Severity, Template, TemplateFormat, Value } from './types';
+import type { Builder, Finding, Provisioner, RequiredPlugin, Severity, Template, TemplateFormat, Value } from './types';
 import { isLegacyTemplate, jsonTemplate, parseJsonPruned, parseJsonTree } from './parseJson';
 import { ParseTooSlow, parseHcl, parseHclVarFile } from './parseHcl';
 import { HclNotLoaded } from './hclParser';
@@ -205,6 +205,10 @@ function referencePattern(kind: string, name: string): RegExp {
   return new RegExp(`\\b${kind}\\.${name}\\b`, 'g');
 }
 
+function safeDirsOf(settings: AnalysisSettings): string[] {
+  return [...DEFAULT_SAFE_DIRS, ...settings.safeDirectories.map((d) => d.replace(/\/+$/, ''))];
+}
+
 export class Analyzer {
   private readonly siblings = new Map<string, Cached<Template | undefined>>();
   private readonly folders = new Map<string, FolderAggregate>();
@@ -213,6 +217,8 @@ export class Analyzer {
   /** The working directory search's picks among a folder's subfolders (workingDirectory.ts), until a file changes. */
   private readonly childPicks = new Map<string, ChildPick>();
   private settings: AnalysisSettings;
+  /** The directories that hold sockets safely: the defaults and the settings'. */
+  private safeDirs: string[];
 
   /**
    * `findingsOnly`: the caller reads findings and fixes only (the lint), not
@@ -221,10 +227,12 @@ export class Analyzer {
    */
   constructor(private readonly host: AnalysisHost, settings: Partial<AnalysisSettings> = {}, private readonly options: { findingsOnly?: boolean } = {}) {
     this.settings = { ...DEFAULT_SETTINGS, ...settings };
+    this.safeDirs = safeDirsOf(this.settings);
   }
 
   configure(settings: Partial<AnalysisSettings>): void {
     this.settings = { ...DEFAULT_SETTINGS, ...settings };
+    this.safeDirs = safeDirsOf(this.settings);
   }
 
   /** Parses a template; undefined when the file is not one. */
@@ -298,7 +306,7 @@ export class Analyzer {
       templateDir: absolute ? dir : undefined,
     };
     const cwd = absolute ? this.workingDirectoryOf(template, baseScope) : undefined;
-    for (const c of cwd?.checked ?? []) dependsOn.add(c);
+    if (cwd) for (let k = 0; k < cwd.checked.length; k++) dependsOn.add(cwd.checked[k]);
     const scope: Scope = { ...baseScope, cwd: cwd?.dir };
     // No other file of a merged folder defines one of the template's sources (else it would be standalone).
     const builders = merged ? [...template.builders, ...folder.builders] : template.builders;
@@ -325,44 +333,8 @@ export class Analyzer {
     const allPlans: SocketPlan[] = [];
     const results: VariantFindings[] = [];
     const variants = absolute ? this.varFileVariants(template, [dir, path.join(dir, 'vars'), ...(cwd && cwd.dir !== dir ? [cwd.dir, path.join(cwd.dir, 'vars')] : [])], scope, count, dependsOn) : [{ variables: scope.variables }];
-    for (const variant of variants) {
-      const vscope: Scope = { ...scope, variables: variant.variables };
-      const vplan: PlanContext = { ...planContext, scope: vscope };
-      // Flavors whose plans come out the same need the rules run once (most templates).
-      const seen = new Map<string, Finding[]>();
-      const transferMatters = atLeast(this.settings.toolchain.openssh, OPENSSH_SCP_USES_SFTP) === true;
-      const byProvisioner = ansible.map((p) => socketPlans(p, vplan, flavors));
-      // Flavors that decided a plan alike share its parts (socketPlan.ts): its signature is made once.
-      const signatures = new WeakMap<object, string>();
-      for (const [i, flavor] of flavors.entries()) {
-        const plans = ([] as SocketPlan[]).concat(...byProvisioner.map((x) => x[i]));
-        allPlans.push(...plans);
-        const signature = planSignature(plans, transferMatters, signatures);
-        const same = seen.get(signature);
-        if (same) {
-          results.push({ flavor, varFile: variant.varFile, findings: same });
-          continue;
-        }
-        const ctx: RuleContext = {
-          template,
-          plans,
-          scope: vscope,
-          safeDirs: [...DEFAULT_SAFE_DIRS, ...this.settings.safeDirectories.map((d) => d.replace(/\/+$/, ''))],
-          toolchain: this.settings.toolchain,
-          requiredPlugins,
-          flavor,
-          otherUses: (via) => otherUses(via, count),
-        };
-        const out: Finding[] = [];
-        for (const rule of RULES) {
-          const severity = this.settings.rules[rule.id] ?? rule.defaultSeverity;
-          if (severity === 'off') continue;
-          for (const raw of rule.check(ctx)) out.push(toFinding(rule, raw, severity, docOf, this.settings.toolchain));
-        }
-        results.push({ flavor, varFile: variant.varFile, findings: out });
-        seen.set(signature, out);
-      }
-    }
+    const run: VariantRun = { template, scope, planContext, ansible, flavors, requiredPlugins, count, docOf, allPlans, results };
+    for (const variant of variants) this.analyzeVariant(run, variant);
     findings.push(...mergeVariants(results, flavors, variants.map((v) => v.varFile)));
     const wd = cwd ? { dir: cwd.dir, reason: cwd.reason } : undefined;
     const t = template;
@@ -370,10 +342,65 @@ export class Analyzer {
       ? [...new Set(t.builders.map((b) => b.name))]
       : [...new Set([...t.builds.flatMap((b) => b.sources.map((x) => x.name)), ...(merged ? folder.builds() : [])])];
     const result: AnalysisResult = { template, findings, plans: allPlans, dependsOn: [...dependsOn], workingDirectory: wd };
+    // The lint reads findings only. An accessor on each result gives each a map of its own, which the
+    // optimizing compiler meets as a new shape every time (measured: docs/BENCHMARKS.md).
+    if (this.options.findingsOnly) return result;
     // Listed when read (the bake's picks, the template summaries): the folder's builds would make every result of a folder of N files hold N names.
     let builds: string[] | undefined;
     Object.defineProperty(result, 'builds', { enumerable: true, configurable: true, get: () => (builds ??= listBuilds()), set: (v: string[]) => void (builds = v) });
     return result;
+  }
+
+  /**
+   * The plans and findings of one variant (var file) for every flavor, into
+   * `run.allPlans` and `run.results`. A method of its own, apart from
+   * analyze(): V8 compiles a function again whole when a call inlined into it
+   * meets a new shape, and a lint's first thousands of templates are spent
+   * waiting for such compilations.
+   */
+  private analyzeVariant(run: VariantRun, variant: { varFile?: string; variables: Names }): void {
+    const { template, flavors, results } = run;
+    const vscope: Scope = { ...run.scope, variables: variant.variables };
+    const vplan: PlanContext = { ...run.planContext, scope: vscope };
+    // Flavors whose plans come out the same need the rules run once (most templates).
+    const seen = new Map<string, Finding[]>();
+    const transferMatters = atLeast(this.settings.toolchain.openssh, OPENSSH_SCP_USES_SFTP) === true;
+    const byProvisioner = run.ansible.map((p) => socketPlans(p, vplan, flavors));
+    // Flavors that decided a plan alike share its parts (socketPlan.ts): its signature is made once.
+    const signatures = new WeakMap<object, string>();
+    for (let i = 0; i < flavors.length; i++) {
+      const flavor = flavors[i];
+      const plans: SocketPlan[] = [];
+      for (let k = 0; k < byProvisioner.length; k++) {
+        const own = byProvisioner[k][i];
+        for (let j = 0; j < own.length; j++) plans.push(own[j]);
+      }
+      for (let k = 0; k < plans.length; k++) run.allPlans.push(plans[k]);
+      const signature = planSignature(plans, transferMatters, signatures);
+      const same = seen.get(signature);
+      if (same) {
+        results.push({ flavor, varFile: variant.varFile, findings: same });
+        continue;
+      }
+      const ctx: RuleContext = {
+        template,
+        plans,
+        scope: vscope,
+        safeDirs: this.safeDirs,
+        toolchain: this.settings.toolchain,
+        requiredPlugins: run.requiredPlugins,
+        flavor,
+        otherUses: (via) => otherUses(via, run.count),
+      };
+      const out: Finding[] = [];
+      for (const rule of RULES) {
+        const severity = this.settings.rules[rule.id] ?? rule.defaultSeverity;
+        if (severity === 'off') continue;
+        for (const raw of rule.check(ctx)) out.push(toFinding(rule, raw, severity, run.docOf, this.settings.toolchain));
+      }
+      results.push({ flavor, varFile: variant.varFile, findings: out });
+      seen.set(signature, out);
+    }
   }
 
   /**
@@ -710,6 +737,23 @@ function planSignature(plans: SocketPlan[], transferMatters: boolean, made: Weak
     made.set(p.argv, signature);
     return signature;
   }).join('\n');
+}
+
+/** What analyzeVariant needs of the analysis of one template. */
+interface VariantRun {
+  template: Template;
+  scope: Scope;
+  planContext: PlanContext;
+  /** The template's ansible provisioners. */
+  ansible: Provisioner[];
+  flavors: Flavor[];
+  requiredPlugins: RequiredPlugin[];
+  /** References to a pattern in the template's text and, when the folder is one configuration, in its other files. */
+  count: (pattern: RegExp) => number;
+  docOf: (file: string) => Pick<TextDocument, 'positionAt'>;
+  /** Every flavor's plans, of every variant (out). */
+  allPlans: SocketPlan[];
+  results: VariantFindings[];
 }
 
 interface VariantFindings {
