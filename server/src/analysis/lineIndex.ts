@@ -4,17 +4,27 @@
  * an offset inside or at the end of a line break counts as before it; offsets
  * clamped to the text), with the line starts found by `indexOf` (or one
  * regular expression when the text has a `\r`) instead of a loop over every
- * character: an analysis asks for a few positions in texts of up to megabytes.
+ * character, and only as far as the offsets asked for: an analysis asks for a
+ * few positions in texts of up to megabytes.
  */
 export class LineIndex {
-  private starts: number[] | undefined;
+  /** The line starts found so far: all those up to `starts[starts.length - 1]`. */
+  private readonly starts = [0];
+  /** True once the text's last line start is in `starts`. */
+  private whole = false;
+  private readonly crlf: boolean;
 
-  constructor(private readonly text: string) {}
+  constructor(private readonly text: string) {
+    this.crlf = text.includes('\r');
+  }
 
   positionAt(offset: number): { line: number; character: number } {
     const text = this.text;
     offset = Math.max(Math.min(offset, text.length), 0);
-    const starts = (this.starts ??= lineStarts(text));
+    // Line starts are found as far as the offsets asked for: findings are in the first lines of a long template
+    // more often than not, and most of a large one is never asked about.
+    while (!this.whole && this.starts[this.starts.length - 1] <= offset) this.next();
+    const starts = this.starts;
     let low = 0;
     let high = starts.length;
     while (low < high) {
@@ -26,20 +36,24 @@ export class LineIndex {
     while (offset > starts[line] && isEol(text.charCodeAt(offset - 1))) offset--;
     return { line, character: offset - starts[line] };
   }
+
+  /** Finds the next line start, or notes that there is none. */
+  private next(): void {
+    const from = this.starts[this.starts.length - 1];
+    if (!this.crlf) {
+      const i = this.text.indexOf('\n', from);
+      if (i === -1) this.whole = true;
+      else this.starts.push(i + 1);
+      return;
+    }
+    BREAK.lastIndex = from;
+    const m = BREAK.exec(this.text);
+    if (!m) this.whole = true;
+    else this.starts.push(m.index + m[0].length);
+  }
 }
 
 const BREAK = /\r\n?|\n/g;
-
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  if (!text.includes('\r')) {
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-    return starts;
-  }
-  BREAK.lastIndex = 0;
-  for (let m = BREAK.exec(text); m; m = BREAK.exec(text)) starts.push(m.index + m[0].length);
-  return starts;
-}
 
 function isEol(ch: number): boolean {
   return ch === 10 || ch === 13;

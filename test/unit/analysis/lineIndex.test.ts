@@ -22,4 +22,20 @@ describe('LineIndex', () => {
     const piece = fc.constantFrom('a', 'bc', '\n', '\r', '\r\n', '😀', ' ', '\n\n');
     fc.assert(fc.property(fc.array(piece, { maxLength: 30 }), (pieces) => samePositions(pieces.join(''))), { numRuns: 500 });
   });
+
+  it('whatever the order the offsets are asked in (it finds line starts only as far as asked)', () => {
+    const piece = fc.constantFrom('a', 'bc', '\n', '\r', '\r\n', '😀', '\n\n');
+    const textAndOffsets = fc.array(piece, { maxLength: 30 }).chain((pieces) => {
+      const text = pieces.join('');
+      return fc.tuple(fc.constant(text), fc.array(fc.integer({ min: -1, max: text.length + 1 }), { maxLength: 20 }));
+    });
+    fc.assert(
+      fc.property(textAndOffsets, ([text, offsets]) => {
+        const doc = TextDocument.create('file:///t', 'text', 0, text);
+        const index = new LineIndex(text);
+        for (const offset of offsets) assert.deepEqual(index.positionAt(offset), doc.positionAt(offset), `offset ${offset} of ${JSON.stringify(text)} after ${JSON.stringify(offsets)}`);
+      }),
+      { numRuns: 1000 },
+    );
+  });
 });
