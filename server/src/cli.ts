@@ -312,12 +312,12 @@ const HEAP_GROWING_PERCENT = 30;
 
 /**
  * How much bytecode V8's optimizing compiler inlines into one function, in
- * all (V8's default: 920). A lint runs once over thousands of templates, and
- * most of its time is spent before its code is optimized: the compiler thread
- * works through the queue of hot functions while the main thread waits in
- * slower code, and a large function that inlined much is compiled again
- * whole when one inlined call meets a new shape. Less inlining empties the
- * queue sooner (docs/BENCHMARKS.md, measure d).
+ * all (V8's default: 920). A lint runs its code once over thousands of
+ * templates, and a quarter of its time or more goes before that code is
+ * optimized: the compiler thread works through the queue of hot functions
+ * while the main thread runs slower code, and a large function that inlined
+ * much is compiled again whole when one inlined call meets a new shape. Less
+ * inlining empties the queue sooner (docs/BENCHMARKS.md, measure d, (21)).
  */
 const INLINED_BYTECODE_CUMULATIVE = 150;
 

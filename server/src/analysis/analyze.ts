@@ -343,7 +343,7 @@ export class Analyzer {
       : [...new Set([...t.builds.flatMap((b) => b.sources.map((x) => x.name)), ...(merged ? folder.builds() : [])])];
     const result: AnalysisResult = { template, findings, plans: allPlans, dependsOn: [...dependsOn], workingDirectory: wd };
     // The lint reads findings only. An accessor on each result gives each a map of its own, which the
-    // optimizing compiler meets as a new shape every time (measured: docs/BENCHMARKS.md).
+    // optimizing compiler meets as a new shape every time (docs/BENCHMARKS.md, measure d, (21)).
     if (this.options.findingsOnly) return result;
     // Listed when read (the bake's picks, the template summaries): the folder's builds would make every result of a folder of N files hold N names.
     let builds: string[] | undefined;
@@ -355,8 +355,8 @@ export class Analyzer {
    * The plans and findings of one variant (var file) for every flavor, into
    * `run.allPlans` and `run.results`. A method of its own, apart from
    * analyze(): V8 compiles a function again whole when a call inlined into it
-   * meets a new shape, and a lint's first thousands of templates are spent
-   * waiting for such compilations.
+   * meets a new shape, and a lint runs slower code while such compilations
+   * wait (docs/BENCHMARKS.md, measure d, (21)).
    */
   private analyzeVariant(run: VariantRun, variant: { varFile?: string; variables: Names }): void {
     const { template, flavors, results } = run;
