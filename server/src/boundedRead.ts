@@ -89,10 +89,14 @@ class Accumulator {
   }
 }
 
+/** The text of bytes read, unless they look binary. */
+function textOf(bytes: Buffer): { binary: true } | ({ binary: false } & DecodedText) {
+  return looksBinary(bytes) ? { binary: true } : { binary: false, ...decodeBytes(bytes) };
+}
+
 /** The bytes read (or the failure), decoded unless they look binary. */
 function classified(bytes: Buffer | ReadFailed): ReadResult {
-  if (!Buffer.isBuffer(bytes)) return bytes;
-  return looksBinary(bytes) ? { ok: true, bytes, binary: true } : { ok: true, bytes, binary: false, ...decodeBytes(bytes) };
+  return Buffer.isBuffer(bytes) ? { ok: true, bytes, ...textOf(bytes) } : bytes;
 }
 
 /**
@@ -159,8 +163,7 @@ function keptBuffer(size: number): Buffer | undefined {
  */
 export function readTextSync(file: string, limit: number): TextReadResult {
   const bytes = readSync(file, limit, keptBuffer);
-  if (!Buffer.isBuffer(bytes)) return bytes;
-  return looksBinary(bytes) ? { ok: true, binary: true } : { ok: true, binary: false, ...decodeBytes(bytes) };
+  return Buffer.isBuffer(bytes) ? { ok: true, ...textOf(bytes) } : bytes;
 }
 
 /** The same, without blocking the event loop on a slow file system. */

@@ -47,7 +47,7 @@ describe('the workspace walk', () => {
     this.timeout(120000);
     const big = fs.mkdtempSync(path.join(os.tmpdir(), 'packer-bake-big-'));
     try {
-      // MAX_LISTING + 3 entries in one folder; a template in a subfolder, walked whatever the order of the entries.
+      // MAX_LISTING + 3 entries in one folder, one a subfolder with a template: both walks cut the folder alike, whatever the order of its entries.
       for (let k = 0; k < MAX_LISTING + 2; k++) fs.writeFileSync(path.join(big, `f${k}.txt`), '');
       fs.mkdirSync(path.join(big, 'sub'));
       fs.writeFileSync(path.join(big, 'sub', 't.json'), '{}');

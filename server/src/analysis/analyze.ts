@@ -15,7 +15,7 @@ import { socketPlans, type ArgPart, type PlanContext, type SocketPlan, type Sock
 import type { Setting } from './settings';
 import { RULES, type Rule } from './rules';
 import type { RuleContext } from './rules/rule';
-import { relativePaths, workingDirectory, type ChildPick } from './workingDirectory';
+import { relativePaths, relativePathsKey, workingDirectory, type ChildPick } from './workingDirectory';
 import { atLeast, describeFlavors, flavorsFor, OPENSSH_SCP_USES_SFTP, type Flavor } from './toolchain';
 import { DOCS_BASE } from './rules/rule';
 import { DEFAULT_SAFE_DIRS } from './rules/controlPathUnsafeDir';
@@ -444,8 +444,9 @@ export class Analyzer {
   private workingDirectoryOf(template: Template, scope: Scope): ReturnType<typeof workingDirectory> {
     const given = this.settings.workingDirectory;
     const roots = this.settings.roots ?? [];
-    const rels = relativePaths(template, scope);
-    const key = `${template.file}\0${given ?? ''}\0${roots.join('\0')}\0${rels.map((r) => `${r.from}=${r.path}`).join('\0')}`;
+    const paths = relativePaths(template, scope);
+    const rels = { paths, key: relativePathsKey(paths) };
+    const key = `${template.file}\0${given ?? ''}\0${roots.join('\0')}\0${rels.key}`;
     const known = this.workingDirectories.get(key);
     if (known) return known;
     const wd = workingDirectory({ template, scope, listDir: (d) => this.host.listDir(d), roots, given, memo: this.childPicks, rels });

@@ -32,8 +32,8 @@ export interface WorkingDirectoryInput {
    * of a large tree share their ancestors, and many name the same paths.
    */
   memo?: Map<string, ChildPick>;
-  /** relativePaths(template, scope), when the caller has worked them out already. */
-  rels?: RelativePath[];
+  /** relativePaths(template, scope) and their relativePathsKey, when the caller has worked them out already. */
+  rels?: { paths: RelativePath[]; key: string };
 }
 
 /** The first subfolder from which the most of the paths exist (none: `dir` undefined). */
@@ -53,6 +53,11 @@ const MAX_CHILDREN = 64;
 const SKIP = new Set(['node_modules', '.git', 'dist', 'out']);
 /** A listing with fewer names than this is taken as the whole folder (hosts cut listings at tens of thousands). */
 const COMPLETE_LISTING = 10000;
+
+/** The relative paths as one string (the memo's key, with the folder searched). */
+export function relativePathsKey(rels: RelativePath[]): string {
+  return rels.map((r) => `${r.from}=${r.path}`).join('\0');
+}
 
 /** The relative file paths the template names (evaluated where possible), with where each comes from. */
 export function relativePaths(template: Template, scope: Scope): RelativePath[] {
@@ -102,7 +107,7 @@ export function relativePaths(template: Template, scope: Scope): RelativePath[] 
 export function workingDirectory(input: WorkingDirectoryInput): WorkingDirectory & { checked: string[] } {
   const templateDir = path.dirname(input.template.file);
   if (input.given) return { dir: input.given, reason: 'stated in the settings', checked: [] };
-  const rels = input.rels ?? relativePaths(input.template, input.scope);
+  const rels = input.rels?.paths ?? relativePaths(input.template, input.scope);
   const checked = rels.map((r) => path.resolve(templateDir, r.path));
   if (rels.length === 0) return { dir: templateDir, reason: "the template's folder (no relative path in the template says otherwise)", checked };
   const exists = (file: string) => {
@@ -156,7 +161,7 @@ export function workingDirectory(input: WorkingDirectoryInput): WorkingDirectory
     }
     return pick;
   };
-  const relsKey = input.memo && rels.map((r) => `${r.from}=${r.path}`).join('\0');
+  const relsKey = input.memo && (input.rels?.key ?? relativePathsKey(rels));
   for (const a of [templateDir, ...ancestors]) {
     const key = `${a}\0${relsKey}`;
     let pick = input.memo?.get(key);
@@ -178,26 +183,23 @@ export function workingDirectory(input: WorkingDirectoryInput): WorkingDirectory
   return { dir: best.dir, reason: `${describe(best.found[0])} exists only from there`, checked };
 }
 
-/** The subfolders the search tries of a folder's listing, in name order, worked out once per listing (as nameSet). */
-const childLists = new WeakMap<string[], string[]>();
-function candidateChildren(names: string[]): string[] {
-  let c = childLists.get(names);
-  if (!c) {
-    c = names.filter((n) => !n.startsWith('.') && !SKIP.has(n)).sort().slice(0, MAX_CHILDREN);
-    childLists.set(names, c);
-  }
-  return c;
+/** What `make` works out of a listing, once per listing (hosts keep their listings). */
+function perListing<T>(memo: WeakMap<string[], T>, names: string[], make: (names: string[]) => T): T {
+  let v = memo.get(names);
+  if (v === undefined) memo.set(names, (v = make(names)));
+  return v;
 }
 
-/** The names of a listing as a set, made once per listing (hosts keep their listings). */
+/** The subfolders the search tries of a folder's listing, in name order. */
+const childLists = new WeakMap<string[], string[]>();
+function candidateChildren(names: string[]): string[] {
+  return perListing(childLists, names, (n) => n.filter((x) => !x.startsWith('.') && !SKIP.has(x)).sort().slice(0, MAX_CHILDREN));
+}
+
+/** The names of a listing as a set. */
 const sets = new WeakMap<string[], Set<string>>();
 export function nameSet(names: string[]): Set<string> {
-  let s = sets.get(names);
-  if (!s) {
-    s = new Set(names);
-    sets.set(names, s);
-  }
-  return s;
+  return perListing(sets, names, (n) => new Set(n));
 }
 
 function describe(r: RelativePath): string {
