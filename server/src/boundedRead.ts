@@ -146,23 +146,34 @@ export function readBoundedSync(file: string, limit: number): ReadResult {
   return classified(readSync(file, limit));
 }
 
-/** The buffer readTextSync reads into, kept between reads up to this size (a larger file gets its own). */
+/** The largest buffer kept between reads: a larger file gets its own. */
 const KEPT_BUFFER = 1024 * 1024;
-let kept: Buffer | undefined;
 
-function keptBuffer(size: number): Buffer | undefined {
-  if (size > KEPT_BUFFER) return undefined;
-  if (!kept || kept.length < size) kept = Buffer.allocUnsafe(Math.min(KEPT_BUFFER, Math.max(size, FIRST_CHUNK)));
-  return kept.subarray(0, size);
+/**
+ * A read buffer kept between reads (a sync read has its thread to itself):
+ * the bytes a read returns are valid until its next read.
+ */
+export class KeptBuffer {
+  private kept: Buffer | undefined;
+
+  /** readBoundedSync's checks and bytes, in the kept buffer when they fit. */
+  read(file: string, limit: number): Buffer | ReadFailed {
+    return readSync(file, limit, (size) => {
+      if (size > KEPT_BUFFER) return undefined;
+      if (!this.kept || this.kept.length < size) this.kept = Buffer.allocUnsafe(Math.min(KEPT_BUFFER, Math.max(size, FIRST_CHUNK)));
+      return this.kept.subarray(0, size);
+    });
+  }
 }
+
+const shared = new KeptBuffer();
 
 /**
  * readBoundedSync's text, without the bytes: read into a buffer kept between
- * calls (a sync read has its thread to itself, and the bytes do not outlive
- * the call: the text is a copy).
+ * calls (the bytes do not outlive the call: the text is a copy).
  */
 export function readTextSync(file: string, limit: number): TextReadResult {
-  const bytes = readSync(file, limit, keptBuffer);
+  const bytes = shared.read(file, limit);
   return Buffer.isBuffer(bytes) ? { ok: true, ...textOf(bytes) } : bytes;
 }
 

@@ -5,12 +5,15 @@
  * finish, and the results put back in the files' order, so the output is the
  * same whatever the number of workers.
  */
+import { isUtf8 } from 'buffer';
 import * as os from 'os';
 import * as path from 'path';
 import { Worker, isMainThread, parentPort, workerData } from 'worker_threads';
 import { Analyzer, type AnalysisResult, type AnalysisSettings, type Finding } from './analysis';
 import { HclNotLoaded, hclSettled, lazyHcl, loadHcl } from './analysis/hclParser';
-import { readTextSync } from './boundedRead';
+import { needsWholeText, prunableKind, prunedText } from './analysis/prunedText';
+import { KeptBuffer } from './boundedRead';
+import { decodeBytes, looksBinary } from './textBytes';
 import { boundedDiskHost, cachedHost, skippedTemplate, tooLargeReason } from './diskHost';
 import { hclRuntime } from './wasmPaths';
 
@@ -47,6 +50,7 @@ export function defaultJobs(): number {
 export class FileLinter {
   private readonly host: ReturnType<typeof cachedHost>;
   private readonly analyzer: Analyzer;
+  private readonly buffer = new KeptBuffer();
 
   /** `listings`: folder listings the caller read already (diskHost.ts's listingOf). */
   constructor(private readonly settings: AnalysisSettings, listings?: ReadonlyMap<string, string[]>) {
@@ -63,24 +67,40 @@ export class FileLinter {
     const out: LintOutcome = { findings: [], problems: [] };
     const limit = this.settings.maxFileSize;
     for (const file of files) {
-      const r = readTextSync(file, limit);
-      if (!r.ok) {
-        if (r.reason === 'too-large') out.findings.push(...skippedTemplate(file, tooLargeReason(limit)).findings);
-        else out.problems.push({ file, what: 'cannot read', why: r.message });
+      // The bytes stay in this linter's buffer until its next read: the analysis's own reads use another.
+      const bytes = this.buffer.read(file, limit);
+      if (!Buffer.isBuffer(bytes)) {
+        if (bytes.reason === 'too-large') out.findings.push(...skippedTemplate(file, tooLargeReason(limit)).findings);
+        else out.problems.push({ file, what: 'cannot read', why: bytes.message });
         continue;
       }
-      if (r.binary) {
+      if (looksBinary(bytes)) {
         out.findings.push(...skippedTemplate(file, 'it looks binary').findings);
         continue;
       }
       try {
         // A copy: strings sliced from the template's text would keep the whole text alive until the run ends.
-        out.findings.push(...structuredClone((await analyseLoading(() => this.analyzer.analyze(file, r.text))).findings));
+        out.findings.push(...structuredClone((await analyseLoading(() => this.analyse(file, bytes))).findings));
       } catch (e) {
         out.problems.push({ file, what: 'cannot analyse', why: e instanceof Error ? e.message : String(e) });
       }
     }
     return out;
+  }
+
+  /**
+   * The analysis of a file's bytes: of its pruned text (prunedText.ts: most
+   * of a large template is never decoded) unless what it finds needs the
+   * whole text, else of the whole text.
+   */
+  private analyse(file: string, bytes: Buffer): AnalysisResult {
+    const kind = prunableKind(file);
+    const pruned = kind && isUtf8(bytes) ? prunedText(bytes, kind) : undefined;
+    if (pruned) {
+      const result = this.analyzer.analyze(file, pruned.text, undefined, pruned);
+      if (!needsWholeText(result.findings, file, pruned)) return result;
+    }
+    return this.analyzer.analyze(file, decodeBytes(bytes).text);
   }
 }
 

@@ -11,6 +11,7 @@ import { isLegacyTemplate, jsonTemplate, parseJsonPruned, parseJsonTree } from '
 import { ParseTooSlow, parseHcl, parseHclVarFile } from './parseHcl';
 import { HclNotLoaded } from './hclParser';
 import { readAnsibleCfg, type AnsibleCfg } from './ansibleCfg';
+import type { PrunedText } from './prunedText';
 import { socketPlans, type ArgPart, type PlanContext, type SocketPlan, type SocketTarget } from './socketPlan';
 import type { Setting } from './settings';
 import { RULES, type Rule } from './rules';
@@ -235,15 +236,19 @@ export class Analyzer {
     this.safeDirs = safeDirsOf(this.settings);
   }
 
-  /** Parses a template; undefined when the file is not one. */
-  parse(file: string, text: string): Template | undefined {
+  /**
+   * Parses a template; undefined when the file is not one. `pruned`: the text
+   * is pruned already (prunedText.ts), parse it as it is.
+   */
+  parse(file: string, text: string, pruned = false): Template | undefined {
     const kind = formatForName(file);
     if (!kind) return undefined;
-    if (kind === 'hcl') return parseHcl(file, text, { prune: this.options.findingsOnly });
+    const prune = this.options.findingsOnly && !pruned;
+    if (kind === 'hcl') return parseHcl(file, text, { prune, pruned });
     // Most `.json` files are not legacy templates (package.json, tsconfig.json...): one without a "builders" key
     // cannot be one. A key can only be spelt otherwise with \u escapes; a text with any is parsed to be sure.
     if (kind === 'maybe-json' && !couldBeLegacyTemplate(text)) return undefined;
-    const { root, problems } = this.options.findingsOnly ? parseJsonPruned(text, kind === 'maybe-json' ? 'legacy' : 'hcl-json') : parseJsonTree(text, file);
+    const { root, problems } = prune ? parseJsonPruned(text, kind === 'maybe-json' ? 'legacy' : 'hcl-json') : parseJsonTree(text, file);
     if (kind === 'maybe-json') {
       if (!isLegacyTemplate(root)) return undefined;
       return jsonTemplate(file, text, 'json', root, problems);
@@ -254,9 +259,11 @@ export class Analyzer {
   /**
    * `document`, when the caller has one for this text (the language server's
    * open document), gives the positions: it keeps its line offsets across
-   * edits, so they are not computed again for every analysis.
+   * edits, so they are not computed again for every analysis. `pruned`: the
+   * text is the lint's pruned text of the template (prunedText.ts), whose
+   * left-out part references count too.
    */
-  analyze(file: string, text: string, document?: Pick<TextDocument, 'positionAt'>): AnalysisResult {
+  analyze(file: string, text: string, document?: Pick<TextDocument, 'positionAt'>, pruned?: Pick<PrunedText, 'hidden'>): AnalysisResult {
     const empty: AnalysisResult = { findings: [], plans: [], dependsOn: [], builds: [] };
     // Dev container configurations and CI files: the containers Packer runs in (containers/).
     if (containerFileKind(file)) return this.skipReason(text) ? empty : analyzeContainerFile(file, text, this.host, this.settings, document);
@@ -269,7 +276,7 @@ export class Analyzer {
     }
     let template: Template | undefined;
     try {
-      template = this.parse(file, text);
+      template = this.parse(file, text, pruned !== undefined);
     } catch (e) {
       if (!(e instanceof RangeError) && !(e instanceof ParseTooSlow)) throw e;
       const why = e instanceof ParseTooSlow ? `the HCL parser gave up on it (${e.message})` : 'it is nested too deeply to analyse';
@@ -326,7 +333,9 @@ export class Analyzer {
       },
     };
     // References in the template's text and, when the folder is one configuration, in its other files.
-    const count = (pattern: RegExp) => (template!.text.match(pattern)?.length ?? 0) + (merged ? folder.count(pattern) : 0);
+    let hidden: string | undefined;
+    const count = (pattern: RegExp) =>
+      (template!.text.match(pattern)?.length ?? 0) + (pruned ? ((hidden ??= pruned.hidden()).match(pattern)?.length ?? 0) : 0) + (merged ? folder.count(pattern) : 0);
     const requiredPlugins = [...template.requiredPlugins, ...(merged ? folder.requiredPlugins : [])];
     const flavors = flavorsFor(this.settings.toolchain);
     const ansible = template.provisioners.filter((p) => p.type === 'ansible');

@@ -1,7 +1,8 @@
 /**
- * The parts of an HCL2 text the findings can depend on, for a parse that
- * skips the rest (tree-sitter's included ranges: offsets and positions stay
- * those of the whole text).
+ * The parts of an HCL2 template the findings can depend on: the lint's
+ * pruned text of its bytes (prunedText.ts), and for a text, the ranges of a
+ * parse that skips the rest (tree-sitter's included ranges: offsets and
+ * positions stay those of the whole text).
  *
  * Most of a large HCL2 template is `build` blocks of shell provisioners.
  * The rules read the `ansible` provisioners, the variables, locals, sources
@@ -16,8 +17,9 @@
  * syntax errors inside what is left out (`packer validate` reports those)
  * and the build names (Bake AMI's picks, which do not prune).
  *
- * A lexical scan finds the top-level blocks: comments, quoted strings with
- * their `${ }` / `%{ }` templates, and heredocs are skipped, braces counted
+ * A lexical scan of the UTF-8 bytes (byteScan.ts) finds the top-level
+ * blocks: comments, quoted strings with their `${ }` / `%{ }` templates,
+ * and heredocs are skipped, braces counted
  * (and, inside a source or variable, brackets and parentheses, to find where
  * a value ends). Where it meets something it does not follow (an
  * unterminated string or heredoc, unbalanced braces) it gives up and the
@@ -25,7 +27,8 @@
  * caller also parses the whole text again when the pruned parse has a
  * syntax error, so a wrong cut cannot change what is reported.
  */
-import { BUILDER_ATTRS, PATH_ATTRS } from './types';
+import { BUILDER_ATTRS } from './types';
+import { C, asciiSlice, mayMatter, indexOfBytes, isBlankBytes, isSpace, isWordChar } from './byteScan';
 
 /** A tree-sitter range: UTF-16 offsets, rows and UTF-16 columns. */
 export interface IncludedRange {
@@ -34,22 +37,6 @@ export interface IncludedRange {
   startPosition: { row: number; column: number };
   endPosition: { row: number; column: number };
 }
-
-interface Cut {
-  start: number;
-  end: number;
-  startRow: number;
-  startColumn: number;
-  endRow: number;
-  endColumn: number;
-}
-
-const NAMES_A_FILE = new RegExp(`(?:^|[{\\s,])(?:${[...PATH_ATTRS].join('|')})\\s*[=:]`);
-
-/** A run of string characters that need no look: not a quote, escape, line break or template start. */
-const STRING_RUN = /[^"\\\n$%]+/y;
-/** A run of body characters that open or close nothing the scan follows (no line break, comment, string, heredoc or brace). */
-const BODY_RUN = /[^\n#/"<{}]+/y;
 
 /** Blocks below this many characters are not worth a cut (a range costs the parser something too). */
 const MIN_CUT = 256;
@@ -66,24 +53,32 @@ const READ_ONLY: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ['variable', new Set(['default'])],
 ]);
 
+/** A span of the bytes left out: [start, end). */
+export interface ByteCut {
+  start: number;
+  end: number;
+}
+
 /**
  * The ranges to parse, or undefined when the whole text must be parsed
  * (nothing to leave out, or the scan was unsure).
  */
 export function prunedRanges(text: string): IncludedRange[] | undefined {
   if (text.length < MIN_CUT * 2 || !text.includes('build')) return undefined;
-  const cuts = prunableBuilds(text);
-  if (!cuts || cuts.length === 0) return undefined;
+  const bytes = Buffer.from(text, 'utf8');
+  const byteCuts = hclCuts(bytes);
+  if (!byteCuts || byteCuts.length === 0) return undefined;
+  const cuts = unitCuts(bytes, text, byteCuts);
   const ranges: IncludedRange[] = [];
   let from = { index: 0, row: 0, column: 0 };
   for (const c of cuts) {
+    const start = position(text, from, c.start);
+    const end = position(text, { index: c.start, ...start }, c.end);
     // Cuts with only blanks between them are one (fewer ranges for the parser); cuts start at a line's first word.
-    if (c.start > from.index && isBlank(text, from.index, c.start)) {
-      from = { index: c.end, row: c.endRow, column: c.endColumn };
-      continue;
+    if (c.start > from.index && !isBlank(text, from.index, c.start)) {
+      ranges.push({ startIndex: from.index, endIndex: c.start, startPosition: { row: from.row, column: from.column }, endPosition: start });
     }
-    if (c.start > from.index) ranges.push({ startIndex: from.index, endIndex: c.start, startPosition: { row: from.row, column: from.column }, endPosition: { row: c.startRow, column: c.startColumn } });
-    from = { index: c.end, row: c.endRow, column: c.endColumn };
+    from = { index: c.end, ...end };
   }
   if (from.index < text.length) {
     const end = position(text, from, text.length);
@@ -94,6 +89,7 @@ export function prunedRanges(text: string): IncludedRange[] | undefined {
   return ranges;
 }
 
+/** The row and UTF-16 column of `to`, walking the text's line feeds from a known position. */
 function position(text: string, from: { index: number; row: number; column: number }, to: number): { row: number; column: number } {
   let row = from.row;
   let lineStart = from.index - from.column;
@@ -104,49 +100,62 @@ function position(text: string, from: { index: number; row: number; column: numb
   return { row, column: to - lineStart };
 }
 
-const enum C {
-  NL = 10,
-  SPACE = 32,
-  HASH = 35,
-  QUOTE = 34,
-  DOLLAR = 36,
-  PERCENT = 37,
-  STAR = 42,
-  SLASH = 47,
-  LT = 60,
-  EQUALS = 61,
-  LPAREN = 40,
-  RPAREN = 41,
-  LBRACKET = 91,
-  RBRACKET = 93,
-  BACKSLASH = 92,
-  LBRACE = 123,
-  RBRACE = 125,
+/** Cuts of `text`'s UTF-8 bytes (in order) as UTF-16 offsets of the text. */
+export function unitCuts(bytes: Uint8Array, text: string, cuts: ByteCut[]): ByteCut[] {
+  if (bytes.length === text.length) return cuts;
+  const out: ByteCut[] = [];
+  let byte = 0;
+  let unit = 0;
+  const unitAt = (to: number) => {
+    for (; byte < to; byte++) {
+      const b = bytes[byte];
+      // A sequence's first byte: one UTF-16 unit, two for a 4-byte sequence (a surrogate pair).
+      if ((b & 0xc0) !== 0x80) unit += b >= 0xf0 ? 2 : 1;
+    }
+    return unit;
+  };
+  for (const c of cuts) {
+    const start = unitAt(c.start);
+    out.push({ start, end: unitAt(c.end) });
+  }
+  return out;
 }
+
+/** Bytes of the HCL2 keyword the scan looks for first. */
+const BUILD = Uint8Array.from('build', (c) => c.charCodeAt(0));
+const STAR_SLASH = Uint8Array.from('*/', (c) => c.charCodeAt(0));
+/** The bytes that end a run of a block's body the scan need not look at (BODY_RUN below). */
+const BODY_STOP = new Uint8Array(256);
+for (const ch of [C.NL, C.HASH, C.SLASH, C.QUOTE, C.LT, C.LBRACE, C.RBRACE]) BODY_STOP[ch] = 1;
+
+/** The bytes that end a run of a quoted string the scan need not look at: a quote, an escape, a line feed, a template start. */
+const STRING_STOP = new Uint8Array(256);
+for (const ch of [C.QUOTE, C.BACKSLASH, C.NL, C.DOLLAR, C.PERCENT]) STRING_STOP[ch] = 1;
 
 /** Blocks inside a `build` that hold no setting of the build itself. */
 const NESTED = new Set(['provisioner', 'post-processor', 'post-processors', 'error-cleanup-provisioner']);
 
 interface Open {
   at: number;
-  row: number;
-  column: number;
   /** The brace depth outside the block. */
   depth: number;
   nested: boolean;
 }
 
 /**
- * The blocks that can be left out, in order: top-level `build { ... }` blocks,
- * and in the builds that stay, their provisioner and post-processor blocks;
- * undefined when the scan is unsure of the text's structure.
+ * The blocks of an HCL2 text's UTF-8 bytes that can be left out, in order:
+ * top-level `build { ... }` blocks, and in the builds that stay, their
+ * provisioner and post-processor blocks; in top-level sources and variables,
+ * the attributes and nested blocks not read. Undefined when the scan is
+ * unsure of the text's structure.
  */
-function prunableBuilds(text: string): Cut[] | undefined {
-  const n = text.length;
-  const cuts: Cut[] = [];
+export function hclCuts(b: Uint8Array): ByteCut[] | undefined {
+  const n = b.length;
+  if (n < MIN_CUT * 2 || indexOfBytes(b, BUILD, 0) < 0) return undefined;
+  const cuts: ByteCut[] = [];
+  /** The blocks inside the open build that are large enough to leave out. */
+  const inner: ByteCut[] = [];
   let depth = 0;
-  let row = 0;
-  let lineStart = 0;
   let atStatementStart = true;
   const open: Open[] = [];
   /** The top-level block the scan is in (its first word), and the one whose head is being read. */
@@ -157,24 +166,26 @@ function prunableBuilds(text: string): Cut[] | undefined {
   const skipString = (from: number): number => {
     let j = from;
     while (j < n) {
-      STRING_RUN.lastIndex = j;
-      if (STRING_RUN.test(text)) j = STRING_RUN.lastIndex;
-      const ch = text.charCodeAt(j);
+      while (j < n && STRING_STOP[b[j]] === 0) j++;
+      const ch = b[j];
       if (ch === C.QUOTE) return j + 1;
       if (ch === C.NL) return -1; // quoted strings do not span lines in HCL
       if (ch === C.BACKSLASH) {
         j += 2;
         continue;
       }
-      if ((ch === C.DOLLAR || ch === C.PERCENT) && text.charCodeAt(j + 1) === ch) {
-        j += 2; // `$${` and `%%{` are escapes
-        continue;
-      }
-      if ((ch === C.DOLLAR || ch === C.PERCENT) && text.charCodeAt(j + 1) === C.LBRACE) {
-        const end = skipTemplate(j + 2);
-        if (end < 0) return -1;
-        j = end;
-        continue;
+      if (ch === C.DOLLAR || ch === C.PERCENT) {
+        const next = b[j + 1];
+        if (next === ch) {
+          j += 2; // `$${` and `%%{` are escapes
+          continue;
+        }
+        if (next === C.LBRACE) {
+          const end = skipTemplate(j + 2);
+          if (end < 0) return -1;
+          j = end;
+          continue;
+        }
       }
       j++;
     }
@@ -185,7 +196,7 @@ function prunableBuilds(text: string): Cut[] | undefined {
     let d = 0;
     let j = from;
     while (j < n) {
-      const ch = text.charCodeAt(j);
+      const ch = b[j];
       if (ch === C.QUOTE) {
         j = skipString(j + 1);
         if (j < 0) return -1;
@@ -207,23 +218,23 @@ function prunableBuilds(text: string): Cut[] | undefined {
     let last = -1;
     let j = from;
     while (j < n) {
-      const ch = text.charCodeAt(j);
-      const next = text.charCodeAt(j + 1);
+      const ch = b[j];
+      const next = j + 1 < n ? b[j + 1] : -1;
       const comment = ch === C.HASH || (ch === C.SLASH && (next === C.SLASH || next === C.STAR));
       if (ch === C.NL || comment) {
         if (nest === 0) return last;
         if (ch === C.NL) j++;
         else if (next === C.STAR) {
-          const end = text.indexOf('*/', j + 2);
+          const end = indexOfBytes(b, STAR_SLASH, j + 2);
           if (end < 0) return -1;
           j = end + 2;
         } else {
-          j = text.indexOf('\n', j);
+          j = b.indexOf(C.NL, j);
           if (j < 0) return -1;
         }
         continue;
       }
-      if (ch === C.SPACE || ch === 9 || ch === 13) {
+      if (ch === C.SPACE || ch === C.TAB || ch === C.CR) {
         j++;
         continue;
       }
@@ -234,11 +245,11 @@ function prunableBuilds(text: string): Cut[] | undefined {
         continue;
       }
       if (ch === C.LT && next === C.LT) {
-        const end = heredocEnd(text, j);
+        const end = heredocEnd(b, j);
         if (end !== undefined) {
           if (end < 0) return -1;
           last = end;
-          while (last > j && isBlank(text, last - 1, last)) last--;
+          while (last > j && isBlankBytes(b, last - 1, last)) last--;
           j = end;
           continue;
         }
@@ -253,14 +264,17 @@ function prunableBuilds(text: string): Cut[] | undefined {
     }
     return -1;
   };
+  const wordEnd = (k: number): number => {
+    while (k < n && isWordChar(b[k])) k++;
+    return k;
+  };
   // At a statement start in a block of which only `keep` is read: the end of the attribute or nested block there
   // when it is not read, else -1.
   const unreadItem = (keep: ReadonlySet<string>): number => {
-    let k = i;
-    while (k < n && isWordChar(text.charCodeAt(k))) k++;
-    const word = text.slice(i, k);
-    while (k < n && (text.charCodeAt(k) === C.SPACE || text.charCodeAt(k) === 9)) k++;
-    if (text.charCodeAt(k) === C.EQUALS) return text.charCodeAt(k + 1) === C.EQUALS || keep.has(word) ? -1 : skipValue(k + 1);
+    let k = wordEnd(i);
+    const word = asciiSlice(b, i, k);
+    while (k < n && (b[k] === C.SPACE || b[k] === C.TAB)) k++;
+    if (b[k] === C.EQUALS) return b[k + 1] === C.EQUALS || keep.has(word) ? -1 : skipValue(k + 1);
     // A nested block: labels, then its `{`.
     const brace = blockBrace(k, true);
     return brace < 0 ? -1 : skipValue(brace);
@@ -269,61 +283,52 @@ function prunableBuilds(text: string): Cut[] | undefined {
   // have labels), else -1.
   const blockBrace = (k: number, labels: boolean): number => {
     for (;;) {
-      while (k < n && (text.charCodeAt(k) === C.SPACE || text.charCodeAt(k) === 9)) k++;
-      const ch = text.charCodeAt(k);
+      while (k < n && (b[k] === C.SPACE || b[k] === C.TAB)) k++;
+      const ch = b[k];
       if (ch === C.LBRACE) return k;
       if (!labels) return -1;
       if (ch === C.QUOTE) {
         k = skipString(k + 1);
         if (k < 0) return -1;
-      } else if (isWordChar(ch)) {
-        while (k < n && isWordChar(text.charCodeAt(k))) k++;
-      } else return -1;
+      } else if (isWordChar(ch)) k = wordEnd(k);
+      else return -1;
     }
   };
   // At a statement start, the block head `word labels... {` that opens a block worth cutting: the index of its `{`.
   const head = (): number => {
-    let k = i;
-    while (k < n && isWordChar(text.charCodeAt(k))) k++;
-    const word = text.slice(i, k);
+    const k = wordEnd(i);
+    const word = asciiSlice(b, i, k);
     const inBuild = open.length === 1 && depth === 1;
     if (!(depth === 0 && word === 'build') && !(inBuild && NESTED.has(word))) return -1;
     return blockBrace(k, word !== 'build'); // build blocks have no labels
   };
   while (i < n) {
-    const ch = text.charCodeAt(i);
+    const ch = b[i];
     if (ch === C.NL) {
-      row++;
-      lineStart = i + 1;
       atStatementStart = true;
       i++;
       continue;
     }
-    if (ch === C.SPACE || ch === 9 || ch === 13) {
+    if (ch === C.SPACE || ch === C.TAB || ch === C.CR) {
       i++;
       continue;
     }
-    if (depth >= 2) {
+    if (depth >= 2 && BODY_STOP[ch] === 0) {
       // Deep inside a block only comments, strings, heredocs and braces matter to the scan: skip the rest at once.
-      BODY_RUN.lastIndex = i;
-      if (BODY_RUN.test(text)) {
-        i = BODY_RUN.lastIndex;
-        atStatementStart = false;
-        continue;
-      }
+      i++;
+      while (i < n && BODY_STOP[b[i]] === 0) i++;
+      atStatementStart = false;
+      continue;
     }
-    if (ch === C.HASH || (ch === C.SLASH && text.charCodeAt(i + 1) === C.SLASH)) {
-      const nl = text.indexOf('\n', i);
+    const next = i + 1 < n ? b[i + 1] : -1;
+    if (ch === C.HASH || (ch === C.SLASH && next === C.SLASH)) {
+      const nl = b.indexOf(C.NL, i);
       i = nl < 0 ? n : nl;
       continue;
     }
-    if (ch === C.SLASH && text.charCodeAt(i + 1) === C.STAR) {
-      const end = text.indexOf('*/', i + 2);
+    if (ch === C.SLASH && next === C.STAR) {
+      const end = indexOfBytes(b, STAR_SLASH, i + 2);
       if (end < 0) return undefined;
-      for (let k = text.indexOf('\n', i); k !== -1 && k < end; k = text.indexOf('\n', k + 1)) {
-        row++;
-        lineStart = k + 1;
-      }
       i = end + 2;
       continue;
     }
@@ -334,14 +339,10 @@ function prunableBuilds(text: string): Cut[] | undefined {
       atStatementStart = false;
       continue;
     }
-    if (ch === C.LT && text.charCodeAt(i + 1) === C.LT) {
-      const end = heredocEnd(text, i);
+    if (ch === C.LT && next === C.LT) {
+      const end = heredocEnd(b, i);
       if (end !== undefined) {
         if (end < 0) return undefined;
-        for (let k = text.indexOf('\n', i); k !== -1 && k < end; k = text.indexOf('\n', k + 1)) {
-          row++;
-          lineStart = k + 1;
-        }
         i = end;
         atStatementStart = false;
         continue;
@@ -365,11 +366,13 @@ function prunableBuilds(text: string): Cut[] | undefined {
       const top = open[open.length - 1];
       if (top && top.depth === depth) {
         open.pop();
-        const size = i - top.at;
-        if (size >= (top.nested ? MIN_NESTED_CUT : MIN_CUT) && !mayMatter(text.slice(top.at, i))) {
-          // A whole build left out takes the place of the cuts inside it.
-          if (!top.nested) while (cuts.length > 0 && cuts[cuts.length - 1].start >= top.at) cuts.pop();
-          cuts.push({ start: top.at, end: i, startRow: top.row, startColumn: top.column, endRow: row, endColumn: i - lineStart });
+        // The blocks inside a build are asked about once the build is known to stay (most builds go whole).
+        if (top.nested) {
+          if (i - top.at >= MIN_NESTED_CUT) inner.push({ start: top.at, end: i });
+        } else {
+          if (i - top.at >= MIN_CUT && !mayMatter(b, top.at, i, 'hcl')) cuts.push({ start: top.at, end: i });
+          else for (const c of inner) if (!mayMatter(b, c.start, c.end, 'hcl')) cuts.push(c);
+          inner.length = 0;
         }
       }
       continue;
@@ -378,25 +381,18 @@ function prunableBuilds(text: string): Cut[] | undefined {
       const keep = topKind === undefined ? undefined : READ_ONLY.get(topKind);
       const end = keep ? unreadItem(keep) : -1;
       if (end >= 0) {
-        const to = position(text, { index: i, row, column: i - lineStart }, end);
-        cuts.push({ start: i, end, startRow: row, startColumn: i - lineStart, endRow: to.row, endColumn: to.column });
-        row = to.row;
-        lineStart = end - to.column;
+        cuts.push({ start: i, end });
         i = end;
         atStatementStart = false;
         continue;
       }
     }
-    if (atStatementStart && depth === 0 && isWordChar(ch)) {
-      let k = i;
-      while (k < n && isWordChar(text.charCodeAt(k))) k++;
-      pendingTop = text.slice(i, k);
-    }
+    if (atStatementStart && depth === 0 && isWordChar(ch)) pendingTop = asciiSlice(b, i, wordEnd(i));
     if (atStatementStart && depth <= 1 && isWordChar(ch)) {
       const brace = head();
       atStatementStart = false;
       if (brace >= 0) {
-        open.push({ at: i, row, column: i - lineStart, depth, nested: depth === 1 });
+        open.push({ at: i, depth, nested: depth === 1 });
         i = brace;
         continue;
       }
@@ -408,37 +404,52 @@ function prunableBuilds(text: string): Cut[] | undefined {
   return cuts;
 }
 
+const isMarkerStart = (ch: number) => (ch >= 65 && ch <= 90) || (ch >= 97 && ch <= 122) || ch === 95;
+const isMarkerChar = (ch: number) => isMarkerStart(ch) || (ch >= 48 && ch <= 57) || ch === 45;
+
 /**
  * At `<<` opening a heredoc (`<<EOF` or `<<-EOF`): the index of the end of
- * its closing marker line (its line break, or the text's end); -1 when it is
- * not closed; undefined when this `<<` opens no heredoc.
+ * its closing marker line (its line break, or the bytes' end); -1 when it is
+ * not closed; undefined when this `<<` opens no heredoc (an opening line of
+ * 300 characters or more is taken for none).
  */
-function heredocEnd(text: string, at: number): number | undefined {
-  const m = /^<<-?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?\n/.exec(text.slice(at, at + 300));
-  if (!m) return undefined;
-  const marker = m[1];
-  for (let k = at + m[0].length; ; ) {
-    const nl = text.indexOf('\n', k);
-    if (text.slice(k, nl < 0 ? text.length : nl).trim() === marker) return nl < 0 ? text.length : nl;
+function heredocEnd(b: Uint8Array, at: number): number | undefined {
+  const n = b.length;
+  let k = at + 2;
+  if (b[k] === 45) k++;
+  const markerStart = k;
+  if (k >= n || !isMarkerStart(b[k])) return undefined;
+  while (k < n && isMarkerChar(b[k])) k++;
+  const markerEnd = k;
+  while (k < n && (b[k] === C.SPACE || b[k] === C.TAB)) k++;
+  if (b[k] === C.CR) k++;
+  if (k >= n || b[k] !== C.NL || k - at >= 300) return undefined;
+  const length = markerEnd - markerStart;
+  for (k++; ; ) {
+    const nl = b.indexOf(C.NL, k);
+    let s = k;
+    let e = nl < 0 ? n : nl;
+    // The line, trimmed as String.prototype.trim() does: ASCII spaces here; one with a byte outside ASCII at an end
+    // (perhaps a Unicode space) is decoded and trimmed as text.
+    while (s < e && isSpace(b[s])) s++;
+    while (e > s && isSpace(b[e - 1])) e--;
+    if (e - s === length && sameBytes(b, s, markerStart, length)) return nl < 0 ? n : nl;
+    if (e - s > length && (b[s] >= 0x80 || b[e - 1] >= 0x80) && Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('utf8').trim() === asciiSlice(b, markerStart, markerEnd)) return nl < 0 ? n : nl;
     if (nl < 0) return -1;
     k = nl + 1;
   }
 }
 
-/** A block whose text names `ansible` or a file (an attribute the working directory is inferred from), or has a `\u` escape that could spell either. */
-function mayMatter(block: string): boolean {
-  return block.includes('ansible') || block.includes('\\u') || NAMES_A_FILE.test(block);
+function sameBytes(b: Uint8Array, x: number, y: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (b[x + i] !== b[y + i]) return false;
+  return true;
 }
 
-/** True when text[from, to) is only spaces, tabs and line breaks (also used by jsonPrune.ts). */
-export function isBlank(text: string, from: number, to: number): boolean {
+/** True when text[from, to) is only spaces, tabs and line breaks. */
+function isBlank(text: string, from: number, to: number): boolean {
   for (let i = from; i < to; i++) {
     const ch = text.charCodeAt(i);
     if (ch !== C.SPACE && ch !== C.NL && ch !== 9 && ch !== 13) return false;
   }
   return true;
-}
-
-function isWordChar(ch: number): boolean {
-  return (ch >= 97 && ch <= 122) || (ch >= 65 && ch <= 90) || (ch >= 48 && ch <= 57) || ch === 95 || ch === 45;
 }

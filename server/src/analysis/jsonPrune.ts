@@ -14,10 +14,12 @@
  * does not report: a syntax error inside such a provisioner. The caller
  * parses the whole text when the pruned one has a syntax error, and the scan
  * gives up (undefined) on anything it does not follow: comments, unbalanced
- * brackets, an unterminated string.
+ * brackets, an unterminated string. The scan reads the UTF-8 bytes
+ * (byteScan.ts): the lint's pruned text of a template's bytes
+ * (prunedText.ts) leaves the same provisioners out before decoding them.
  */
-import { isBlank } from './hclPrune';
-import { PATH_ATTRS } from './types';
+import { C, asciiSlice, mayMatter, indexOfBytes, isBlankBytes } from './byteScan';
+import { unitCuts, type ByteCut } from './hclPrune';
 
 export interface PrunedJson {
   /** The text with the left-out contents removed. */
@@ -28,19 +30,9 @@ export interface PrunedJson {
 
 /** Provisioners below this many characters are not worth a cut. */
 const MIN_CUT = 64;
-const STRUCTURE = /["{}[\]/]/g;
-const NAMES_A_FILE = new RegExp(`"(?:${[...PATH_ATTRS].join('|')})"\\s*:`);
-
-const enum C {
-  QUOTE = 34,
-  SLASH = 47,
-  BACKSLASH = 92,
-  COLON = 58,
-  LBRACE = 123,
-  RBRACE = 125,
-  LBRACKET = 91,
-  RBRACKET = 93,
-}
+/** The bytes the scan stops at: quotes, braces, brackets and slashes (a comment). */
+const STRUCTURE = new Uint8Array(256);
+for (const ch of [C.QUOTE, C.LBRACE, C.RBRACE, C.LBRACKET, C.RBRACKET, C.SLASH]) STRUCTURE[ch] = 1;
 
 /** A legacy JSON template, or an HCL2 JSON one (`.pkr.json`). */
 export type JsonShape = 'legacy' | 'hcl-json';
@@ -50,8 +42,10 @@ const LIST_KEY: Record<JsonShape, string> = { legacy: 'provisioners', 'hcl-json'
 
 export function prunedJson(text: string, shape: JsonShape = 'legacy'): PrunedJson | undefined {
   if (text.length < MIN_CUT * 2 || !text.includes(`"${LIST_KEY[shape]}"`)) return undefined;
-  const cuts = prunableProvisioners(text, shape);
-  if (!cuts || cuts.length === 0) return undefined;
+  const bytes = Buffer.from(text, 'utf8');
+  const byteCuts = jsonCuts(bytes, shape);
+  if (!byteCuts || byteCuts.length === 0) return undefined;
+  const cuts = unitCuts(bytes, text, byteCuts).map((c) => [c.start, c.end]);
   const parts: string[] = [];
   /** Per cut, where it is in the pruned text and how much was removed up to and with it. */
   const at: number[] = [];
@@ -97,9 +91,14 @@ function keyPlace(shape: JsonShape, stack: number[], topKey: string | undefined)
   return stack.length === 3 && stack[1] === C.LBRACKET && stack[2] === C.LBRACE ? 'list' : undefined;
 }
 
-/** The contents (inside the braces) of the provisioners that can be left out, in order; undefined when unsure. */
-function prunableProvisioners(text: string, shape: JsonShape): [number, number][] | undefined {
-  const cuts: [number, number][] = [];
+/**
+ * The contents (inside the braces) of the provisioners of a JSON template's
+ * UTF-8 bytes that can be left out, in order; undefined when unsure.
+ */
+export function jsonCuts(b: Uint8Array, shape: JsonShape): ByteCut[] | undefined {
+  const n = b.length;
+  if (n < MIN_CUT * 2 || indexOfBytes(b, LIST_NEEDLE[shape], 0) < 0) return undefined;
+  const cuts: ByteCut[] = [];
   const stack: number[] = [];
   /** The stack depth inside the provisioners' array, or -1. */
   let inList = -1;
@@ -108,34 +107,33 @@ function prunableProvisioners(text: string, shape: JsonShape): [number, number][
   let element = -1;
   /** The top-level key whose value the scan is in (HCL2 JSON: the block type). */
   let topKey: string | undefined;
-  const re = new RegExp(STRUCTURE);
-  // test(), not exec(): a match array per structural character was most of what a lint allocates (350 MB on the
-  // benchmark's workspace); the match is one character, just before lastIndex.
-  while (re.test(text)) {
-    const i = re.lastIndex - 1;
-    const ch = text.charCodeAt(i);
+  const listKey = LIST_KEY[shape];
+  for (let i = 0; ; i++) {
+    while (i < n && STRUCTURE[b[i]] === 0) i++;
+    if (i >= n) break;
+    const ch = b[i];
     const after = colon;
     colon = -1;
     if (ch === C.QUOTE) {
-      const end = stringEnd(text, i);
+      const end = stringEnd(b, i);
       if (end < 0) return undefined;
-      re.lastIndex = end;
       const place = keyPlace(shape, stack, topKey);
       if (place) {
         let k = end;
-        while (k < text.length && isBlank(text, k, k + 1)) k++;
-        if (text.charCodeAt(k) === C.COLON) {
-          // Keys spelt with escapes match nothing here: their lists are not pruned.
-          const key = text.slice(i + 1, end - 1);
+        while (k < n && isBlankBytes(b, k, k + 1)) k++;
+        if (b[k] === C.COLON) {
+          // Keys spelt with escapes match nothing here: their lists are not pruned. Only short keys can match.
+          const key = end - i - 2 <= KEY_MAX ? asciiSlice(b, i + 1, end - 1) : '';
           if (place === 'top') topKey = key;
-          else if (key === LIST_KEY[shape]) colon = k;
+          else if (key === listKey) colon = k;
         }
       }
+      i = end - 1;
       continue;
     }
     if (ch === C.SLASH) return undefined; // a comment: not a template Packer reads, parse it all
     if (ch === C.LBRACE || ch === C.LBRACKET) {
-      if (ch === C.LBRACKET && after >= 0 && isBlank(text, after + 1, i)) inList = stack.length + 1;
+      if (ch === C.LBRACKET && after >= 0 && isBlankBytes(b, after + 1, i)) inList = stack.length + 1;
       stack.push(ch);
       if (ch === C.LBRACE && stack.length === inList + 1) element = i;
       continue;
@@ -143,25 +141,27 @@ function prunableProvisioners(text: string, shape: JsonShape): [number, number][
     const open = stack.pop();
     if (open !== (ch === C.RBRACE ? C.LBRACE : C.LBRACKET)) return undefined;
     if (ch === C.RBRACE && element >= 0 && stack.length === inList) {
-      if (i - element >= MIN_CUT && !mayMatter(text.slice(element, i))) cuts.push([element + 1, i]);
+      if (i - element >= MIN_CUT && !mayMatter(b, element, i, 'json')) cuts.push({ start: element + 1, end: i });
       element = -1;
     } else if (ch === C.RBRACKET && stack.length === inList - 1) inList = -1;
   }
   return stack.length === 0 ? cuts : undefined;
 }
 
+/** The longest key the scan compares (`provisioners`, `build`). */
+const KEY_MAX = 12;
+const LIST_NEEDLE: Record<JsonShape, Uint8Array> = {
+  legacy: Uint8Array.from('"provisioners"', (c) => c.charCodeAt(0)),
+  'hcl-json': Uint8Array.from('"provisioner"', (c) => c.charCodeAt(0)),
+};
+
 /** At a quote: the index after the string's closing quote, or -1. */
-function stringEnd(text: string, quote: number): number {
+function stringEnd(b: Uint8Array, quote: number): number {
   for (let j = quote + 1; ; j++) {
-    j = text.indexOf('"', j);
+    j = b.indexOf(C.QUOTE, j);
     if (j < 0) return -1;
-    let b = j - 1;
-    while (text.charCodeAt(b) === C.BACKSLASH) b--;
-    if ((j - 1 - b) % 2 === 0) return j + 1;
+    let k = j - 1;
+    while (b[k] === C.BACKSLASH) k--;
+    if ((j - 1 - k) % 2 === 0) return j + 1;
   }
 }
-
-function mayMatter(element: string): boolean {
-  return element.includes('ansible') || element.includes('\\u') || NAMES_A_FILE.test(element);
-}
-

@@ -37,6 +37,19 @@ export class LineIndex {
     return { line, character: offset - starts[line] };
   }
 
+  /** The offset of a position, as TextDocument.offsetAt gives it (clamped to its line, before the line break, and to the text). */
+  offsetAt(position: { line: number; character: number }): number {
+    while (!this.whole && this.starts.length <= position.line + 1) this.next();
+    if (position.line >= this.starts.length) return this.text.length;
+    if (position.line < 0) return 0;
+    const start = this.starts[position.line];
+    if (position.character <= 0) return start;
+    const next = position.line + 1 < this.starts.length ? this.starts[position.line + 1] : this.text.length;
+    let offset = Math.min(start + position.character, next);
+    while (offset > start && isEol(this.text.charCodeAt(offset - 1))) offset--;
+    return offset;
+  }
+
   /** Finds the next line start, or notes that there is none. */
   private next(): void {
     const from = this.starts[this.starts.length - 1];

@@ -7,7 +7,7 @@ import { BUILDER_ATTRS, PATH_ATTRS, type Attribute, type Provisioner, type Templ
 import { decodeHclLiteral } from './stringOffsets';
 import { toExpr, type Expr } from './expr';
 import { commitEdits, isKept, lastEdit, parseRange, parseTree, pendingEdit } from './hclParser';
-import { prunedRanges } from './hclPrune';
+import { prunedRanges, type IncludedRange } from './hclPrune';
 import { parseHclFast } from './hclFast';
 import { detached, shifted } from './shiftSpans';
 import { onForget } from './documentEdits';
@@ -19,8 +19,9 @@ export { ParseTooSlow, dropTree, hclReady, initHcl, keepTree, type HclRuntimeSou
  * `prune`: leave out of the parse the `build` blocks no finding can depend on
  * (hclPrune.ts); the template then lacks their builds and their syntax
  * errors. For the lint, which reports findings only; never for a kept tree.
+ * `pruned`: the text is the lint's, pruned already (prunedText.ts).
  */
-export function parseHcl(file: string, text: string, options: { prune?: boolean } = {}): Template {
+export function parseHcl(file: string, text: string, options: { prune?: boolean; pruned?: boolean } = {}): Template {
   const t = emptyTemplate(file, text);
   const cache = buildCache(file);
   const alone = cache && blockAlone(file, text);
@@ -29,7 +30,7 @@ export function parseHcl(file: string, text: string, options: { prune?: boolean 
     converted.set(file, { text, items: alone });
     return t;
   }
-  const tree = options.prune && !isKept(file) ? prunedTree(text, file) : parseTree(text, file);
+  const tree = options.pruned ? fastTree(text, undefined, file) : options.prune && !isKept(file) ? fastTree(text, prunedRanges(text), file) : parseTree(text, file);
   const seen = cache && new Map<string, CachedBuild>();
   let items: Item[] | undefined;
   try {
@@ -66,12 +67,11 @@ export function parseHcl(file: string, text: string, options: { prune?: boolean 
 }
 
 /**
- * A parse of the parts of `text` findings depend on (hclFast.ts's when it
- * follows them, tree-sitter's otherwise); the whole text when that parse has
- * a syntax error.
+ * A parse of `ranges` of `text` (all of it when undefined): hclFast.ts's when
+ * it follows them, tree-sitter's otherwise; the whole text when a parse of
+ * ranges has a syntax error.
  */
-function prunedTree(text: string, file: string): Tree {
-  const ranges = prunedRanges(text);
+function fastTree(text: string, ranges: IncludedRange[] | undefined, file: string): Tree {
   const fast = parseHclFast(text, ranges);
   // The same tree as tree-sitter's, of plain objects (hclFast.ts): the conversion reads only what both have.
   if (fast) return fast as unknown as Tree;

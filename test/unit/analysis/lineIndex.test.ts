@@ -23,6 +23,21 @@ describe('LineIndex', () => {
     fc.assert(fc.property(fc.array(piece, { maxLength: 30 }), (pieces) => samePositions(pieces.join(''))), { numRuns: 500 });
   });
 
+  it('gives TextDocument.offsetAt for every position, on a line, past its end or past the text', () => {
+    const piece = fc.constantFrom('a', 'bc', '\n', '\r', '\r\n', '😀', '\n\n');
+    const textAndPositions = fc.array(piece, { maxLength: 30 }).chain((pieces) =>
+      fc.tuple(fc.constant(pieces.join('')), fc.array(fc.tuple(fc.integer({ min: -1, max: 12 }), fc.integer({ min: -1, max: 8 })), { maxLength: 20 })),
+    );
+    fc.assert(
+      fc.property(textAndPositions, ([text, positions]) => {
+        const doc = TextDocument.create('file:///t', 'text', 0, text);
+        const index = new LineIndex(text);
+        for (const [line, character] of positions) assert.equal(index.offsetAt({ line, character }), doc.offsetAt({ line, character }), `${line}:${character} of ${JSON.stringify(text)} after ${JSON.stringify(positions)}`);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('whatever the order the offsets are asked in (it finds line starts only as far as asked)', () => {
     const piece = fc.constantFrom('a', 'bc', '\n', '\r', '\r\n', '😀', '\n\n');
     const textAndOffsets = fc.array(piece, { maxLength: 30 }).chain((pieces) => {
