@@ -124,13 +124,29 @@ export function unitCuts(bytes: Uint8Array, text: string, cuts: ByteCut[]): Byte
 /** Bytes of the HCL2 keyword the scan looks for first. */
 const BUILD = Uint8Array.from('build', (c) => c.charCodeAt(0));
 const STAR_SLASH = Uint8Array.from('*/', (c) => c.charCodeAt(0));
-/** The bytes that end a run of a block's body the scan need not look at (BODY_RUN below). */
+/** The bytes that end a run of a block's body the scan need not look at (bodyRun). */
 const BODY_STOP = new Uint8Array(256);
 for (const ch of [C.NL, C.HASH, C.SLASH, C.QUOTE, C.LT, C.LBRACE, C.RBRACE]) BODY_STOP[ch] = 1;
 
 /** The bytes that end a run of a quoted string the scan need not look at: a quote, an escape, a line feed, a template start. */
 const STRING_STOP = new Uint8Array(256);
 for (const ch of [C.QUOTE, C.BACKSLASH, C.NL, C.DOLLAR, C.PERCENT]) STRING_STOP[ch] = 1;
+
+/** The index of the first byte from `from` that STRING_STOP stops at, or b.length (a function of its own: a loop in a closure would read the bytes through its context). */
+function stringRun(b: Uint8Array, from: number): number {
+  const n = b.length;
+  let j = from;
+  while (j < n && STRING_STOP[b[j]] === 0) j++;
+  return j;
+}
+
+/** The same for BODY_STOP. */
+function bodyRun(b: Uint8Array, from: number): number {
+  const n = b.length;
+  let j = from;
+  while (j < n && BODY_STOP[b[j]] === 0) j++;
+  return j;
+}
 
 /** Blocks inside a `build` that hold no setting of the build itself. */
 const NESTED = new Set(['provisioner', 'post-processor', 'post-processors', 'error-cleanup-provisioner']);
@@ -166,7 +182,7 @@ export function hclCuts(b: Uint8Array): ByteCut[] | undefined {
   const skipString = (from: number): number => {
     let j = from;
     while (j < n) {
-      while (j < n && STRING_STOP[b[j]] === 0) j++;
+      j = stringRun(b, j);
       const ch = b[j];
       if (ch === C.QUOTE) return j + 1;
       if (ch === C.NL) return -1; // quoted strings do not span lines in HCL
@@ -270,9 +286,9 @@ export function hclCuts(b: Uint8Array): ByteCut[] | undefined {
   };
   // At a statement start in a block of which only `keep` is read: the end of the attribute or nested block there
   // when it is not read, else -1.
-  const unreadItem = (keep: ReadonlySet<string>): number => {
-    let k = wordEnd(i);
-    const word = asciiSlice(b, i, k);
+  const unreadItem = (keep: ReadonlySet<string>, at: number): number => {
+    let k = wordEnd(at);
+    const word = asciiSlice(b, at, k);
     while (k < n && (b[k] === C.SPACE || b[k] === C.TAB)) k++;
     if (b[k] === C.EQUALS) return b[k + 1] === C.EQUALS || keep.has(word) ? -1 : skipValue(k + 1);
     // A nested block: labels, then its `{`.
@@ -295,9 +311,9 @@ export function hclCuts(b: Uint8Array): ByteCut[] | undefined {
     }
   };
   // At a statement start, the block head `word labels... {` that opens a block worth cutting: the index of its `{`.
-  const head = (): number => {
-    const k = wordEnd(i);
-    const word = asciiSlice(b, i, k);
+  const head = (at: number, depth: number): number => {
+    const k = wordEnd(at);
+    const word = asciiSlice(b, at, k);
     const inBuild = open.length === 1 && depth === 1;
     if (!(depth === 0 && word === 'build') && !(inBuild && NESTED.has(word))) return -1;
     return blockBrace(k, word !== 'build'); // build blocks have no labels
@@ -316,7 +332,7 @@ export function hclCuts(b: Uint8Array): ByteCut[] | undefined {
     if (depth >= 2 && BODY_STOP[ch] === 0) {
       // Deep inside a block only comments, strings, heredocs and braces matter to the scan: skip the rest at once.
       i++;
-      while (i < n && BODY_STOP[b[i]] === 0) i++;
+      i = bodyRun(b, i);
       atStatementStart = false;
       continue;
     }
@@ -379,7 +395,7 @@ export function hclCuts(b: Uint8Array): ByteCut[] | undefined {
     }
     if (atStatementStart && depth === 1 && open.length === 0 && isWordChar(ch)) {
       const keep = topKind === undefined ? undefined : READ_ONLY.get(topKind);
-      const end = keep ? unreadItem(keep) : -1;
+      const end = keep ? unreadItem(keep, i) : -1;
       if (end >= 0) {
         cuts.push({ start: i, end });
         i = end;
@@ -389,7 +405,7 @@ export function hclCuts(b: Uint8Array): ByteCut[] | undefined {
     }
     if (atStatementStart && depth === 0 && isWordChar(ch)) pendingTop = asciiSlice(b, i, wordEnd(i));
     if (atStatementStart && depth <= 1 && isWordChar(ch)) {
-      const brace = head();
+      const brace = head(i, depth);
       atStatementStart = false;
       if (brace >= 0) {
         open.push({ at: i, depth, nested: depth === 1 });
