@@ -84,10 +84,32 @@ class Entries {
   }
 }
 
-/** Up to MAX_LISTING entries of `dir` (onCut(dir) when it has more), or undefined when it cannot be listed. */
-export function folderEntriesSync(dir: string, onCut?: (dir: string) => void): fs.Dirent[] | undefined {
+/**
+ * A folder this size or smaller is listed at once (`readdir`): a few thousand
+ * entries at most on any file system that reports a folder's size (ext4, XFS
+ * and tmpfs count bytes, ZFS entries), far below MAX_LISTING. A larger one,
+ * or one whose size is 0 (procfs and some FUSE file systems report no size),
+ * is read MAX_LISTING entries at most, through a handle.
+ */
+const SMALL_FOLDER = 16 * 1024;
+
+/**
+ * Up to MAX_LISTING entries of `dir` (onCut(dir) when it has more), or
+ * undefined when it cannot be listed. `size`: its size, when the caller has
+ * just stat'ed it.
+ */
+export function folderEntriesSync(dir: string, onCut?: (dir: string) => void, size?: number): fs.Dirent[] | undefined {
   let d: fs.Dir | undefined;
   try {
+    size ??= fs.statSync(dir, { throwIfNoEntry: false })?.size;
+    if (size !== undefined && size > 0 && size <= SMALL_FOLDER) {
+      const all = fs.readdirSync(dir, { withFileTypes: true });
+      if (all.length > MAX_LISTING) {
+        onCut?.(dir);
+        all.length = MAX_LISTING;
+      }
+      return all;
+    }
     d = fs.opendirSync(dir, { bufferSize: DIR_BUFFER });
     const entries = new Entries(dir, onCut);
     for (let e = d.readSync(); e && entries.add(e); e = d.readSync());
@@ -116,14 +138,16 @@ export async function folderEntries(dir: string, onCut?: (dir: string) => void):
 
 /** Up to MAX_LISTING entry names of a folder, or undefined when it cannot be listed. */
 export function listDirBounded(dir: string): string[] | undefined {
+  let st: fs.Stats | undefined;
   try {
     // Most folders asked about are files or do not exist (the working directory search): a stat that does not
     // throw answers those without the cost of an exception.
-    if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return undefined;
+    st = fs.statSync(dir, { throwIfNoEntry: false });
+    if (!st?.isDirectory()) return undefined;
   } catch {
     return undefined; // a path through a file (ENOTDIR), no permission
   }
-  const entries = folderEntriesSync(dir);
+  const entries = folderEntriesSync(dir, undefined, st.size);
   return entries && listingOf(entries);
 }
 

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { scanFolder, scanFolderSync } from '../../server/src/workspaceScan';
-import { MAX_LISTING } from '../../server/src/diskHost';
+import { MAX_LISTING, folderEntriesSync } from '../../server/src/diskHost';
 
 describe('the workspace walk', () => {
   let dir: string;
@@ -43,6 +43,16 @@ describe('the workspace walk', () => {
     for (const f of ['node_modules/p/t.json', '.git/t.json', '.hidden/t.json', 'dist/t.json', 'dangling.json', 'loop.json', 'fifo.json', 'link-to-folder/web/template.json', 'readme.md']) assert.ok(!rel.includes(f), f);
   });
 
+  it('lists a small folder at once and a large one (or one of no size) through a handle: the same entries', () => {
+    const names = (entries: fs.Dirent[] | undefined) => entries?.map((e) => `${e.name}:${e.isFile()}:${e.isDirectory()}:${e.isSymbolicLink()}`).sort();
+    assert.ok(fs.statSync(dir).size > 0 && fs.statSync(dir).size <= 16 * 1024, 'the test folder is small');
+    const atOnce = folderEntriesSync(dir);
+    assert.ok(atOnce && atOnce.length > 10);
+    assert.deepEqual(names(atOnce), names(folderEntriesSync(dir, undefined, 0)));
+    assert.equal(folderEntriesSync(path.join(dir, 'a.json')), undefined, 'a file is no folder');
+    assert.equal(folderEntriesSync(path.join(dir, 'nowhere')), undefined);
+  });
+
   it('reads at most MAX_LISTING entries of a folder, and says which folder had more', async function () {
     this.timeout(120000);
     const big = fs.mkdtempSync(path.join(os.tmpdir(), 'packer-bake-big-'));
@@ -61,6 +71,10 @@ describe('the workspace walk', () => {
       for await (const c of scanFolder(big, undefined, Infinity, (d) => cut.push(d))) server.push(c.file);
       assert.deepEqual(cut, [big]);
       assert.deepEqual(server, cli);
+      // A folder that says it is small is listed at once (readdir), and cut all the same when it is not.
+      const cutAtOnce: string[] = [];
+      assert.equal(folderEntriesSync(big, (d) => cutAtOnce.push(d), 1)?.length, MAX_LISTING);
+      assert.deepEqual(cutAtOnce, [big]);
       // Without the cut (a folder of MAX_LISTING entries exactly), no folder is named.
       fs.rmSync(path.join(big, 'f0.txt'));
       fs.rmSync(path.join(big, 'f1.txt'));
