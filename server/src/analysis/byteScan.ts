@@ -61,6 +61,13 @@ export function asciiSlice(b: Uint8Array, from: number, to: number): string {
   return s;
 }
 
+/** True when b[from, to) is the ASCII word `word` (without making a string of the bytes). */
+export function wordIs(b: Uint8Array, from: number, to: number, word: string): boolean {
+  if (to - from !== word.length) return false;
+  for (let i = 0; i < word.length; i++) if (b[from + i] !== word.charCodeAt(i)) return false;
+  return true;
+}
+
 /** The index of `needle` in b from `from`, or -1. */
 export function indexOfBytes(b: Uint8Array, needle: Uint8Array, from: number): number {
   return Buffer.prototype.indexOf.call(b, needle, from);

@@ -28,7 +28,7 @@
  * syntax error, so a wrong cut cannot change what is reported.
  */
 import { BUILDER_ATTRS } from './types';
-import { C, asciiSlice, mayMatter, indexOfBytes, isBlankBytes, isSpace, isWordChar } from './byteScan';
+import { C, asciiSlice, mayMatter, wordIs, indexOfBytes, isBlankBytes, isSpace, isWordChar } from './byteScan';
 
 /** A tree-sitter range: UTF-16 offsets, rows and UTF-16 columns. */
 export interface IncludedRange {
@@ -48,10 +48,10 @@ const MIN_NESTED_CUT = 128;
  * nested blocks (`launch_block_device_mappings`, `validation`, ...) are left
  * out. A source is most of what stays of a large template otherwise.
  */
-const READ_ONLY: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+const READ_ONLY: [string, ReadonlySet<string>][] = [
   ['source', BUILDER_ATTRS],
   ['variable', new Set(['default'])],
-]);
+];
 
 /** A span of the bytes left out: [start, end). */
 export interface ByteCut {
@@ -148,8 +148,14 @@ function bodyRun(b: Uint8Array, from: number): number {
   return j;
 }
 
+/** True when b[from, to) is one of `words`. */
+function oneOf(b: Uint8Array, from: number, to: number, words: readonly string[]): boolean {
+  for (const w of words) if (wordIs(b, from, to, w)) return true;
+  return false;
+}
+
 /** Blocks inside a `build` that hold no setting of the build itself. */
-const NESTED = new Set(['provisioner', 'post-processor', 'post-processors', 'error-cleanup-provisioner']);
+const NESTED = ['provisioner', 'post-processor', 'post-processors', 'error-cleanup-provisioner'];
 
 interface Open {
   at: number;
@@ -174,9 +180,9 @@ export function hclCuts(b: Uint8Array): ByteCut[] | undefined {
   let depth = 0;
   let atStatementStart = true;
   const open: Open[] = [];
-  /** The top-level block the scan is in (its first word), and the one whose head is being read. */
-  let topKind: string | undefined;
-  let pendingTop: string | undefined;
+  /** What is read of the top-level block the scan is in (READ_ONLY), and of the one whose head is being read. */
+  let topKeep: ReadonlySet<string> | undefined;
+  let pendingKeep: ReadonlySet<string> | undefined;
   let i = 0;
   // Skips a quoted string starting after its opening quote; returns the index after the closing quote.
   const skipString = (from: number): number => {
@@ -313,10 +319,10 @@ export function hclCuts(b: Uint8Array): ByteCut[] | undefined {
   // At a statement start, the block head `word labels... {` that opens a block worth cutting: the index of its `{`.
   const head = (at: number, depth: number): number => {
     const k = wordEnd(at);
-    const word = asciiSlice(b, at, k);
+    const build = depth === 0 && wordIs(b, at, k, 'build');
     const inBuild = open.length === 1 && depth === 1;
-    if (!(depth === 0 && word === 'build') && !(inBuild && NESTED.has(word))) return -1;
-    return blockBrace(k, word !== 'build'); // build blocks have no labels
+    if (!build && !(inBuild && oneOf(b, at, k, NESTED))) return -1;
+    return blockBrace(k, !build); // build blocks have no labels
   };
   while (i < n) {
     const ch = b[i];
@@ -366,8 +372,8 @@ export function hclCuts(b: Uint8Array): ByteCut[] | undefined {
     }
     if (ch === C.LBRACE) {
       if (depth === 0) {
-        topKind = pendingTop;
-        pendingTop = undefined;
+        topKeep = pendingKeep;
+        pendingKeep = undefined;
       }
       depth++;
       i++;
@@ -377,7 +383,7 @@ export function hclCuts(b: Uint8Array): ByteCut[] | undefined {
     if (ch === C.RBRACE) {
       if (depth === 0) return undefined;
       depth--;
-      if (depth === 0) topKind = undefined;
+      if (depth === 0) topKeep = undefined;
       i++;
       const top = open[open.length - 1];
       if (top && top.depth === depth) {
@@ -394,8 +400,7 @@ export function hclCuts(b: Uint8Array): ByteCut[] | undefined {
       continue;
     }
     if (atStatementStart && depth === 1 && open.length === 0 && isWordChar(ch)) {
-      const keep = topKind === undefined ? undefined : READ_ONLY.get(topKind);
-      const end = keep ? unreadItem(keep, i) : -1;
+      const end = topKeep ? unreadItem(topKeep, i) : -1;
       if (end >= 0) {
         cuts.push({ start: i, end });
         i = end;
@@ -403,7 +408,11 @@ export function hclCuts(b: Uint8Array): ByteCut[] | undefined {
         continue;
       }
     }
-    if (atStatementStart && depth === 0 && isWordChar(ch)) pendingTop = asciiSlice(b, i, wordEnd(i));
+    if (atStatementStart && depth === 0 && isWordChar(ch)) {
+      const k = wordEnd(i);
+      pendingKeep = undefined;
+      for (const [w, keep] of READ_ONLY) if (wordIs(b, i, k, w)) pendingKeep = keep;
+    }
     if (atStatementStart && depth <= 1 && isWordChar(ch)) {
       const brace = head(i, depth);
       atStatementStart = false;

@@ -43,8 +43,9 @@ export function prunedText(bytes: Buffer, kind: 'hcl' | JsonShape): PrunedText |
   // What is kept and the last line of each cut are a small part of a large template: their units are counted.
   const unitsOf = (from: number, to: number) => utf16Units(bytes, from, to);
   const hasCr = bytes.indexOf(C.CR) >= 0;
+  const words = wordsOf(bytes);
   // A cut becomes no more bytes than it had: its line breaks, and no more UTF-16 units of padding than bytes.
-  const out = Buffer.allocUnsafe(bytes.length);
+  const out = scratch(bytes.length);
   const cuts: ByteCut[] = [];
   let length = 0;
   let from = 0;
@@ -56,7 +57,7 @@ export function prunedText(bytes: Buffer, kind: 'hcl' | JsonShape): PrunedText |
     const before = length;
     let lastBreak = -1;
     if (!hasCr) {
-      const breaks = lineFeeds(bytes, c.start, c.end);
+      const breaks = lineFeeds(bytes, c.start, c.end, words);
       if (breaks > 0) {
         out.fill(C.NL, length, length + breaks);
         length += breaks;
@@ -87,6 +88,18 @@ export function prunedText(bytes: Buffer, kind: 'hcl' | JsonShape): PrunedText |
   };
 }
 
+/** The bytes of a buffer from the first 4-byte boundary of its memory on, as 32-bit words; `first`: the index in the buffer of the first word's first byte. */
+export interface Words {
+  words: Int32Array;
+  first: number;
+}
+
+export function wordsOf(b: Buffer): Words {
+  const first = (4 - (b.byteOffset % 4)) % 4;
+  const count = (b.length - first) >> 2;
+  return { words: count > 0 ? new Int32Array(b.buffer, b.byteOffset + first, count) : new Int32Array(0), first };
+}
+
 /**
  * How many line feeds b[from, to) holds: four bytes at a time (most of a
  * large template is left out, and this is the one look at its bytes besides
@@ -94,23 +107,33 @@ export function prunedText(bytes: Buffer, kind: 'hcl' | JsonShape): PrunedText |
  * zero; `~(((x & 0x7F) + 0x7F) | x | 0x7F)` has its high bit set exactly for
  * the zero bytes of a word (no carry crosses from one byte to the next).
  */
-export function lineFeeds(b: Buffer, from: number, to: number): number {
+export function lineFeeds(b: Buffer, from: number, to: number, w: Words = wordsOf(b)): number {
   let count = 0;
   let i = from;
-  // Up to a 4-byte boundary of the memory, byte by byte; then whole words; then the rest.
-  while (i < to && (b.byteOffset + i) % 4 !== 0) if (b[i++] === C.NL) count++;
-  const words = (to - i) >> 2;
-  if (words > 0) {
-    const w = new Int32Array(b.buffer, b.byteOffset + i, words);
-    for (let k = 0; k < words; k++) {
-      const x = w[k] ^ 0x0a0a0a0a;
-      const zero = ~(((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x | 0x7f7f7f7f);
-      count += Math.imul((zero >>> 7) & 0x01010101, 0x01010101) >>> 24;
-    }
-    i += words * 4;
+  // Up to a word boundary byte by byte; then whole words; then the rest.
+  while (i < to && (i < w.first || (i - w.first) % 4 !== 0)) if (b[i++] === C.NL) count++;
+  const words = w.words;
+  const start = (i - w.first) >> 2;
+  const end = start + ((to - i) >> 2);
+  for (let k = start; k < end; k++) {
+    const x = words[k] ^ 0x0a0a0a0a;
+    const zero = ~(((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x | 0x7f7f7f7f);
+    count += Math.imul((zero >>> 7) & 0x01010101, 0x01010101) >>> 24;
   }
+  i += (end - start) * 4;
   while (i < to) if (b[i++] === C.NL) count++;
   return count;
+}
+
+/** The buffer pruned texts are written into, kept between calls up to this size (the text is a copy of it). */
+const KEPT = 1024 * 1024;
+let kept: Buffer | undefined;
+
+/** A buffer of at least `size` bytes: the kept one when it is large enough (a new buffer per template is external memory, which brings on garbage collections). */
+function scratch(size: number): Buffer {
+  if (size > KEPT) return Buffer.allocUnsafe(size);
+  if (!kept || kept.length < size) kept = Buffer.allocUnsafe(Math.min(KEPT, Math.max(size, 64 * 1024)));
+  return kept;
 }
 
 /** UTF-16 units of the valid UTF-8 bytes b[from, to). */
