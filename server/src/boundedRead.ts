@@ -12,10 +12,12 @@
  *   `/proc/self/pagemap` is a regular file of size 0 that yields gigabytes. It
  *   reads at most limit + 1 bytes, so a 2 GB sparse file costs the limit.
  *
- * readTextSync, for callers that want the text only (the lint's and the
- * analysis's reads), reads into one buffer kept between reads instead of a
- * new one per file (an allocation per file, a copy when it grew, and external
- * memory that brings on garbage collections); the text is a copy anyway.
+ * readTextSync, for callers that want the text only (the analysis's reads),
+ * reads into one buffer kept between reads instead of a new one per file (an
+ * allocation per file, a copy when it grew, and external memory that brings
+ * on garbage collections); the text is a copy anyway. The lint reads its
+ * templates' bytes into a KeptBuffer of its own (lintWorkers.ts), which
+ * stay there while the analysis reads other files.
  */
 import * as fs from 'fs';
 import { decodeBytes, looksBinary, type DecodedText } from './textBytes';
