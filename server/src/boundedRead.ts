@@ -20,6 +20,7 @@
  * stay there while the analysis reads other files.
  */
 import * as fs from 'fs';
+import { KeptBytes } from './analysis/keptBytes';
 import { decodeBytes, looksBinary, type DecodedText } from './textBytes';
 
 export type ReadFailure = 'missing' | 'not-regular' | 'too-large' | 'error';
@@ -156,15 +157,11 @@ const KEPT_BUFFER = 1024 * 1024;
  * the bytes a read returns are valid until its next read.
  */
 export class KeptBuffer {
-  private kept: Buffer | undefined;
+  private readonly bytes = new KeptBytes(KEPT_BUFFER, FIRST_CHUNK);
 
   /** readBoundedSync's checks and bytes, in the kept buffer when they fit. */
   read(file: string, limit: number): Buffer | ReadFailed {
-    return readSync(file, limit, (size) => {
-      if (size > KEPT_BUFFER) return undefined;
-      if (!this.kept || this.kept.length < size) this.kept = Buffer.allocUnsafe(Math.min(KEPT_BUFFER, Math.max(size, FIRST_CHUNK)));
-      return this.kept.subarray(0, size);
-    });
+    return readSync(file, limit, (size) => this.bytes.take(size));
   }
 }
 

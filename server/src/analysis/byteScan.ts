@@ -54,11 +54,19 @@ export function isWordChar(ch: number): boolean {
   return (ch >= 97 && ch <= 122) || (ch >= 65 && ch <= 90) || (ch >= 48 && ch <= 57) || ch === 95 || ch === 45;
 }
 
-/** The bytes b[from, to) of an ASCII word, as a string. */
-export function asciiSlice(b: Uint8Array, from: number, to: number): string {
-  let s = '';
-  for (let i = from; i < to; i++) s += String.fromCharCode(b[i]);
-  return s;
+/** The bytes b[from, to) read as Latin-1 (ASCII as it is, any other byte one character of its own). */
+export function latin1(b: Uint8Array, from: number, to: number): string {
+  return Buffer.prototype.latin1Slice.call(b, from, to) as string;
+}
+
+/** UTF-16 units of the valid UTF-8 bytes b[from, to): one per sequence, two for a 4-byte one (a surrogate pair). */
+export function utf16Units(b: Uint8Array, from: number, to: number): number {
+  let units = 0;
+  for (let i = from; i < to; i++) {
+    const ch = b[i];
+    if ((ch & 0xc0) !== 0x80) units += ch >= 0xf0 ? 2 : 1;
+  }
+  return units;
 }
 
 /** True when b[from, to) is the ASCII word `word` (without making a string of the bytes). */
@@ -87,6 +95,6 @@ const NAMES_A_FILE = { hcl: new RegExp(`(?:^|[{\\s,\\x80-\\xff])(?:${NAMES})[\\s
  * that does not.
  */
 export function mayMatter(b: Uint8Array, start: number, end: number, syntax: 'hcl' | 'json'): boolean {
-  const text = Buffer.prototype.latin1Slice.call(b, start, end) as string;
+  const text = latin1(b, start, end);
   return text.includes('ansible') || text.includes('\\u') || NAMES_A_FILE[syntax].test(text);
 }

@@ -28,7 +28,7 @@
  * syntax error, so a wrong cut cannot change what is reported.
  */
 import { BUILDER_ATTRS } from './types';
-import { C, asciiSlice, mayMatter, wordIs, indexOfBytes, isBlankBytes, isSpace, isWordChar } from './byteScan';
+import { C, latin1, mayMatter, wordIs, indexOfBytes, isBlankBytes, isSpace, isWordChar, utf16Units } from './byteScan';
 
 /** A tree-sitter range: UTF-16 offsets, rows and UTF-16 columns. */
 export interface IncludedRange {
@@ -107,11 +107,8 @@ export function unitCuts(bytes: Uint8Array, text: string, cuts: ByteCut[]): Byte
   let byte = 0;
   let unit = 0;
   const unitAt = (to: number) => {
-    for (; byte < to; byte++) {
-      const b = bytes[byte];
-      // A sequence's first byte: one UTF-16 unit, two for a 4-byte sequence (a surrogate pair).
-      if ((b & 0xc0) !== 0x80) unit += b >= 0xf0 ? 2 : 1;
-    }
+    unit += utf16Units(bytes, byte, to);
+    byte = to;
     return unit;
   };
   for (const c of cuts) {
@@ -294,7 +291,7 @@ export function hclCuts(b: Uint8Array): ByteCut[] | undefined {
   // when it is not read, else -1.
   const unreadItem = (keep: ReadonlySet<string>, at: number): number => {
     let k = wordEnd(at);
-    const word = asciiSlice(b, at, k);
+    const word = latin1(b, at, k);
     while (k < n && (b[k] === C.SPACE || b[k] === C.TAB)) k++;
     if (b[k] === C.EQUALS) return b[k + 1] === C.EQUALS || keep.has(word) ? -1 : skipValue(k + 1);
     // A nested block: labels, then its `{`.
@@ -459,7 +456,7 @@ function heredocEnd(b: Uint8Array, at: number): number | undefined {
     while (s < e && isSpace(b[s])) s++;
     while (e > s && isSpace(b[e - 1])) e--;
     if (e - s === length && sameBytes(b, s, markerStart, length)) return nl < 0 ? n : nl;
-    if (e - s > length && (b[s] >= 0x80 || b[e - 1] >= 0x80) && Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('utf8').trim() === asciiSlice(b, markerStart, markerEnd)) return nl < 0 ? n : nl;
+    if (e - s > length && (b[s] >= 0x80 || b[e - 1] >= 0x80) && Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('utf8').trim() === latin1(b, markerStart, markerEnd)) return nl < 0 ? n : nl;
     if (nl < 0) return -1;
     k = nl + 1;
   }

@@ -18,7 +18,7 @@
  * (byteScan.ts): the lint's pruned text of a template's bytes
  * (prunedText.ts) leaves the same provisioners out before decoding them.
  */
-import { C, asciiSlice, mayMatter, indexOfBytes, isBlankBytes } from './byteScan';
+import { C, latin1, mayMatter, indexOfBytes, isBlankBytes } from './byteScan';
 import { unitCuts, type ByteCut } from './hclPrune';
 
 export interface PrunedJson {
@@ -123,7 +123,7 @@ export function jsonCuts(b: Uint8Array, shape: JsonShape): ByteCut[] | undefined
         while (k < n && isBlankBytes(b, k, k + 1)) k++;
         if (b[k] === C.COLON) {
           // Keys spelt with escapes match nothing here: their lists are not pruned. Only short keys can match.
-          const key = end - i - 2 <= KEY_MAX ? asciiSlice(b, i + 1, end - 1) : '';
+          const key = end - i - 2 <= KEY_MAX ? latin1(b, i + 1, end - 1) : '';
           if (place === 'top') topKey = key;
           else if (key === listKey) colon = k;
         }

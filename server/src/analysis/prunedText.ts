@@ -15,7 +15,8 @@
  * lint then analyses the whole text).
  */
 import { PARSE_ERROR, SKIPPED, formatForName } from './analyze';
-import { C } from './byteScan';
+import { C, utf16Units } from './byteScan';
+import { KeptBytes } from './keptBytes';
 import { containerFileKind } from './containers';
 import { LineIndex } from './lineIndex';
 import type { Range } from 'vscode-languageserver-types';
@@ -40,19 +41,18 @@ export interface PrunedText {
 export function prunedText(bytes: Buffer, kind: 'hcl' | JsonShape): PrunedText | undefined {
   const found = kind === 'hcl' ? hclCuts(bytes) : jsonCuts(bytes, kind);
   if (!found || found.length === 0) return undefined;
-  // What is kept and the last line of each cut are a small part of a large template: their units are counted.
-  const unitsOf = (from: number, to: number) => utf16Units(bytes, from, to);
   const hasCr = bytes.indexOf(C.CR) >= 0;
   const words = wordsOf(bytes);
   // A cut becomes no more bytes than it had: its line breaks, and no more UTF-16 units of padding than bytes.
-  const out = scratch(bytes.length);
+  const out = scratch.take(bytes.length) ?? Buffer.allocUnsafe(bytes.length);
   const cuts: ByteCut[] = [];
   let length = 0;
   let from = 0;
   // Offsets of the text (UTF-16 units); what replaces a cut is ASCII, a unit a byte.
   let units = 0;
   for (const c of found) {
-    units += unitsOf(from, c.start);
+    // What is kept and the last line of each cut are a small part of a large template: their units are counted.
+    units += utf16Units(bytes, from, c.start);
     length += bytes.copy(out, length, from, c.start);
     const before = length;
     let lastBreak = -1;
@@ -73,7 +73,7 @@ export function prunedText(bytes: Buffer, kind: 'hcl' | JsonShape): PrunedText |
         lastBreak = i;
       }
     }
-    const pad = unitsOf(lastBreak >= 0 ? lastBreak + 1 : c.start, c.end);
+    const pad = utf16Units(bytes, lastBreak >= 0 ? lastBreak + 1 : c.start, c.end);
     out.fill(C.SPACE, length, length + pad);
     length += pad;
     cuts.push({ start: units, end: units + length - before });
@@ -94,7 +94,7 @@ export interface Words {
   first: number;
 }
 
-export function wordsOf(b: Buffer): Words {
+function wordsOf(b: Buffer): Words {
   const first = (4 - (b.byteOffset % 4)) % 4;
   const count = (b.length - first) >> 2;
   return { words: count > 0 ? new Int32Array(b.buffer, b.byteOffset + first, count) : new Int32Array(0), first };
@@ -125,26 +125,8 @@ export function lineFeeds(b: Buffer, from: number, to: number, w: Words = wordsO
   return count;
 }
 
-/** The buffer pruned texts are written into, kept between calls up to this size (the text is a copy of it). */
-const KEPT = 1024 * 1024;
-let kept: Buffer | undefined;
-
-/** A buffer of at least `size` bytes: the kept one when it is large enough (a new buffer per template is external memory, which brings on garbage collections). */
-function scratch(size: number): Buffer {
-  if (size > KEPT) return Buffer.allocUnsafe(size);
-  if (!kept || kept.length < size) kept = Buffer.allocUnsafe(Math.min(KEPT, Math.max(size, 64 * 1024)));
-  return kept;
-}
-
-/** UTF-16 units of the valid UTF-8 bytes b[from, to). */
-function utf16Units(b: Uint8Array, from: number, to: number): number {
-  let units = 0;
-  for (let i = from; i < to; i++) {
-    const ch = b[i];
-    if ((ch & 0xc0) !== 0x80) units += ch >= 0xf0 ? 2 : 1;
-  }
-  return units;
-}
+/** Where pruned texts are written, kept between templates up to 1 MiB (the text is a copy of it). */
+const scratch = new KeptBytes(1024 * 1024, 64 * 1024);
 
 /** The lint's kind of pruned text for a template's file name, if it has one. */
 export function prunableKind(file: string): 'hcl' | JsonShape | undefined {
