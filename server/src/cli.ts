@@ -16,10 +16,10 @@ import { FORMATS, annotationsBeside, dedupe, displayText, render, type Format, t
 import { encodeText } from './textBytes';
 import { hclRuntime } from './wasmPaths';
 import { hclSettled, lazyHcl, loadHcl } from './analysis/hclParser';
-import { scanFolderSync } from './workspaceScan';
+import { TargetWalk } from './workspaceScan';
 import { MAX_FILE_SIZE_CAP } from './shared/settings';
 import { bakeMain } from './cliBake';
-import { FileLinter, PARALLEL_MIN_FILES, defaultJobs, isLintWorker, lintInWorkers, serveLintWorker } from './lintWorkers';
+import { FileLinter, PARALLEL_MIN_FILES, defaultJobs, isLintReader, isLintWorker, lintInWorkers, lintPipelined, serveLintReader, serveLintWorker, type LintOutcome } from './lintWorkers';
 
 const USAGE = `Usage: packer-bake lint [options] [--] [paths...]
        packer-bake bake <template-or-folder> [options]   (see packer-bake bake --help)
@@ -44,8 +44,10 @@ Options:
                              ansible (ansible-core) or openssh (e.g. openssh=9.2p1); repeatable
   --fix                      apply the preferred fixes in place, then report what is left;
                              only files inside the paths given are written
-  -j, --jobs <n>             threads for a large lint (200 files or more; default: one
-                             per core but one, at most 8; 1 for a single thread)
+  -j, --jobs <n>             threads for a large lint (200 files or more): 1, one thread;
+                             2, one reads the files while the other analyses them; more,
+                             each lints whole folders (default: 2 on 2 or 3 cores, else
+                             one per core but one, at most 8)
   --verbose                  say on stderr how many files were linted, on how many
                              threads, in how long
   -h, --help                 show this help
@@ -186,28 +188,6 @@ function parseCommandLine(argv: string[], io: CliIo): Options | undefined {
   return { format: format as Format, fix: values.fix!, jobs, verbose: values.verbose!, targets, settings: { rules, safeDirectories: values['safe-dir']!, toolchain, maxFileSize, roots, workingDirectory } };
 }
 
-/**
- * The files to lint: the files given, and the templates the walk finds in
- * the folders given (whose listings go to `listings`). A folder with more
- * entries than the walk reads (MAX_LISTING) is a problem: not all of it was
- * linted.
- */
-async function collect(targets: string[], listings: Map<string, string[]>, problems: Problems): Promise<string[]> {
-  const cut = (d: string) => problems.add(d, 'not walked whole', `it has more than ${MAX_LISTING.toLocaleString('en-US')} entries; the templates among the first ${MAX_LISTING.toLocaleString('en-US')} were linted`);
-  const files: string[] = [];
-  for (const abs of targets) {
-    let dir = false;
-    try {
-      dir = fs.statSync(abs).isDirectory();
-    } catch {
-      // Gone since the command line was checked: reading it reports it.
-    }
-    if (!dir) files.push(abs);
-    else files.push(...scanFolderSync(abs, (d, entries) => listings.set(d, listingOf(entries)), cut));
-  }
-  return [...new Set(files)];
-}
-
 /** Files that could not be read, analysed or written, folders not walked whole: each named on stderr once, and exit status 3. */
 class Problems {
   count = 0;
@@ -225,7 +205,12 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   // The walk's folder listings, for the analysis's working-directory search (which lists the same folders).
   const listings = new Map<string, string[]>();
   const problems = new Problems(io);
-  const files = await collect(options.targets, listings, problems);
+  const cut = (d: string) => problems.add(d, 'not walked whole', `it has more than ${MAX_LISTING.toLocaleString('en-US')} entries; the templates among the first ${MAX_LISTING.toLocaleString('en-US')} were linted`);
+  const walk = TargetWalk.of(options.targets, { onListing: (d, entries) => listings.set(d, listingOf(entries)), onCut: cut });
+  // Two threads make a pipeline (lintPipelined), which starts reading once the walk has found enough files.
+  // Worker threads run this bundle: only from the bundle (tests that import this file run one thread).
+  const pipelined = options.jobs === 2 && !options.fix && __filename.endsWith('.js');
+  let files = walk.take(pipelined ? PARALLEL_MIN_FILES : Infinity);
   // The HCL parser (WebAssembly) is loaded when the first HCL2 text is parsed, not before: a run over
   // legacy JSON templates never loads it. No spare instance ahead of time either (see hclParser.ts).
   lazyHcl(() => hclRuntime(), { spare: false });
@@ -235,9 +220,16 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const started = performance.now();
   const linter = new FileLinter(options.settings, listings);
-  // Worker threads run this bundle: only from the bundle (tests that import this file run one thread).
-  const threads = files.length >= PARALLEL_MIN_FILES && __filename.endsWith('.js') ? Math.min(options.jobs, Math.ceil(files.length / (PARALLEL_MIN_FILES / 2))) : 1;
-  const outcome = threads > 1 ? await lintInWorkers(__filename, files, options.settings, threads, linter) : await linter.lint(files);
+  let threads = 1;
+  let outcome: LintOutcome;
+  if (pipelined && files.length === PARALLEL_MIN_FILES) {
+    threads = 2;
+    ({ files, outcome } = await lintPipelined(__filename, files, walk, options.settings.maxFileSize, linter));
+  } else {
+    files.push(...walk.rest());
+    threads = files.length >= PARALLEL_MIN_FILES && __filename.endsWith('.js') ? Math.min(options.jobs, Math.ceil(files.length / (PARALLEL_MIN_FILES / 2))) : 1;
+    outcome = threads > 1 ? await lintInWorkers(__filename, files, options.settings, threads, linter) : await linter.lint(files);
+  }
   if (options.verbose) io.err(`packer-bake: linted ${files.length} file${files.length === 1 ? '' : 's'} on ${threads} thread${threads === 1 ? '' : 's'} in ${Math.round(performance.now() - started)} ms`);
   for (const p of outcome.problems) problems.add(p.file, p.what, p.why);
   const findings = outcome.findings;
@@ -322,6 +314,7 @@ const HEAP_GROWING_PERCENT = 30;
 const INLINED_BYTECODE_CUMULATIVE = 150;
 
 if (isLintWorker()) serveLintWorker();
+else if (isLintReader()) serveLintReader();
 else if (require.main === module) {
   // V8 picks the old generation's growth from the allocation rate, and a lint allocates hundreds of MB that die
   // young (HEAP_GROWING_PERCENT). V8 reads this flag at each collection, so setting it now takes effect; the

@@ -1,18 +1,21 @@
 /**
- * The lint's analysis of many files, on this thread or spread over worker
- * threads (one per core but one, see defaultJobs): the files are cut into runs of the same folder
- * (a folder's HCL2 files read each other), handed out to the workers as they
- * finish, and the results put back in the files' order, so the output is the
- * same whatever the number of workers.
+ * The lint's analysis of many files, on this thread or spread over threads
+ * (see defaultJobs). On two threads, a pipeline: a reader thread reads and
+ * prunes each file while this one analyses (lintPipelined). On more, the
+ * files are cut into runs of the same folder (a folder's HCL2 files read
+ * each other), handed out to worker threads as they finish, and the results
+ * put back in the files' order (lintInWorkers). The output is the same
+ * whatever the number of threads.
  */
 import { isUtf8 } from 'buffer';
 import * as os from 'os';
 import * as path from 'path';
-import { Worker, isMainThread, parentPort, workerData } from 'worker_threads';
+import { MessageChannel, Worker, isMainThread, parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'worker_threads';
 import { Analyzer, type AnalysisResult, type AnalysisSettings, type Finding } from './analysis';
 import { HclNotLoaded, hclSettled, lazyHcl, loadHcl } from './analysis/hclParser';
-import { needsWholeText, prunableKind, prunedText } from './analysis/prunedText';
-import { KeptBuffer } from './boundedRead';
+import { needsWholeText, prunableKind, prunedText, type PrunedText } from './analysis/prunedText';
+import type { ByteCut } from './analysis/hclPrune';
+import { KeptBuffer, type ReadFailed } from './boundedRead';
 import { decodeBytes, looksBinary } from './textBytes';
 import { boundedDiskHost, cachedHost, skippedTemplate, tooLargeReason } from './diskHost';
 import { hclRuntime } from './wasmPaths';
@@ -36,14 +39,15 @@ const BATCH_FILES = 16;
 const WORKER_ROLE = 'packer-bake-lint-worker';
 
 /**
- * The number of threads used by default: one per core but one, at most 8.
- * A lint thread keeps more than one core busy (V8's garbage collector and
- * compiler threads run beside it): on 2 cores one thread lints the 5,000
- * templates of the benchmark in 0.8x the time of two (docs/BENCHMARKS.md).
+ * The number of threads used by default: two on two or three cores (the
+ * pipeline), else one per core but one, at most 8. A lint thread keeps more
+ * than one core busy (V8's garbage collector and compiler threads run beside
+ * it): on 2 cores two threads that each lint whole files took 1.1 to 1.3x
+ * the time of one, while the pipeline's reader, which warms up only the code
+ * of its part, takes 0.8x (docs/BENCHMARKS.md, measure d).
  */
-export function defaultJobs(): number {
-  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  return Math.max(1, Math.min(8, cores - 1));
+export function defaultJobs(cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length): number {
+  return Math.max(1, Math.min(8, cores === 2 || cores === 3 ? 2 : cores - 1));
 }
 
 /** Analyses `files` in order on this thread, with one analyser and one caching host. */
@@ -63,29 +67,92 @@ export class FileLinter {
     return this.host.readFile(file);
   }
 
-  async lint(files: string[]): Promise<LintOutcome> {
-    const out: LintOutcome = { findings: [], problems: [] };
+  /**
+   * The findings of `files`, in order. Calls run one after another: a file's
+   * bytes stay in this linter's buffer while its analysis waits for the HCL
+   * parser to load, and a worker is sent its next batch while it lints one.
+   */
+  lint(files: string[]): Promise<LintOutcome> {
+    const run = this.running.then(async () => {
+      const out: LintOutcome = { findings: [], problems: [] };
+      for (const file of files) await this.lintFile(file, out);
+      return out;
+    });
+    this.running = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The last lint() call, which the next waits for. */
+  private running: Promise<unknown> = Promise.resolve();
+
+  /** One file's findings or problem, added to `out` (not while another call of this linter runs: they share its buffer). */
+  async lintFile(file: string, out: LintOutcome): Promise<void> {
     const limit = this.settings.maxFileSize;
-    for (const file of files) {
-      // The bytes stay in this linter's buffer until its next read: the analysis's own reads use another.
-      const bytes = this.buffer.read(file, limit);
-      if (!Buffer.isBuffer(bytes)) {
-        if (bytes.reason === 'too-large') out.findings.push(...skippedTemplate(file, tooLargeReason(limit)).findings);
-        else out.problems.push({ file, what: 'cannot read', why: bytes.message });
-        continue;
-      }
-      if (looksBinary(bytes)) {
-        out.findings.push(...skippedTemplate(file, 'it looks binary').findings);
-        continue;
-      }
-      try {
-        // A copy: strings sliced from the template's text would keep the whole text alive until the run ends.
-        out.findings.push(...structuredClone((await analyseLoading(() => this.analyse(file, bytes))).findings));
-      } catch (e) {
-        out.problems.push({ file, what: 'cannot analyse', why: e instanceof Error ? e.message : String(e) });
-      }
+    // The bytes stay in this linter's buffer until its next read: the analysis's own reads use another.
+    const bytes = this.buffer.read(file, limit);
+    if (!Buffer.isBuffer(bytes)) return addUnread(file, bytes, limit, out);
+    if (looksBinary(bytes)) {
+      out.findings.push(...skippedTemplate(file, 'it looks binary').findings);
+      return;
     }
-    return out;
+    await this.report(file, () => this.analyse(file, bytes), out);
+  }
+
+  /** The findings of one analysis (or the problem it had), added to `out`. */
+  private async report(file: string, analyse: () => AnalysisResult, out: LintOutcome): Promise<void> {
+    try {
+      // A copy: strings sliced from the template's text would keep the whole text alive until the run ends.
+      out.findings.push(...structuredClone((await analyseLoading(analyse)).findings));
+    } catch (e) {
+      out.problems.push({ file, what: 'cannot analyse', why: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  /**
+   * One file's findings from what the reader thread made of it (readItem):
+   * as lintFile's, which it falls back to (reading the file again) when the
+   * pruned text's findings need the whole text or the bytes left out.
+   */
+  async lintRead(file: string, item: ReadItem, out: LintOutcome): Promise<void> {
+    const limit = this.settings.maxFileSize;
+    switch (item.kind) {
+      case 'unread':
+        return addUnread(file, item.failure, limit, out);
+      case 'binary':
+        out.findings.push(...skippedTemplate(file, 'it looks binary').findings);
+        return;
+      case 'whole':
+        return this.report(file, () => this.analyzer.analyze(file, item.text), out);
+    }
+    let whole = false;
+    await this.report(
+      file,
+      () => {
+        const result = this.analysePruned(file, item);
+        if (result) return result;
+        whole = true;
+        return { findings: [], plans: [], dependsOn: [] };
+      },
+      out,
+    );
+    if (whole) await this.lintFile(file, out);
+  }
+
+  /** The analysis of a pruned text from the reader, unless it needs the whole text or the bytes left out. */
+  private analysePruned(file: string, item: { text: string; cuts: ByteCut[] }): AnalysisResult | undefined {
+    const pruned: PrunedText = {
+      ...item,
+      hidden: () => {
+        throw new NeedsBytes();
+      },
+    };
+    try {
+      const result = this.analyzer.analyze(file, pruned.text, undefined, pruned);
+      return needsWholeText(result.findings, file, pruned) ? undefined : result;
+    } catch (e) {
+      if (e instanceof NeedsBytes) return undefined;
+      throw e;
+    }
   }
 
   /**
@@ -102,6 +169,35 @@ export class FileLinter {
     }
     return this.analyzer.analyze(file, decodeBytes(bytes).text);
   }
+}
+
+/** A file the reader could not read, as lintFile reports it. */
+function addUnread(file: string, failure: ReadFailed, limit: number, out: LintOutcome): void {
+  if (failure.reason === 'too-large') out.findings.push(...skippedTemplate(file, tooLargeReason(limit)).findings);
+  else out.problems.push({ file, what: 'cannot read', why: failure.message });
+}
+
+/** Thrown by a pruned text's `hidden` on the analysing thread, which does not have the bytes. */
+class NeedsBytes extends Error {}
+
+/** What the reader thread makes of a file: what lintFile would start its analysis from. */
+export type ReadItem =
+  | { kind: 'unread'; failure: ReadFailed }
+  | { kind: 'binary' }
+  | { kind: 'whole'; text: string }
+  | { kind: 'pruned'; text: string; cuts: ByteCut[] };
+
+/** readItem's reads, kept between files. */
+const readerBuffer = new KeptBuffer();
+
+/** What the reader makes of `file` (see ReadItem). */
+export function readItem(file: string, limit: number): ReadItem {
+  const bytes = readerBuffer.read(file, limit);
+  if (!Buffer.isBuffer(bytes)) return { kind: 'unread', failure: bytes };
+  if (looksBinary(bytes)) return { kind: 'binary' };
+  const kind = prunableKind(file);
+  const pruned = kind && isUtf8(bytes) ? prunedText(bytes, kind) : undefined;
+  return pruned ? { kind: 'pruned', text: pruned.text, cuts: pruned.cuts } : { kind: 'whole', text: decodeBytes(bytes).text };
 }
 
 /**
@@ -210,4 +306,127 @@ export function serveLintWorker(): void {
       },
     );
   });
+}
+
+const READER_ROLE = 'packer-bake-lint-reader';
+/** The most files in one message from the reader. */
+const READ_BATCH = 16;
+/** A message from the reader is sent once its texts hold this many characters (a template's whole text can be megabytes). */
+const READ_BATCH_CHARS = 256 * 1024;
+/** Messages the reader may send ahead of the analysis: what is read and not yet analysed stays bounded. */
+const READ_AHEAD = 4;
+/** File names in one message to the reader while the walk goes on. */
+const NAME_BATCH = 64;
+/** Indexes of the counters the threads share: messages the reader sent and the analysis took, messages of names sent to the reader. */
+const SENT = 0;
+const TAKEN = 1;
+const NAMED = 2;
+
+/** A message from the reader: what it made of the next files (readItem), in order. */
+type ReadBatch = ReadItem[];
+
+/** A message to the reader: the next files the walk found; `end` with the last. */
+interface NameBatch {
+  files: string[];
+  end: boolean;
+}
+
+/**
+ * The outcome of linting the files of a walk on two threads, in a pipeline:
+ * a worker running `script` (this bundle) reads and prunes each file
+ * (readItem), starting with `first` (what the walk found before it began)
+ * while this thread walks on, then analyses what the reader sent, in order.
+ * Each thread warms up the code of its own part, and the analysis has the
+ * walk's listings of every folder, as on one thread. Also returns every file
+ * linted, in order. Rejects when the reader fails.
+ */
+export async function lintPipelined(script: string, first: string[], walk: { next(): string | undefined }, limit: number, local: FileLinter): Promise<{ files: string[]; outcome: LintOutcome }> {
+  const names = new MessageChannel();
+  const items = new MessageChannel();
+  const counters = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+  const reader = new Worker(script, {
+    workerData: { role: READER_ROLE, first, limit, names: names.port2, items: items.port2, counters },
+    transferList: [names.port2, items.port2],
+  });
+  // The reader stops after its last message; stopping (or failing) before it means no more will come.
+  let stopped: unknown;
+  reader.on('error', (e) => (stopped ??= e));
+  reader.on('exit', (code) => (stopped ??= new Error(`the lint's reader stopped before the last file (exit code ${code})`)));
+  const files = [...first];
+  const out: LintOutcome = { findings: [], problems: [] };
+  try {
+    const post = (end: boolean) => {
+      names.port1.postMessage({ files: files.slice(posted), end } satisfies NameBatch);
+      posted = files.length;
+      Atomics.add(counters, NAMED, 1);
+      Atomics.notify(counters, NAMED);
+    };
+    let posted = files.length;
+    for (let file = walk.next(); file !== undefined; file = walk.next()) {
+      files.push(file);
+      if (files.length - posted === NAME_BATCH) post(false);
+    }
+    post(true);
+    for (let next = 0; next < files.length; ) {
+      // The count first: a message sent after it was read is in the port or wakes the wait.
+      const sent = Atomics.load(counters, SENT);
+      const received = receiveMessageOnPort(items.port1) as { message: ReadBatch } | undefined;
+      if (!received) {
+        if (stopped) throw stopped;
+        // Nothing yet: wait, and now and then let the reader's events (an error, its exit) in.
+        if (Atomics.wait(counters, SENT, sent, 50) === 'timed-out') await new Promise((resolve) => setImmediate(resolve));
+        continue;
+      }
+      for (const item of received.message) await local.lintRead(files[next++], item, out);
+      Atomics.add(counters, TAKEN, 1);
+      Atomics.notify(counters, TAKEN);
+    }
+  } finally {
+    names.port1.close();
+    items.port1.close();
+    await reader.terminate();
+  }
+  return { files, outcome: out };
+}
+
+/** True in the reader thread started by lintPipelined. */
+export function isLintReader(): boolean {
+  return !isMainThread && (workerData as { role?: string } | undefined)?.role === READER_ROLE;
+}
+
+/** The reader's loop (see lintPipelined): it ends after the last file. */
+export function serveLintReader(): void {
+  const { first, limit, names, items, counters } = workerData as { first: string[]; limit: number; names: MessagePort; items: MessagePort; counters: Int32Array };
+  const queue = [...first];
+  let end = false;
+  /** The next file name, waiting for the walk when it has not found it yet. */
+  const nextFile = (at: number): string | undefined => {
+    while (at >= queue.length && !end) {
+      const named = Atomics.load(counters, NAMED);
+      const received = receiveMessageOnPort(names) as { message: NameBatch } | undefined;
+      if (received) {
+        queue.push(...received.message.files);
+        end = received.message.end;
+      } else Atomics.wait(counters, NAMED, named);
+    }
+    return queue[at];
+  };
+  let batch: ReadBatch = [];
+  let chars = 0;
+  const send = () => {
+    items.postMessage(batch);
+    batch = [];
+    chars = 0;
+    Atomics.add(counters, SENT, 1);
+    Atomics.notify(counters, SENT);
+    // Flow control: no more than READ_AHEAD messages the analysis has not taken.
+    for (let taken = Atomics.load(counters, TAKEN); Atomics.load(counters, SENT) - taken >= READ_AHEAD; taken = Atomics.load(counters, TAKEN)) Atomics.wait(counters, TAKEN, taken);
+  };
+  for (let at = 0, file = nextFile(at); file !== undefined; file = nextFile(++at)) {
+    const item = readItem(file, limit);
+    batch.push(item);
+    chars += item.kind === 'whole' || item.kind === 'pruned' ? item.text.length : 0;
+    if (batch.length === READ_BATCH || chars >= READ_BATCH_CHARS) send();
+  }
+  if (batch.length > 0) send();
 }

@@ -83,18 +83,97 @@ export async function* scanFolder(root: string, onLimit?: () => void, limit = MA
  * for the same listings).
  */
 export function scanFolderSync(root: string, onListing?: (dir: string, entries: readonly Dirent[]) => void, onCut?: (dir: string) => void): string[] {
-  const out: string[] = [];
-  const pending = [root];
-  while (pending.length > 0) {
-    const dir = pending.pop()!;
-    const entries = folderEntriesSync(dir, onCut);
-    if (!entries) continue;
-    onListing?.(dir, entries);
-    const { subdirs, files } = classify(dir, entries);
-    for (const { file, link } of files) if (!link || linksToFile(file)) out.push(file);
-    pending.push(...subdirs.reverse());
+  return TargetWalk.inFolder(root, { onListing, onCut }).rest();
+}
+
+export interface WalkHooks {
+  /** Each folder's entries as read. */
+  onListing?: (dir: string, entries: readonly Dirent[]) => void;
+  /** A folder of more than MAX_LISTING entries, of which the first were walked. */
+  onCut?: (dir: string) => void;
+}
+
+/**
+ * The lint's walk of the paths it was given, a file at a time: a path that
+ * is a folder gives the candidates scanFolderSync finds in it, any other path
+ * gives itself, and each file is given once, where it is first reached.
+ */
+export class TargetWalk {
+  private readonly seen = new Set<string>();
+  /** Files found and not yet given, from `at` on. */
+  private ready: string[] = [];
+  private at = 0;
+
+  /** `targets`: paths not yet begun; `pending`: folders still to list, the next one last. */
+  private constructor(
+    private readonly targets: string[],
+    private readonly pending: string[],
+    private readonly hooks: WalkHooks,
+  ) {}
+
+  static of(targets: readonly string[], hooks: WalkHooks = {}): TargetWalk {
+    return new TargetWalk([...targets], [], hooks);
   }
-  return out;
+
+  /** The walk of one folder. */
+  static inFolder(root: string, hooks: WalkHooks = {}): TargetWalk {
+    return new TargetWalk([], [root], hooks);
+  }
+
+  /** The next file, or undefined when the walk is over. */
+  next(): string | undefined {
+    for (;;) {
+      if (this.at < this.ready.length) {
+        const file = this.ready[this.at++];
+        if (this.seen.has(file)) continue;
+        this.seen.add(file);
+        return file;
+      }
+      const dir = this.pending.pop();
+      if (dir !== undefined) {
+        const entries = folderEntriesSync(dir, this.hooks.onCut);
+        if (!entries) continue;
+        this.hooks.onListing?.(dir, entries);
+        const { subdirs, files } = classify(dir, entries);
+        this.ready = files.filter((f) => !f.link || linksToFile(f.file)).map((f) => f.file);
+        this.at = 0;
+        this.pending.push(...subdirs.reverse());
+        continue;
+      }
+      const target = this.targets.shift();
+      if (target === undefined) return undefined;
+      if (isFolder(target)) this.pending.push(target);
+      else {
+        this.ready = [target];
+        this.at = 0;
+      }
+    }
+  }
+
+  /** Up to `count` more files. */
+  take(count: number): string[] {
+    const out: string[] = [];
+    while (out.length < count) {
+      const file = this.next();
+      if (file === undefined) break;
+      out.push(file);
+    }
+    return out;
+  }
+
+  /** All the files left. */
+  rest(): string[] {
+    return this.take(Infinity);
+  }
+}
+
+/** A path that is a folder; one that is gone (since the command line was checked) is read, and reading it reports it. */
+function isFolder(target: string): boolean {
+  try {
+    return fsSync.statSync(target).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function linksToFile(file: string): boolean {

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { scanFolder, scanFolderSync } from '../../server/src/workspaceScan';
+import { TargetWalk, scanFolder, scanFolderSync } from '../../server/src/workspaceScan';
 import { MAX_LISTING, folderEntriesSync } from '../../server/src/diskHost';
 
 describe('the workspace walk', () => {
@@ -41,6 +41,29 @@ describe('the workspace walk', () => {
     const rel = cli.map((f) => path.relative(dir, f));
     for (const f of ['a.json', 'b.pkr.hcl', 'link-to-file.json', 'images/web/template.json', '.devcontainer/devcontainer.json']) assert.ok(rel.includes(f), f);
     for (const f of ['node_modules/p/t.json', '.git/t.json', '.hidden/t.json', 'dist/t.json', 'dangling.json', 'loop.json', 'fifo.json', 'link-to-folder/web/template.json', 'readme.md']) assert.ok(!rel.includes(f), f);
+  });
+
+  it("the lint's walk of its paths: each folder's candidates, a file as itself, each file once where first reached; taken in parts, the same", () => {
+    const images = path.join(dir, 'images');
+    const file = path.join(dir, 'z', 'x.pkr.json');
+    const gone = path.join(dir, 'gone.pkr.hcl');
+    const targets = [images, dir, file, gone, images];
+    const listed: string[] = [];
+    const all = TargetWalk.of(targets, { onListing: (d) => listed.push(d) }).rest();
+    // What the lint collected before the walk took its paths one file at a time: the walks, concatenated, without repeats.
+    assert.deepEqual(all, [...new Set([...scanFolderSync(images), ...scanFolderSync(dir), file, gone, ...scanFolderSync(images)])]);
+    assert.equal(all[0], path.join(images, 'web', 'template.json'));
+    assert.ok(all.includes(gone), 'a path that is gone is given: reading it reports it');
+    assert.ok(listed.includes(images) && listed.includes(dir));
+    for (const n of [0, 1, 3, all.length - 1, all.length, all.length + 5]) {
+      const walk = TargetWalk.of(targets);
+      const first = walk.take(n);
+      const rest: string[] = [];
+      if (n % 2) rest.push(...walk.rest());
+      else for (let f = walk.next(); f !== undefined; f = walk.next()) rest.push(f);
+      assert.deepEqual([...first, ...rest], all, `in parts at ${n}`);
+      assert.equal(walk.next(), undefined);
+    }
   });
 
   it('lists a small folder at once and a large one (or one of no size) through a handle: the same entries', () => {
