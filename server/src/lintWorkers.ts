@@ -14,7 +14,6 @@ import { MessageChannel, Worker, isMainThread, parentPort, receiveMessageOnPort,
 import { Analyzer, type AnalysisResult, type AnalysisSettings, type Finding } from './analysis';
 import { HclNotLoaded, hclSettled, lazyHcl, loadHcl } from './analysis/hclParser';
 import { needsWholeText, prunableKind, prunedText, type PrunedText } from './analysis/prunedText';
-import type { ByteCut } from './analysis/hclPrune';
 import { KeptBuffer, type ReadFailed } from './boundedRead';
 import { decodeBytes, looksBinary } from './textBytes';
 import { boundedDiskHost, cachedHost, skippedTemplate, tooLargeReason } from './diskHost';
@@ -75,7 +74,12 @@ export class FileLinter {
   lint(files: string[]): Promise<LintOutcome> {
     const run = this.running.then(async () => {
       const out: LintOutcome = { findings: [], problems: [] };
-      for (const file of files) await this.lintFile(file, out);
+      let detached = 0;
+      for (let i = 0; i < files.length; i++) {
+        await this.lintFile(files[i], out);
+        if (i % DETACH_FILES === DETACH_FILES - 1) detached = detach(out, detached);
+      }
+      detach(out, detached);
       return out;
     });
     this.running = run.catch(() => undefined);
@@ -85,7 +89,7 @@ export class FileLinter {
   /** The last lint() call, which the next waits for. */
   private running: Promise<unknown> = Promise.resolve();
 
-  /** One file's findings or problem, added to `out` (not while another call of this linter runs: they share its buffer). */
+  /** One file's findings (for the caller to detach) or problem, added to `out` (not while another call of this linter runs: they share its buffer). */
   async lintFile(file: string, out: LintOutcome): Promise<void> {
     const limit = this.settings.maxFileSize;
     // The bytes stay in this linter's buffer until its next read: the analysis's own reads use another.
@@ -98,20 +102,20 @@ export class FileLinter {
     await this.report(file, () => this.analyse(file, bytes), out);
   }
 
-  /** The findings of one analysis (or the problem it had), added to `out`. */
+  /** The findings of one analysis (or the problem it had), added to `out` (to detach). */
   private async report(file: string, analyse: () => AnalysisResult, out: LintOutcome): Promise<void> {
     try {
-      // A copy: strings sliced from the template's text would keep the whole text alive until the run ends.
-      out.findings.push(...structuredClone((await analyseLoading(analyse)).findings));
+      out.findings.push(...(await analyseLoading(analyse)).findings);
     } catch (e) {
       out.problems.push({ file, what: 'cannot analyse', why: e instanceof Error ? e.message : String(e) });
     }
   }
 
   /**
-   * One file's findings from what the reader thread made of it (readItem):
-   * as lintFile's, which it falls back to (reading the file again) when the
-   * pruned text's findings need the whole text or the bytes left out.
+   * One file's findings from what the reader thread made of it (readItem),
+   * for the caller to detach: as lintFile's, which it falls back to
+   * (reading the file again) when the pruned text's findings need the whole
+   * text or the bytes left out.
    */
   async lintRead(file: string, item: ReadItem, out: LintOutcome): Promise<void> {
     const limit = this.settings.maxFileSize;
@@ -139,7 +143,7 @@ export class FileLinter {
   }
 
   /** The analysis of a pruned text from the reader, unless it needs the whole text or the bytes left out. */
-  private analysePruned(file: string, item: { text: string; cuts: ByteCut[] }): AnalysisResult | undefined {
+  private analysePruned(file: string, item: { text: string; cuts: Int32Array }): AnalysisResult | undefined {
     const pruned: PrunedText = {
       ...item,
       hidden: () => {
@@ -171,6 +175,22 @@ export class FileLinter {
   }
 }
 
+/** Files linted between two copies of their findings (detach): a copy costs more per call than per finding. */
+const DETACH_FILES = 32;
+
+/**
+ * Replaces `out`'s findings from `from` on with copies, and returns where they
+ * end: strings sliced from a template's text would keep the whole text alive
+ * until the run ends.
+ */
+export function detach(out: LintOutcome, from: number): number {
+  if (from < out.findings.length) {
+    const copies = structuredClone(out.findings.slice(from));
+    for (let i = 0; i < copies.length; i++) out.findings[from + i] = copies[i];
+  }
+  return out.findings.length;
+}
+
 /** A file the reader could not read, as lintFile reports it. */
 function addUnread(file: string, failure: ReadFailed, limit: number, out: LintOutcome): void {
   if (failure.reason === 'too-large') out.findings.push(...skippedTemplate(file, tooLargeReason(limit)).findings);
@@ -185,7 +205,7 @@ export type ReadItem =
   | { kind: 'unread'; failure: ReadFailed }
   | { kind: 'binary' }
   | { kind: 'whole'; text: string }
-  | { kind: 'pruned'; text: string; cuts: ByteCut[] };
+  | { kind: 'pruned'; text: string; cuts: Int32Array };
 
 /** readItem's reads, kept between files. */
 const readerBuffer = new KeptBuffer();
@@ -313,14 +333,30 @@ const READER_ROLE = 'packer-bake-lint-reader';
 const READ_BATCH = 16;
 /** A message from the reader is sent once its texts hold this many characters (a template's whole text can be megabytes). */
 const READ_BATCH_CHARS = 256 * 1024;
-/** Messages the reader may send ahead of the analysis: what is read and not yet analysed stays bounded. */
-const READ_AHEAD = 4;
+/**
+ * What the reader may send ahead of the analysis, in messages and in
+ * characters of text (what is read and not yet analysed stays bounded, a
+ * message over at most): enough that the analysis does not wait when the
+ * reader is slowed for a while (a large file, the other threads).
+ */
+const READ_AHEAD = 32;
+const READ_AHEAD_CHARS = 4 * 1024 * 1024;
 /** File names in one message to the reader while the walk goes on. */
 const NAME_BATCH = 64;
-/** Indexes of the counters the threads share: messages the reader sent and the analysis took, messages of names sent to the reader. */
+/**
+ * Indexes of the counters the threads share: messages the reader sent and
+ * the analysis took, messages of names sent to the reader, characters of
+ * text sent and not yet analysed.
+ */
 const SENT = 0;
 const TAKEN = 1;
 const NAMED = 2;
+const AHEAD_CHARS = 3;
+
+/** The characters of text an item holds (flow control). */
+function textLength(item: ReadItem): number {
+  return item.kind === 'whole' || item.kind === 'pruned' ? item.text.length : 0;
+}
 
 /** A message from the reader: what it made of the next files (readItem), in order. */
 type ReadBatch = ReadItem[];
@@ -343,7 +379,7 @@ interface NameBatch {
 export async function lintPipelined(script: string, first: string[], walk: { next(): string | undefined }, limit: number, local: FileLinter): Promise<{ files: string[]; outcome: LintOutcome }> {
   const names = new MessageChannel();
   const items = new MessageChannel();
-  const counters = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+  const counters = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
   const reader = new Worker(script, {
     workerData: { role: READER_ROLE, first, limit, names: names.port2, items: items.port2, counters },
     transferList: [names.port2, items.port2],
@@ -377,7 +413,14 @@ export async function lintPipelined(script: string, first: string[], walk: { nex
         if (Atomics.wait(counters, SENT, sent, 50) === 'timed-out') await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
-      for (const item of received.message) await local.lintRead(files[next++], item, out);
+      let chars = 0;
+      const from = out.findings.length;
+      for (const item of received.message) {
+        chars += textLength(item);
+        await local.lintRead(files[next++], item, out);
+      }
+      detach(out, from);
+      Atomics.sub(counters, AHEAD_CHARS, chars);
       Atomics.add(counters, TAKEN, 1);
       Atomics.notify(counters, TAKEN);
     }
@@ -416,16 +459,18 @@ export function serveLintReader(): void {
   const send = () => {
     items.postMessage(batch);
     batch = [];
+    Atomics.add(counters, AHEAD_CHARS, chars);
     chars = 0;
     Atomics.add(counters, SENT, 1);
     Atomics.notify(counters, SENT);
-    // Flow control: no more than READ_AHEAD messages the analysis has not taken.
-    for (let taken = Atomics.load(counters, TAKEN); Atomics.load(counters, SENT) - taken >= READ_AHEAD; taken = Atomics.load(counters, TAKEN)) Atomics.wait(counters, TAKEN, taken);
+    // Flow control: the analysis counts a message's characters off, then counts it taken and wakes this thread.
+    const ahead = () => Atomics.load(counters, SENT) - Atomics.load(counters, TAKEN) >= READ_AHEAD || Atomics.load(counters, AHEAD_CHARS) > READ_AHEAD_CHARS;
+    for (let taken = Atomics.load(counters, TAKEN); ahead(); taken = Atomics.load(counters, TAKEN)) Atomics.wait(counters, TAKEN, taken);
   };
   for (let at = 0, file = nextFile(at); file !== undefined; file = nextFile(++at)) {
     const item = readItem(file, limit);
     batch.push(item);
-    chars += item.kind === 'whole' || item.kind === 'pruned' ? item.text.length : 0;
+    chars += textLength(item);
     if (batch.length === READ_BATCH || chars >= READ_BATCH_CHARS) send();
   }
   if (batch.length > 0) send();

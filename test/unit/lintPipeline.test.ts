@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FileLinter, defaultJobs, lintPipelined, readItem, type LintOutcome } from '../../server/src/lintWorkers';
+import { FileLinter, defaultJobs, detach, lintPipelined, readItem, type LintOutcome } from '../../server/src/lintWorkers';
 import { DEFAULT_SETTINGS } from '../../server/src/shared/settings';
 import { ready } from '../support/analysis';
 
@@ -53,6 +53,18 @@ describe("the lint's threads", () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('detach: the findings from an index on become equal copies (not the analysis objects, whose strings may be slices of a text)', () => {
+    const finding = (line: number) => ({ ruleId: 'r', severity: 'warning' as const, message: `m${line}`, file: '/f', range: { start: { line, character: 0 }, end: { line, character: 1 } }, fixes: [] });
+    const out: LintOutcome = { findings: [finding(0), finding(1), finding(2)], problems: [] };
+    const before = [...out.findings];
+    assert.equal(detach(out, 1), 3);
+    assert.deepEqual(out.findings, before);
+    assert.equal(out.findings[0], before[0], 'before the index: untouched');
+    assert.notEqual(out.findings[1], before[1]);
+    assert.notEqual(out.findings[2].range, before[2].range);
+    assert.equal(detach(out, 3), 3);
   });
 
   describe('a pipeline whose reader does not get to the last file', () => {

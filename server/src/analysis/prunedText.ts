@@ -21,14 +21,19 @@ import { containerFileKind } from './containers';
 import { LineIndex } from './lineIndex';
 import type { Range } from 'vscode-languageserver-types';
 import type { Finding } from './types';
-import { hclCuts, type ByteCut } from './hclPrune';
+import { hclCuts } from './hclPrune';
 import { jsonCuts, type JsonShape } from './jsonPrune';
 
 export interface PrunedText {
   /** The text, positions kept (see above). */
   text: string;
-  /** The spans left out, as offsets of `text`: [start, end) holds their line breaks and padding. */
-  cuts: ByteCut[];
+  /**
+   * The spans left out, as offsets of `text`, [start, end) in order, two
+   * numbers each (start, end): [start, end) holds their line breaks and
+   * padding. One typed array, not an object per span: a template has dozens,
+   * and the lint's reader thread sends them to the analysing thread.
+   */
+  cuts: Int32Array;
   /** The text left out, the parts separated by line feeds (read from the bytes: call it before they change). */
   hidden(): string;
 }
@@ -45,12 +50,13 @@ export function prunedText(bytes: Buffer, kind: 'hcl' | JsonShape): PrunedText |
   const words = wordsOf(bytes);
   // A cut becomes no more bytes than it had: its line breaks, and no more UTF-16 units of padding than bytes.
   const out = scratch.take(bytes.length) ?? Buffer.allocUnsafe(bytes.length);
-  const cuts: ByteCut[] = [];
+  const cuts = new Int32Array(2 * found.length);
   let length = 0;
   let from = 0;
   // Offsets of the text (UTF-16 units); what replaces a cut is ASCII, a unit a byte.
   let units = 0;
-  for (const c of found) {
+  for (let k = 0; k < found.length; k++) {
+    const c = found[k];
     // What is kept and the last line of each cut are a small part of a large template: their units are counted.
     units += utf16Units(bytes, from, c.start);
     length += bytes.copy(out, length, from, c.start);
@@ -76,7 +82,8 @@ export function prunedText(bytes: Buffer, kind: 'hcl' | JsonShape): PrunedText |
     const pad = utf16Units(bytes, lastBreak >= 0 ? lastBreak + 1 : c.start, c.end);
     out.fill(C.SPACE, length, length + pad);
     length += pad;
-    cuts.push({ start: units, end: units + length - before });
+    cuts[2 * k] = units;
+    cuts[2 * k + 1] = units + length - before;
     units += length - before;
     from = c.end;
   }
@@ -149,14 +156,14 @@ export function needsWholeText(findings: readonly Finding[], file: string, prune
     const start = doc.offsetAt(r.start);
     const end = doc.offsetAt(r.end);
     let low = 0;
-    let high = cuts.length;
+    let high = cuts.length >> 1;
     while (low < high) {
       const mid = (low + high) >>> 1;
-      if (cuts[mid].end <= start) low = mid + 1;
+      if (cuts[2 * mid + 1] <= start) low = mid + 1;
       else high = mid;
     }
     // The first cut that ends after the range starts: does it start before the range ends?
-    return low < cuts.length && cuts[low].start < end && start < cuts[low].end;
+    return low < cuts.length >> 1 && cuts[2 * low] < end && start < cuts[2 * low + 1];
   };
   return findings.some((f) => (f.file === file && reaches(f.range)) || f.fixes.some((x) => x.edits.some((e) => e.file === file && e.edits.some((t) => reaches(t.range)))));
 }

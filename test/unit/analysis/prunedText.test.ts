@@ -38,13 +38,14 @@ function assertPositionsKept(bytes: Buffer, label: string): number {
   const whole = bytes.toString('utf8');
   const byteCuts = (kind === 'hcl' ? hclCuts(bytes) : jsonCuts(bytes, kind))!;
   const cuts = unitCuts(bytes, whole, byteCuts);
-  assert.equal(cuts.length, pruned.cuts.length, label);
+  const prunedCuts = spans(pruned.cuts);
+  assert.equal(cuts.length, prunedCuts.length, label);
   const a = new LineIndex(whole);
   const b = new LineIndex(pruned.text);
   // Kept spans: before the first cut, between cuts, after the last.
   const kept = (list: ByteCut[], length: number) => [...list.map((c, k) => ({ start: k === 0 ? 0 : list[k - 1].end, end: c.start })), { start: list[list.length - 1].end, end: length }];
   const keptWhole = kept(cuts, whole.length);
-  const keptPruned = kept(pruned.cuts, pruned.text.length);
+  const keptPruned = kept(prunedCuts, pruned.text.length);
   for (let k = 0; k < keptWhole.length; k++) {
     const w = keptWhole[k];
     const p = keptPruned[k];
@@ -53,9 +54,14 @@ function assertPositionsKept(bytes: Buffer, label: string): number {
       assert.deepEqual(b.positionAt(y), a.positionAt(x), `${label}: kept span ${k} at ${x}`);
     }
   }
-  for (const c of pruned.cuts) assert.match(pruned.text.slice(c.start, c.end), /^[\r\n ]*$/, `${label}: a cut holds only line breaks and spaces`);
+  for (const c of prunedCuts) assert.match(pruned.text.slice(c.start, c.end), /^[\r\n ]*$/, `${label}: a cut holds only line breaks and spaces`);
   assert.deepEqual(b.positionAt(pruned.text.length), a.positionAt(whole.length), `${label}: the same number of lines`);
   return cuts.reduce((n, c) => n + c.end - c.start, 0);
+}
+
+/** A pruned text's cuts (start, end pairs) as spans. */
+function spans(cuts: Int32Array): ByteCut[] {
+  return Array.from({ length: cuts.length / 2 }, (_, k) => ({ start: cuts[2 * k], end: cuts[2 * k + 1] }));
 }
 
 /** The lint's findings of `files` (FileLinter: pruned texts of the bytes), and those of a full analysis of each. */
@@ -171,7 +177,7 @@ describe("the lint's pruned text of a template's bytes", () => {
     const text = `${head}build {\n  sources = ["source.amazon-ebs.x"]\n${ansible}}\nbuild {\n${shell(8)}${shell(9)}}\n`;
     const pruned = prunedText(Buffer.from(text), 'hcl')!;
     const doc = new LineIndex(pruned.text);
-    const cut = pruned.cuts[pruned.cuts.length - 1];
+    const cut = spans(pruned.cuts).pop()!;
     const at = (offset: number) => doc.positionAt(offset);
     const finding = (start: number, end: number, edit?: [number, number], ruleId = 'control-path-missing'): Finding => ({
       ruleId, severity: 'warning', message: 'm', file: '/ws/image.pkr.hcl', range: { start: at(start), end: at(end) },
