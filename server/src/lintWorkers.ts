@@ -94,11 +94,7 @@ export class FileLinter {
     const limit = this.settings.maxFileSize;
     // The bytes stay in this linter's buffer until its next read: the analysis's own reads use another.
     const bytes = this.buffer.read(file, limit);
-    if (!Buffer.isBuffer(bytes)) return addUnread(file, bytes, limit, out);
-    if (looksBinary(bytes)) {
-      out.findings.push(...skippedTemplate(file, 'it looks binary').findings);
-      return;
-    }
+    if (!Buffer.isBuffer(bytes) || looksBinary(bytes)) return this.lintRead(file, notAnalysed(bytes), out);
     await this.report(file, () => this.analyse(file, bytes), out);
   }
 
@@ -121,7 +117,9 @@ export class FileLinter {
     const limit = this.settings.maxFileSize;
     switch (item.kind) {
       case 'unread':
-        return addUnread(file, item.failure, limit, out);
+        if (item.failure.reason === 'too-large') out.findings.push(...skippedTemplate(file, tooLargeReason(limit)).findings);
+        else out.problems.push({ file, what: 'cannot read', why: item.failure.message });
+        return;
       case 'binary':
         out.findings.push(...skippedTemplate(file, 'it looks binary').findings);
         return;
@@ -165,8 +163,7 @@ export class FileLinter {
    * whole text, else of the whole text.
    */
   private analyse(file: string, bytes: Buffer): AnalysisResult {
-    const kind = prunableKind(file);
-    const pruned = kind && isUtf8(bytes) ? prunedText(bytes, kind) : undefined;
+    const pruned = prunedOf(file, bytes);
     if (pruned) {
       const result = this.analyzer.analyze(file, pruned.text, undefined, pruned);
       if (!needsWholeText(result.findings, file, pruned)) return result;
@@ -191,12 +188,6 @@ export function detach(out: LintOutcome, from: number): number {
   return out.findings.length;
 }
 
-/** A file the reader could not read, as lintFile reports it. */
-function addUnread(file: string, failure: ReadFailed, limit: number, out: LintOutcome): void {
-  if (failure.reason === 'too-large') out.findings.push(...skippedTemplate(file, tooLargeReason(limit)).findings);
-  else out.problems.push({ file, what: 'cannot read', why: failure.message });
-}
-
 /** Thrown by a pruned text's `hidden` on the analysing thread, which does not have the bytes. */
 class NeedsBytes extends Error {}
 
@@ -207,16 +198,25 @@ export type ReadItem =
   | { kind: 'whole'; text: string }
   | { kind: 'pruned'; text: string; cuts: Int32Array };
 
+/** The item of a read that is not analysed: it failed, or its bytes look binary (looksBinary). */
+function notAnalysed(bytes: Buffer | ReadFailed): ReadItem {
+  return Buffer.isBuffer(bytes) ? { kind: 'binary' } : { kind: 'unread', failure: bytes };
+}
+
+/** The lint's pruned text of a template's bytes, when it has one (prunedText.ts). */
+function prunedOf(file: string, bytes: Buffer): PrunedText | undefined {
+  const kind = prunableKind(file);
+  return kind && isUtf8(bytes) ? prunedText(bytes, kind) : undefined;
+}
+
 /** readItem's reads, kept between files. */
 const readerBuffer = new KeptBuffer();
 
 /** What the reader makes of `file` (see ReadItem). */
 export function readItem(file: string, limit: number): ReadItem {
   const bytes = readerBuffer.read(file, limit);
-  if (!Buffer.isBuffer(bytes)) return { kind: 'unread', failure: bytes };
-  if (looksBinary(bytes)) return { kind: 'binary' };
-  const kind = prunableKind(file);
-  const pruned = kind && isUtf8(bytes) ? prunedText(bytes, kind) : undefined;
+  if (!Buffer.isBuffer(bytes) || looksBinary(bytes)) return notAnalysed(bytes);
+  const pruned = prunedOf(file, bytes);
   return pruned ? { kind: 'pruned', text: pruned.text, cuts: pruned.cuts } : { kind: 'whole', text: decodeBytes(bytes).text };
 }
 
